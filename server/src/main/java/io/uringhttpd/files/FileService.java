@@ -238,7 +238,7 @@ public final class FileService implements AutoCloseable {
         int dirFd = sys.openat2(rootFd, pathAddress, O_RDONLY | O_CLOEXEC | O_DIRECTORY | O_NONBLOCK, 0, resolve);
         if (dirFd < 0) return null;
         try {
-            byte[] relDir = Arrays.copyOfRange(dirPath, 1, len); // "" for the root, else "a/b/"
+            byte[] relDir = Arrays.copyOfRange(dirPath, relativeStart(dirPath, len), len); // "" for the root, else "a/b/"
             List<Autoindex.Item> items = new ArrayList<>();
             try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc/self/fd/" + dirFd))) {
                 for (Path child : dir) {
@@ -440,7 +440,21 @@ public final class FileService implements AutoCloseable {
     }
 
     private MemorySegment readWhole(int fd, long size, byte[] path, int len, long nowMs) {
-        MemorySegment body = MemorySegment.ofBuffer(ByteBuffer.allocateDirect((int) size));
+        MemorySegment body;
+        try {
+            body = MemorySegment.ofBuffer(ByteBuffer.allocateDirect((int) size));
+        } catch (OutOfMemoryError e) {
+            // Bits.reserveMemory: "Cannot reserve N bytes of direct buffer memory" is recoverable (the file is
+            // then sent from its fd); a heap OOME is not ours to swallow.
+            String message = e.getMessage();
+            if (message == null || !message.contains("direct buffer memory")) throw e;
+            if (shouldLog(nowMs)) {
+                log.error("no direct memory left for the small-file body of {} ({}): lower small-file-bytes or"
+                        + " open-file-cache.entries, or raise -XX:MaxDirectMemorySize{}", utf8(path, len),
+                        message, suppressed());
+            }
+            return null;
+        }
         long address = body.address();
         long done = 0;
         int retries = 0;
@@ -478,12 +492,24 @@ public final class FileService implements AutoCloseable {
         if (r < 0) log.error("close({}) of {} failed: {}", e.fd, utf8(e.key, e.key.length), Errno.describe(-r));
     }
 
+    /**
+     * Writes the path relative to the root, NUL-terminated. Every leading '/' is skipped: "//etc/passwd"
+     * must not reach the kernel as the absolute "/etc/passwd", which openat2 would resolve from "/" and not
+     * from rootFd (RESOLVE_BENEATH refuses it, but FOLLOW has no BENEATH).
+     */
     private void writeRelative(byte[] path, int len) {
-        if (len <= 1) {
+        int from = relativeStart(path, len);
+        if (from == len) {
             writeDot(); // the root itself: openat2 refuses "" (no AT_EMPTY_PATH for openat2)
             return;
         }
-        pathBuffer.put(0, path, 1, len - 1).put(len - 1, (byte) 0);
+        pathBuffer.put(0, path, from, len - from).put(len - from, (byte) 0);
+    }
+
+    private static int relativeStart(byte[] path, int len) {
+        int from = 0;
+        while (from < len && path[from] == '/') from++;
+        return from;
     }
 
     private void writeDot() {

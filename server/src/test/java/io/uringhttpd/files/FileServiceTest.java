@@ -171,6 +171,24 @@ class FileServiceTest {
     }
 
     @Test
+    void leadingSlashesNeverMakeAnAbsolutePath() throws IOException {
+        Files.createDirectories(outside.resolve("www-sibling"));
+        for (SymlinkPolicy policy : SymlinkPolicy.values()) {
+            FileService s = service(DotfilesPolicy.ALLOW, policy, true, 100);
+            String secret = outside.resolve("secret.txt").toString(); // absolute, starts with '/'
+            assertThat(status(s, "/" + secret)).as(policy.name()).isEqualTo(NOT_FOUND);
+            assertThat(status(s, "//" + secret)).as(policy.name()).isEqualTo(NOT_FOUND);
+            assertThat(status(s, "//style.css")).as(policy.name()).isEqualTo(FOUND); // = /style.css
+            byte[] dir = ("/" + outside + "/").getBytes(StandardCharsets.UTF_8);
+            assertThat(s.listing(dir, dir.length)).as(policy.name()).isNull();
+            byte[] etc = "//etc/".getBytes(StandardCharsets.UTF_8);
+            assertThat(s.listing(etc, etc.length)).as(policy.name()).isNull();
+            byte[] top = "//".getBytes(StandardCharsets.UTF_8);
+            assertThat(new String(s.listing(top, top.length), StandardCharsets.UTF_8)).contains(">style.css<");
+        }
+    }
+
+    @Test
     void symlinksInsideRoot() {
         FileService s = service(DotfilesPolicy.DENY, SymlinkPolicy.INSIDE_ROOT, false, 100);
         assertThat(status(s, "/link-inside.css")).isEqualTo(FOUND);
