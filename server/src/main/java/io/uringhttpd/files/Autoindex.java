@@ -33,6 +33,11 @@ final class Autoindex {
             Comparator.comparing((Item i) -> !i.directory()).thenComparing(Item::name);
 
     static byte[] render(String dirPath, List<Item> items) {
+        return render(dirPath, items, false);
+    }
+
+    /** @param truncated whether the directory held more names than were read (a note says so) */
+    static byte[] render(String dirPath, List<Item> items, boolean truncated) {
         List<Item> sorted = new ArrayList<>(items);
         sorted.sort(ORDER);
         String title = escapeHtml(dirPath);
@@ -50,7 +55,11 @@ final class Autoindex {
                     .append(MTIME.format(Instant.ofEpochSecond(item.mtimeEpochSec()))).append("</td><td class=\"s\">")
                     .append(item.directory() ? "-" : Long.toString(item.size())).append("</td></tr>\n");
         }
-        sb.append("</table>\n</body>\n</html>\n");
+        sb.append("</table>\n");
+        if (truncated) {
+            sb.append("<p>Only the first ").append(sorted.size()).append(" entries (in directory order) are listed.</p>\n");
+        }
+        sb.append("</body>\n</html>\n");
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 

@@ -70,6 +70,11 @@ public final class FileService implements AutoCloseable {
     private static final int ENODEV = 19;
     private static final int EINTR_RETRIES_MAX = 4;
     private static final long LOG_INTERVAL_MS = 1000;
+    /**
+     * Listing a directory costs three syscalls per name (openat2, statx, close) and ~150 bytes of HTML:
+     * 10000 names is ~30 ms of one loop's time and a 1.5 MB page. Beyond that the page says it is cut short.
+     */
+    static final int LISTING_ENTRIES_MAX = 10_000;
     private static final byte[] DIRECTORY_TYPE = "text/html; charset=utf-8".getBytes(StandardCharsets.US_ASCII);
 
     private final FileSettings settings;
@@ -240,8 +245,13 @@ public final class FileService implements AutoCloseable {
         try {
             byte[] relDir = Arrays.copyOfRange(dirPath, relativeStart(dirPath, len), len); // "" for the root, else "a/b/"
             List<Autoindex.Item> items = new ArrayList<>();
+            boolean truncated = false;
             try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc/self/fd/" + dirFd))) {
                 for (Path child : dir) {
+                    if (items.size() == LISTING_ENTRIES_MAX) {
+                        truncated = true;
+                        break;
+                    }
                     String name = child.getFileName().toString();
                     if (denyDotfiles && name.startsWith(".")) continue;
                     Autoindex.Item item = describe(relDir, name);
@@ -251,7 +261,7 @@ public final class FileService implements AutoCloseable {
                 log.warn("autoindex of {} failed: {}", new String(dirPath, 0, len, StandardCharsets.UTF_8), e.toString());
                 return null;
             }
-            return Autoindex.render(new String(dirPath, 0, len, StandardCharsets.UTF_8), items);
+            return Autoindex.render(new String(dirPath, 0, len, StandardCharsets.UTF_8), items, truncated);
         } finally {
             sys.close(dirFd);
         }

@@ -36,5 +36,13 @@ class AutoindexTest {
         assertThat(html.indexOf(">a.txt<")).isLessThan(html.indexOf(">b.txt<"));
         assertThat(html).doesNotContain("../"); // no parent link at the root
         assertThat(html).contains("01-Jan-1970 00:00");
+        assertThat(html).doesNotContain("Only the first");
+    }
+
+    @Test
+    void truncationIsAnnounced() {
+        String html = new String(Autoindex.render("/", List.of(new Autoindex.Item("a", false, 1, 0)), true),
+                StandardCharsets.UTF_8);
+        assertThat(html).contains("Only the first 1 entries");
     }
 }
