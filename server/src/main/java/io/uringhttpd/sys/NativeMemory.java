@@ -12,6 +12,8 @@ import java.lang.foreign.ValueLayout;
  * {@code MemorySegment} is created per access. They check nothing but {@code address >= 0}:
  * an address must point into memory the caller keeps alive.
  */
+// Restricted FFM methods are expected here: this package is the one place allowed to use them.
+@SuppressWarnings("restricted")
 public final class NativeMemory {
     /** Base page size on x86_64 (getconf PAGESIZE); huge pages are not used. */
     public static final long PAGE_BYTES = 4096;

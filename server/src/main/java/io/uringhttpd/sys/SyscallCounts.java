@@ -23,6 +23,7 @@ public final class SyscallCounts {
     public long epollCreate1;
     public long epollCtl;
     public long epollWait;
+    public long eventfd;
     public long read;
     public long recv;
     public long write;
@@ -52,6 +53,7 @@ public final class SyscallCounts {
         sink.accept("epoll_create1", epollCreate1);
         sink.accept("epoll_ctl", epollCtl);
         sink.accept("epoll_wait", epollWait);
+        sink.accept("eventfd", eventfd);
         sink.accept("read", read);
         sink.accept("recv", recv);
         sink.accept("write", write);
@@ -66,7 +68,7 @@ public final class SyscallCounts {
 
     public long total() {
         return socket + setsockopt + getsockopt + bind + listen + getsockname + accept4 + shutdown
-                + close + epollCreate1 + epollCtl + epollWait + read + recv + write + writev + send
+                + close + epollCreate1 + epollCtl + epollWait + eventfd + read + recv + write + writev + send
                 + sendfile + pread + openat + openat2 + statx;
     }
 }

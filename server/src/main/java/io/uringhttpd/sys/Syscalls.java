@@ -37,12 +37,22 @@ import java.net.InetSocketAddress;
  * (checked). While such a call runs, the thread cannot reach a safepoint, so a call that
  * sleeps stalls every GC in the JVM. It is used only for calls that cannot sleep whatever the
  * fd: epoll_ctl, shutdown, setsockopt, getsockopt, and recv/send, which always add
- * MSG_DONTWAIT for that reason. Measured on this 2-core VM (kernel 6.18, JDK 25.0.3, best of
- * 7 x 2M calls, read(-1) failing with EBADF, errno captured): 163.9 ns/call normal vs
- * 162.9 ns/call critical; getpid 153.5 vs 150.8 ns. The gain is ~1-2 % of a syscall's cost,
- * too little to risk on anything that might block (read/write/sendfile on a blocking fd or a
- * slow disk, close with SO_LINGER or on NFS, accept4 on a blocking listener, epoll_wait).
+ * MSG_DONTWAIT for that reason. Measured on the 2-core project VM (kernel 6.18, JDK 25.0.3,
+ * best of 7-15 loops of 200k-2M calls; other builds were running, so +-5 ns is noise):
+ * <pre>
+ *  call (errno captured)            normal    critical
+ *  read(-1) -> EBADF                163.9     162.9   ns/call
+ *  getpid (no errno)                153.5     150.8
+ *  recv, empty socket -> EAGAIN     399.5     398.5
+ *  epoll_ctl MOD                    409.2     400.5
+ * </pre>
+ * The gain is at most ~2 % of a syscall's cost: too little to risk on anything that might
+ * sleep (read/write/sendfile on a blocking fd or a slow disk, close with SO_LINGER or on NFS,
+ * accept4 on a blocking listener, epoll_wait). Through this class, same run: close(-1) 183,
+ * epoll_wait with nothing ready 226, fstatx 424, openat2 -> ENOENT 1072 ns/call.
  */
+// Restricted FFM methods are expected here: this package is the one place allowed to use them.
+@SuppressWarnings("restricted")
 public final class Syscalls {
     /** arch/x86/entry/syscalls/syscall_64.tbl; glibc 2.36 has no openat2 wrapper. */
     static final long SYS_OPENAT2 = 437;
@@ -58,8 +68,8 @@ public final class Syscalls {
     private static final long INT_VALUE = align8(CAPTURE_LAYOUT.byteSize()); // setsockopt/getsockopt value
     private static final long SOCKLEN = INT_VALUE + 4;                       // u32 socklen_t in/out
     private static final long EPOLL_EVENT = SOCKLEN + 4;                     // 12 bytes, packed
-    private static final long SENDFILE_OFFSET = align8(EPOLL_EVENT + EpollEvent.BYTES);
-    private static final long OPEN_HOW = SENDFILE_OFFSET + 8;                // 24 bytes
+    private static final long U64_VALUE = align8(EPOLL_EVENT + EpollEvent.BYTES); // sendfile offset, eventfd count
+    private static final long OPEN_HOW = U64_VALUE + 8;                      // 24 bytes
     private static final long EMPTY_PATH = OPEN_HOW + OpenHow.BYTES;         // one NUL byte
     private static final long SOCKADDR = align8(EMPTY_PATH + 1);             // sockaddr_storage
     private static final long SCRATCH_BYTES = SOCKADDR + Sockaddr.STORAGE_BYTES;
@@ -87,6 +97,8 @@ public final class Syscalls {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle EPOLL_CTL = libc("epoll_ctl", true,
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle EVENTFD = libc("eventfd", false,
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle EPOLL_WAIT = libc("epoll_wait", false,
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT));
     private static final MethodHandle READ = libc("read", false,
@@ -288,6 +300,32 @@ public final class Syscalls {
         }
     }
 
+    /** A counter fd for cross-thread wake-ups; {@code flags}: EFD_NONBLOCK | EFD_CLOEXEC. */
+    public int eventfd(int initialValue, int flags) {
+        counts.eventfd++;
+        try {
+            return result((int) EVENTFD.invokeExact(scratch, initialValue, flags));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Adds {@code value} to an eventfd's counter (a write(2) of 8 bytes), waking its epoll
+     * waiters. Returns 8 or -errno; -EAGAIN if the counter would overflow on a non-blocking fd.
+     * Call it on the signalling thread's own instance.
+     */
+    public long eventfdWrite(int fd, long value) {
+        scratch.set(JAVA_LONG, U64_VALUE, value);
+        return write(fd, scratchAddress + U64_VALUE, 8);
+    }
+
+    /** Reads and resets an eventfd's counter: the value (> 0), or -errno (-EAGAIN: was 0). */
+    public long eventfdRead(int fd) {
+        long r = read(fd, scratchAddress + U64_VALUE, 8);
+        return r < 0 ? r : scratch.get(JAVA_LONG, U64_VALUE);
+    }
+
     /** Bytes read, 0 at end of stream, or -errno (-EAGAIN: nothing yet on a non-blocking fd). */
     public long read(int fd, long address, long length) {
         counts.read++;
@@ -355,8 +393,8 @@ public final class Syscalls {
         counts.sendfile++;
         long offsetAddress = 0L;
         if (offset >= 0) {
-            scratch.set(JAVA_LONG, SENDFILE_OFFSET, offset);
-            offsetAddress = scratchAddress + SENDFILE_OFFSET;
+            scratch.set(JAVA_LONG, U64_VALUE, offset);
+            offsetAddress = scratchAddress + U64_VALUE;
         }
         try {
             return result((long) SENDFILE.invokeExact(scratch, outFd, inFd, offsetAddress, count));

@@ -299,6 +299,34 @@ class SocketSyscallsTest {
     }
 
     @Test
+    void eventfdWakesAnEpollWaitFromAnotherThread() throws Exception {
+        int efd = sys.eventfd(0, EventfdConstants.EFD_NONBLOCK | EventfdConstants.EFD_CLOEXEC);
+        assertThat(efd).isGreaterThanOrEqualTo(0);
+        try {
+            assertThat(sys.eventfdRead(efd)).isEqualTo(-Errno.EAGAIN);
+            assertThat(sys.epollCtl(epollFd, EPOLL_CTL_ADD, efd, EPOLLIN, -2L)).isZero();
+            Thread waker = Thread.ofPlatform().start(() -> {
+                Syscalls own = new Syscalls(); // one instance per thread
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                own.eventfdWrite(efd, 2);
+                own.eventfdWrite(efd, 3);
+            });
+            assertThat(sys.epollWait(epollFd, events, 64, 10_000)).isEqualTo(1); // blocks until woken
+            assertThat(EpollEvent.data(events, 0)).isEqualTo(-2L);
+            waker.join();
+            assertThat(sys.eventfdRead(efd)).isEqualTo(5);
+            assertThat(sys.eventfdRead(efd)).isEqualTo(-Errno.EAGAIN);
+            assertThat(sys.counts.eventfd).isEqualTo(1);
+        } finally {
+            sys.close(efd);
+        }
+    }
+
+    @Test
     void epollWaitTimesOutWithZero() {
         long start = System.nanoTime();
         assertThat(sys.epollWait(epollFd, events, 64, 20)).isZero();
@@ -384,7 +412,7 @@ class SocketSyscallsTest {
                 .containsKeys("socket", "setsockopt", "getsockopt", "bind", "listen", "getsockname",
                         "accept4", "shutdown", "epoll_create1", "write", "writev", "send", "pread",
                         "openat", "openat2")
-                .hasSize(22);
+                .containsKey("eventfd").hasSize(23);
         assertThat(exported.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(c.total());
 
         long before = sys.counts.accept4;
