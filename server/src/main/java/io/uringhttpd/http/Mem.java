@@ -28,6 +28,16 @@ final class Mem {
         return ALL.get(ValueLayout.JAVA_BYTE, address) & 0xFF;
     }
 
+    /** 4 bytes in native order. */
+    static int getInt(long address) {
+        return ALL.get(ValueLayout.JAVA_INT_UNALIGNED, address);
+    }
+
+    /** 8 bytes in native order (for SWAR scans: any-byte tests do not depend on the order). */
+    static long getLong(long address) {
+        return ALL.get(ValueLayout.JAVA_LONG_UNALIGNED, address);
+    }
+
     static void put(long address, byte value) {
         ALL.set(ValueLayout.JAVA_BYTE, address, value);
     }
