@@ -16,6 +16,7 @@ import java.lang.foreign.ValueLayout;
  * the jar's manifest carries {@code Enable-Native-Access: ALL-UNNAMED}.
  */
 final class Mem {
+    @SuppressWarnings("restricted") // allowed by Enable-Native-Access (jar manifest, surefire argLine)
     static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
     private Mem() {}
