@@ -129,14 +129,20 @@ public final class HttpDate {
         if (yy < 0) {
             return -1;
         }
-        int nowYear = yearOf(nowEpochSec);
-        int year = nowYear / 100 * 100 + yy;
-        if (year > nowYear + 50) {
+        int month = month(b + 4);
+        int day = digits(b + 1, 2);
+        if (month < 0 || day < 1) {
+            return -1;
+        }
+        // The latest year ending in yy that is at most 50 years (of 365.2425 days) after now.
+        long limitDays = Math.floorDiv(nowEpochSec, 86_400L) + 18_262;
+        int year = yearOf(nowEpochSec) / 100 * 100 + yy;
+        if (daysFromCivil(year, month, day) > limitDays) {
             year -= 100;
-        } else if (year + 100 <= nowYear + 50) {
+        } else if (daysFromCivil(year + 100, month, day) <= limitDays) {
             year += 100;
         }
-        return civil(year, month(b + 4), digits(b + 1, 2), b + 11);
+        return civil(year, month, day, b + 11);
     }
 
     /** Seconds since the epoch of a validated date; time at {@code t} as "HH:MM:SS". -1 when any part is out of range. */

@@ -16,6 +16,7 @@ import java.lang.foreign.ValueLayout;
  * the jar's manifest carries {@code Enable-Native-Access: ALL-UNNAMED}.
  */
 final class Mem {
+    @SuppressWarnings("restricted") // allowed by Enable-Native-Access (jar manifest, surefire argLine)
     static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
     private Mem() {}
@@ -26,6 +27,16 @@ final class Mem {
 
     static int u8(long address) {
         return ALL.get(ValueLayout.JAVA_BYTE, address) & 0xFF;
+    }
+
+    /** 4 bytes in native order. */
+    static int getInt(long address) {
+        return ALL.get(ValueLayout.JAVA_INT_UNALIGNED, address);
+    }
+
+    /** 8 bytes in native order (for SWAR scans: any-byte tests do not depend on the order). */
+    static long getLong(long address) {
+        return ALL.get(ValueLayout.JAVA_LONG_UNALIGNED, address);
     }
 
     static void put(long address, byte value) {

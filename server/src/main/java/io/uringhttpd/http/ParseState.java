@@ -16,8 +16,6 @@ public final class ParseState {
         F_IF_NONE_MATCH = 5, F_IF_MATCH = 6, F_IF_MODIFIED_SINCE = 7, F_IF_UNMODIFIED_SINCE = 8, F_IF_RANGE = 9,
         F_RANGE = 10, F_USER_AGENT = 11, F_REFERER = 12, F_COUNT = 13;
 
-    static final int ABSENT = -1, REPEATED = -2;
-
     int state;
     /** Next offset to examine. */
     int p;
@@ -26,13 +24,15 @@ public final class ParseState {
     int targetStart, targetEnd, versionStart;
     int headersStart;
     int fieldCount;
-    int nameStart, fieldId, valueStart, valueEnd;
+    int nameStart, fieldId, valueStart;
     /** Authority of an absolute-form or authority-form target (offsets), hostLen -1 when none. */
     int authorityOff, authorityLen;
     int queryOff, queryLen;
-    /** Value offset/length per field id; length ABSENT or REPEATED. */
+    /** Value offset/length per field id, valid where the id's bit is set in {@link #seen}. */
     final int[] fieldOff = new int[F_COUNT];
     final int[] fieldLen = new int[F_COUNT];
+    /** Bit (1 << field id) per field seen; a second bit set per field seen more than once. */
+    int seen, repeated;
     boolean connectionClose, connectionKeepAlive;
     boolean transferEncoding, teChunkedSeen, teLastChunked;
 
@@ -49,14 +49,11 @@ public final class ParseState {
         targetStart = targetEnd = versionStart = 0;
         headersStart = 0;
         fieldCount = 0;
-        nameStart = fieldId = valueStart = valueEnd = 0;
+        nameStart = fieldId = valueStart = 0;
         authorityOff = 0;
         authorityLen = -1;
         queryOff = queryLen = 0;
-        for (int i = 0; i < F_COUNT; i++) {
-            fieldOff[i] = 0;
-            fieldLen[i] = ABSENT;
-        }
+        seen = repeated = 0; // fieldOff/fieldLen need no clearing: read only under 'seen'
         connectionClose = connectionKeepAlive = false;
         transferEncoding = teChunkedSeen = teLastChunked = false;
     }

@@ -2,9 +2,11 @@ package io.uringhttpd.http;
 
 /**
  * One parsed request head. Reused: one instance per connection (or per loop), refilled by
- * {@link RequestParser#parse}. The {@code *Address} fields point into the caller's input bytes and are
- * valid only while those bytes stay where they were when {@code parse} returned a positive count.
- * Optional header values are OWS-trimmed; their {@code *Length} is -1 when the field is absent.
+ * {@link RequestParser#parse}: its content is valid from a positive {@code parse} result until the
+ * next {@code parse} call with the same instance. The {@code *Address} fields point into the
+ * caller's input bytes and are valid only while those bytes stay where they were. Optional header
+ * values are OWS-trimmed; their {@code *Length} is -1 when the field is absent. After a negative
+ * result only {@link #method} is meaningful (0 if the method was not read).
  */
 public final class Request {
     /** Request-target forms (RFC 9112 §3.2). */
@@ -74,6 +76,19 @@ public final class Request {
     /** True when a message body follows the head. */
     public boolean hasBody() {
         return chunked || contentLength > 0;
+    }
+
+    /** Resets what the parser fills in step by step; the rest is written when a head completes. */
+    void begin() {
+        method = Method.UNKNOWN;
+        versionMinor = 1;
+        keepAlive = false;
+        contentLength = -1;
+        chunked = false;
+        targetForm = 0;
+        pathLength = 0;
+        pathEndsWithSlash = false;
+        headLength = 0;
     }
 
     void clear() {

@@ -61,6 +61,14 @@ public final class RequestParser {
     private static final byte[] L_HTTP = lower("http://");
     private static final byte[] L_HTTPS = lower("https://");
 
+    // Native-order words for the fast paths, built with the same layouts the reads use.
+    private static final int GET_SP = java.lang.foreign.MemorySegment.ofArray(lower("GET "))
+        .get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, 0);
+    private static final long HTTP_1_1 = java.lang.foreign.MemorySegment.ofArray(lower("HTTP/1.1"))
+        .get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0);
+    private static final long HTTP_1_0 = java.lang.foreign.MemorySegment.ofArray(lower("HTTP/1.0"))
+        .get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0);
+
     private final int requestLineBytesMax;
     private final int headerSectionBytesMax;
     private final int headerCountMax;
@@ -92,7 +100,7 @@ public final class RequestParser {
                 throw new IllegalArgumentException("Request.path holds " + out.path.length
                     + " bytes, below requestLineBytesMax " + requestLineBytesMax + ": use RequestParser.newRequest()");
             }
-            out.clear();
+            out.begin();
         }
         if (length < p) {
             throw new IllegalArgumentException("length " + length + " is below the " + p + " bytes already examined");
@@ -117,6 +125,14 @@ public final class RequestParser {
                         state = S_START_LF;
                     } else {
                         st.lineStart = p;
+                        // Fast path for the method nearly every request uses: one 4-byte compare.
+                        if (p + 4 <= end && Mem.getInt(base + p) == GET_SP) {
+                            out.method = Method.GET;
+                            p += 4;
+                            st.targetStart = p;
+                            state = S_TARGET;
+                            continue;
+                        }
                         st.methodBits = 0;
                         state = S_METHOD;
                         continue;
@@ -173,6 +189,19 @@ public final class RequestParser {
                 case S_TARGET -> {
                     int cap = st.lineStart + lineMax;
                     int stop = Math.min(end, cap);
+                    // 8 bytes at a time while none is <= SP (ends the target, or is a CTL), DEL or '#'
+                    while (p <= stop - 8) {
+                        long w = Mem.getLong(base + p);
+                        long low = (w - 0x2121212121212121L) & ~w;
+                        long v = w ^ 0x7F7F7F7F7F7F7F7FL;
+                        long del = (v - 0x0101010101010101L) & ~v;
+                        long h = w ^ 0x2323232323232323L;
+                        long hash = (h - 0x0101010101010101L) & ~h;
+                        if (((low | del | hash) & 0x8080808080808080L) != 0) {
+                            break;
+                        }
+                        p += 8;
+                    }
                     int b = 0;
                     while (p < stop) {
                         b = Mem.u8(base + p);
@@ -200,6 +229,26 @@ public final class RequestParser {
                     int cap = st.lineStart + lineMax;
                     int stop = Math.min(end, cap);
                     int b = 0;
+                    if (p == st.versionStart && p + 8 < end && p + 8 <= cap) {
+                        // Fast path: "HTTP/1.1" or "HTTP/1.0" as one 8-byte compare, then the line end.
+                        long v = Mem.getLong(base + p);
+                        b = Mem.get(base + p + 8);
+                        if ((v == HTTP_1_1 || v == HTTP_1_0) && (b == CR || b == LF)) {
+                            out.versionMinor = v == HTTP_1_1 ? 1 : 0;
+                            int r = target(base, st, out);
+                            if (r < 0) {
+                                return fail(st, r);
+                            }
+                            p += 9;
+                            if (b == CR) {
+                                state = S_LINE_LF;
+                            } else {
+                                st.headersStart = p;
+                                state = S_FIELD_START;
+                            }
+                            continue;
+                        }
+                    }
                     while (p < stop) {
                         b = Mem.get(base + p);
                         if (b == CR || b == LF) {
@@ -309,27 +358,32 @@ public final class RequestParser {
                         return fail(st, HEADER_FIELDS_TOO_LARGE);
                     }
                     st.valueStart = p;
-                    st.valueEnd = p;
                     state = S_FIELD_VALUE;
                 }
                 case S_FIELD_VALUE -> {
                     int cap = st.headersStart + headerSectionBytesMax;
                     int stop = Math.min(end, cap);
-                    int valueEnd = st.valueEnd; // one past the last non-OWS byte: trailing OWS trimmed
+                    // Most head bytes are field values: skip 8 at a time while none is a CTL or DEL
+                    // (SWAR "has byte less than 0x20" / "has byte equal to 0x7F"; bytes >= 0x80 are
+                    // obs-text and pass). A word with HTAB or the line end goes byte by byte.
+                    while (p <= stop - 8) {
+                        long w = Mem.getLong(base + p);
+                        long ctl = (w - 0x2020202020202020L) & ~w;
+                        long v = w ^ 0x7F7F7F7F7F7F7F7FL;
+                        long del = (v - 0x0101010101010101L) & ~v;
+                        if (((ctl | del) & 0x8080808080808080L) != 0) {
+                            break;
+                        }
+                        p += 8;
+                    }
                     int b = 0;
                     while (p < stop) {
                         b = Mem.u8(base + p);
-                        int c = CLASS[b];
-                        if ((c & VCHAR) != 0) {
-                            p++;
-                            valueEnd = p;
-                        } else if ((c & OWS) != 0) {
-                            p++;
-                        } else {
+                        if ((CLASS[b] & (VCHAR | OWS)) == 0) {
                             break;
                         }
+                        p++;
                     }
-                    st.valueEnd = valueEnd;
                     if (p == stop) {
                         if (p == end) {
                             return suspend(st, p, state);
@@ -340,11 +394,11 @@ public final class RequestParser {
                         p++;
                         state = S_FIELD_LF;
                     } else if (b == LF) {
-                        p++;
-                        int r = field(base, st, out);
+                        int r = field(base, st, p, out);
                         if (r < 0) {
                             return fail(st, r);
                         }
+                        p++;
                         state = S_FIELD_START;
                     } else {
                         return fail(st, BAD_REQUEST); // NUL, other CTLs, DEL (RFC 9110 §5.5)
@@ -360,11 +414,11 @@ public final class RequestParser {
                     if (Mem.get(base + p) != LF) {
                         return fail(st, BAD_REQUEST);
                     }
-                    p++;
-                    int r = field(base, st, out);
+                    int r = field(base, st, p - 1, out);
                     if (r < 0) {
                         return fail(st, r);
                     }
+                    p++;
                     state = S_FIELD_START;
                 }
                 case S_END_LF -> {
@@ -398,9 +452,7 @@ public final class RequestParser {
     // ---------------------------------------------------------------- end of head
 
     private int complete(long base, int headLength, ParseState st, Request out) {
-        int[] off = st.fieldOff;
-        int[] len = st.fieldLen;
-        if (out.versionMinor == 1 && len[F_HOST] == ABSENT) {
+        if (out.versionMinor == 1 && (st.seen & 1 << F_HOST) == 0) {
             return fail(st, BAD_REQUEST); // RFC 9112 §3.2: Host is required in HTTP/1.1
         }
         if (st.transferEncoding) {
@@ -419,45 +471,45 @@ public final class RequestParser {
         out.targetLength = st.targetEnd - st.targetStart;
         out.queryAddress = base + st.queryOff;
         out.queryLength = st.queryLen;
+        int[] off = st.fieldOff;
+        int[] len = st.fieldLen;
+        int seen = st.seen;
+        int single = seen & ~st.repeated;
         if (st.authorityLen >= 0) {
             out.hostAddress = base + st.authorityOff;
             out.hostLength = st.authorityLen;
-        } else if (len[F_HOST] >= 0) {
+        } else if ((seen & 1 << F_HOST) != 0) {
             out.hostAddress = base + off[F_HOST];
             out.hostLength = len[F_HOST];
+        } else {
+            out.hostAddress = 0;
+            out.hostLength = -1;
         }
-        if (len[F_IF_NONE_MATCH] >= 0) {
-            out.ifNoneMatchAddress = base + off[F_IF_NONE_MATCH];
-            out.ifNoneMatchLength = len[F_IF_NONE_MATCH];
-        }
-        if (len[F_IF_MATCH] >= 0) {
-            out.ifMatchAddress = base + off[F_IF_MATCH];
-            out.ifMatchLength = len[F_IF_MATCH];
-        }
-        if (len[F_IF_MODIFIED_SINCE] >= 0) {
-            out.ifModifiedSinceAddress = base + off[F_IF_MODIFIED_SINCE];
-            out.ifModifiedSinceLength = len[F_IF_MODIFIED_SINCE];
-        }
-        if (len[F_IF_UNMODIFIED_SINCE] >= 0) {
-            out.ifUnmodifiedSinceAddress = base + off[F_IF_UNMODIFIED_SINCE];
-            out.ifUnmodifiedSinceLength = len[F_IF_UNMODIFIED_SINCE];
-        }
-        if (len[F_IF_RANGE] >= 0) {
-            out.ifRangeAddress = base + off[F_IF_RANGE];
-            out.ifRangeLength = len[F_IF_RANGE];
-        }
-        if (len[F_RANGE] >= 0) {
-            out.rangeAddress = base + off[F_RANGE];
-            out.rangeLength = len[F_RANGE];
-        }
-        if (len[F_USER_AGENT] >= 0) {
-            out.userAgentAddress = base + off[F_USER_AGENT];
-            out.userAgentLength = len[F_USER_AGENT];
-        }
-        if (len[F_REFERER] >= 0) {
-            out.refererAddress = base + off[F_REFERER];
-            out.refererLength = len[F_REFERER];
-        }
+        // Every optional field is written, present or not, so Request needs no clearing per parse.
+        boolean on = (single & 1 << F_IF_NONE_MATCH) != 0;
+        out.ifNoneMatchAddress = on ? base + off[F_IF_NONE_MATCH] : 0;
+        out.ifNoneMatchLength = on ? len[F_IF_NONE_MATCH] : -1;
+        on = (single & 1 << F_IF_MATCH) != 0;
+        out.ifMatchAddress = on ? base + off[F_IF_MATCH] : 0;
+        out.ifMatchLength = on ? len[F_IF_MATCH] : -1;
+        on = (single & 1 << F_IF_MODIFIED_SINCE) != 0;
+        out.ifModifiedSinceAddress = on ? base + off[F_IF_MODIFIED_SINCE] : 0;
+        out.ifModifiedSinceLength = on ? len[F_IF_MODIFIED_SINCE] : -1;
+        on = (single & 1 << F_IF_UNMODIFIED_SINCE) != 0;
+        out.ifUnmodifiedSinceAddress = on ? base + off[F_IF_UNMODIFIED_SINCE] : 0;
+        out.ifUnmodifiedSinceLength = on ? len[F_IF_UNMODIFIED_SINCE] : -1;
+        on = (single & 1 << F_IF_RANGE) != 0;
+        out.ifRangeAddress = on ? base + off[F_IF_RANGE] : 0;
+        out.ifRangeLength = on ? len[F_IF_RANGE] : -1;
+        on = (single & 1 << F_RANGE) != 0;
+        out.rangeAddress = on ? base + off[F_RANGE] : 0;
+        out.rangeLength = on ? len[F_RANGE] : -1;
+        on = (seen & 1 << F_USER_AGENT) != 0;
+        out.userAgentAddress = on ? base + off[F_USER_AGENT] : 0;
+        out.userAgentLength = on ? len[F_USER_AGENT] : -1;
+        on = (seen & 1 << F_REFERER) != 0;
+        out.refererAddress = on ? base + off[F_REFERER] : 0;
+        out.refererLength = on ? len[F_REFERER] : -1;
         out.headLength = headLength;
         st.reset();
         return headLength;
@@ -568,13 +620,7 @@ public final class RequestParser {
                 return BAD_REQUEST;
             }
         }
-        int q = pathStart;
-        while (q < te && Mem.get(base + q) != '?') {
-            q++;
-        }
-        st.queryOff = q;
-        st.queryLen = te - q;
-        return TargetDecoder.decode(base + pathStart, q - pathStart, out);
+        return TargetDecoder.decode(base, pathStart, te, st, out);
     }
 
     /** uri-host [":" port] of an absolute-form target: non-empty, no userinfo (RFC 9110 §4.2.4: treat '@' as an error). */
@@ -621,17 +667,21 @@ public final class RequestParser {
         }
     }
 
-    /** Interprets one complete field line whose trimmed value is [valueStart, valueEnd). */
-    private static int field(long base, ParseState st, Request out) {
+    /** Interprets one complete field line whose value runs from valueStart to {@code lineEnd} (its CR or LF). */
+    private static int field(long base, ParseState st, int lineEnd, Request out) {
         int id = st.fieldId;
         if (id == F_OTHER) {
             return 0;
         }
         int vs = st.valueStart;
-        int ve = st.valueEnd;
+        int ve = lineEnd;
+        while (ve > vs && (CLASS[Mem.u8(base + ve - 1)] & OWS) != 0) {
+            ve--; // trailing OWS is not part of the value (RFC 9112 §5.1)
+        }
+        int bit = 1 << id;
         switch (id) {
             case F_HOST -> {
-                if (st.fieldLen[F_HOST] != ABSENT) {
+                if ((st.seen & bit) != 0) {
                     return BAD_REQUEST; // RFC 9112 §3.2: more than one Host line
                 }
                 // Empty is valid (reg-name may be empty); anything outside uri-host [":" port] is not.
@@ -640,6 +690,7 @@ public final class RequestParser {
                         return BAD_REQUEST;
                     }
                 }
+                st.seen |= bit;
                 st.fieldOff[F_HOST] = vs;
                 st.fieldLen[F_HOST] = ve - vs;
             }
@@ -654,19 +705,15 @@ public final class RequestParser {
             case F_TRANSFER_ENCODING -> {
                 return transferEncoding(base, vs, ve, st);
             }
-            case F_USER_AGENT, F_REFERER -> {
-                if (st.fieldLen[id] == ABSENT) {
-                    st.fieldOff[id] = vs;
-                    st.fieldLen[id] = ve - vs;
-                }
-            }
             default -> {
-                // conditionals and Range: a second line makes the field count as absent for good
-                if (st.fieldLen[id] == ABSENT) {
+                // Conditionals and Range: a second line makes the field count as absent for good
+                // (see Request). User-Agent and Referer: the first line wins.
+                if ((st.seen & bit) == 0) {
+                    st.seen |= bit;
                     st.fieldOff[id] = vs;
                     st.fieldLen[id] = ve - vs;
                 } else {
-                    st.fieldLen[id] = REPEATED;
+                    st.repeated |= bit;
                 }
             }
         }

@@ -14,44 +14,89 @@ final class TargetDecoder {
     private TargetDecoder() {}
 
     /**
-     * @param address raw path bytes (already checked: no CTL, SP, DEL or '#'), starting with '/' unless empty
+     * Splits [from, to) of the request-target at the first '?' (query into st), and decodes the
+     * path part into out.path.
+     *
      * @return 0, or {@link RequestParser#BAD_REQUEST}
      */
-    static int decode(long address, int length, Request out) {
+    static int decode(long base, int from, int to, ParseState st, Request out) {
         byte[] path = out.path;
-        if (length == 0) {
+        // Fast pass: one bulk copy of the whole target (path.length >= any target), then look in
+        // the array for what needs work ('%', "//" or "/.", bytes >= 0x80) up to the first '?'.
+        // Most targets need none of it and are done after this loop.
+        int n = to - from;
+        java.lang.foreign.MemorySegment.copy(Mem.ALL, java.lang.foreign.ValueLayout.JAVA_BYTE, base + from, path, 0, n);
+        int w = 0;
+        int prev = 0;
+        int pct = 0;
+        int dots = 0;
+        int high = 0;
+        while (w < n) {
+            int b = path[w];
+            if (b == '?') {
+                break;
+            }
+            pct |= b == '%' ? 1 : 0;
+            dots |= prev == '/' && (b == '/' || b == '.') ? 1 : 0;
+            high |= b;
+            prev = b;
+            w++;
+        }
+        int i = from + w;
+        st.queryOff = i;
+        st.queryLen = to - i;
+        if (w == 0) {
             // absolute-form without a path: "http://host" means "/" (RFC 9112 §3.2.2 via §3.3)
             path[0] = '/';
             out.pathLength = 1;
             out.pathEndsWithSlash = true;
             return 0;
         }
+        if (pct != 0) {
+            w = percentDecode(base + from, w, path);
+            if (w < 0) {
+                return RequestParser.BAD_REQUEST;
+            }
+            high = 0;
+            for (int k = 0; k < w; k++) {
+                high |= path[k];
+            }
+            dots = 1;
+        }
+        if ((high & 0x80) != 0 && !validUtf8(path, w)) {
+            return RequestParser.BAD_REQUEST;
+        }
+        if (dots != 0) {
+            return normalize(path, w, out);
+        }
+        out.pathLength = w;
+        out.pathEndsWithSlash = path[w - 1] == '/';
+        return 0;
+    }
+
+    /** Decodes %XX of the raw path [address, address+length) into path; returns the decoded length or -1. */
+    private static int percentDecode(long address, int length, byte[] path) {
         int w = 0;
-        int high = 0;
         for (int i = 0; i < length; i++) {
             int b = Mem.u8(address + i);
             if (b == '%') {
                 if (i + 2 >= length) {
-                    return RequestParser.BAD_REQUEST; // "%" or "%2" at the end
+                    return -1; // "%" or "%2" at the end
                 }
                 int h = HEX[Mem.u8(address + i + 1)];
                 int l = HEX[Mem.u8(address + i + 2)];
                 if ((h | l) < 0) {
-                    return RequestParser.BAD_REQUEST; // "%G1"
+                    return -1; // "%G1"
                 }
                 b = h << 4 | l;
                 if (b == 0) {
-                    return RequestParser.BAD_REQUEST; // NUL would cut the path short in every C API below us
+                    return -1; // NUL would cut the path short in every C API below us
                 }
                 i += 2;
             }
-            high |= b;
             path[w++] = (byte) b;
         }
-        if (high >= 0x80 && !validUtf8(path, w)) {
-            return RequestParser.BAD_REQUEST;
-        }
-        return normalize(path, w, out);
+        return w;
     }
 
     /** Well-formed UTF-8 per RFC 3629 §4: no overlongs (C0, C1, E0 80-9F, F0 80-8F), no surrogates (ED A0-BF), nothing above U+10FFFF. */
