@@ -84,6 +84,12 @@ public abstract class RequestParsingContract extends ServerContract {
         assertThat(r.body()).isEqualTo(files.bytes("/index.html"));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"/index\u0000.html", "/in dex.html", "/index.html\u007f", "/\u0001", "/index.html\t"})
+    void rawControlCharacterOrSpaceInTargetIs400(String target) throws IOException {
+        assertRejectedAndClosed("GET " + target + " HTTP/1.1\r\n" + HOST + "\r\n", 400);
+    }
+
     @Test
     void targetWithoutLeadingSlashIs400() throws IOException {
         assertRejectedAndClosed("GET index.html HTTP/1.1\r\n" + HOST + "\r\n", 400);
@@ -123,6 +129,35 @@ public abstract class RequestParsingContract extends ServerContract {
     void tabInsideValueIsAllowed() throws IOException {
         RawHttp.Response r = exchange("GET /index.html HTTP/1.1\r\n" + HOST + "X-Test: a\tb\r\nUser-Agent:\tx  \t\r\n\r\n");
         assertThat(r.status()).isEqualTo(200);
+    }
+
+    @Test
+    void headerNamesAreCaseInsensitive() throws IOException {
+        try (RawHttp.Conn c = connect()) {
+            RawHttp.Response r = c.send("GET /index.html HTTP/1.1\r\nhOsT: 127.0.0.1\r\nCONNECTION: Close\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(200);
+            assertClosed(c);
+        }
+    }
+
+    @Test
+    void garbageNeverStopsTheLoop() throws IOException {
+        // Seeded random bytes ending in an empty line: every connection gets an error status and a close.
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 20; i++) {
+            byte[] garbage = new byte[64 + random.nextInt(2048)];
+            random.nextBytes(garbage);
+            for (int j = 0; j < garbage.length; j += 50 + random.nextInt(200)) {
+                garbage[j] = '\n';
+            }
+            byte[] request = java.util.Arrays.copyOf(garbage, garbage.length + 4);
+            System.arraycopy(RawHttp.latin1("\r\n\r\n"), 0, request, garbage.length, 4);
+            try (RawHttp.Conn c = connect()) {
+                RawHttp.Response r = c.send(request).read();
+                assertThat(r.status()).as("garbage #%d", i).isIn(400, 414, 431, 501, 505);
+                assertClosed(c);
+            }
+        }
     }
 
     @Test
@@ -304,7 +339,21 @@ public abstract class RequestParsingContract extends ServerContract {
 
     @Test
     void unknownTransferCodingIs501() throws IOException {
-        assertRejectedAndClosed("GET /index.html HTTP/1.1\r\n" + HOST + "Transfer-Encoding: gzip\r\n\r\n", 501);
+        // RFC 9112 6.1: a transfer coding the server does not understand -> 501.
+        assertRejectedAndClosed("GET /index.html HTTP/1.1\r\n" + HOST + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501);
+    }
+
+    @Test
+    void transferEncodingWithoutFinalChunkedIsRefused() throws IOException {
+        // "gzip" alone is unknown (RFC 9112 6.1: 501) and leaves the body length undeterminable
+        // (RFC 9112 6.3: 400 and close): either status, always with a close.
+        try (RawHttp.Conn c = connect()) {
+            RawHttp.Response r = c.send("GET /index.html HTTP/1.1\r\n" + HOST + "Transfer-Encoding: gzip\r\n\r\n").read();
+            assertThat(r.status()).isIn(400, 501);
+            assertErrorPage(r, r.status());
+            assertThat(r.hasToken("Connection", "close")).isTrue();
+            assertClosed(c);
+        }
     }
 
     @Test
