@@ -57,6 +57,20 @@ public abstract class ConditionalContract extends ServerContract {
     }
 
     @Test
+    void restAssuredRevalidation() {
+        // What a caching client does: GET, then revalidate with both validators it got.
+        io.restassured.response.Response first = http().get(PATH);
+        assertThat(first.statusCode()).isEqualTo(200);
+        io.restassured.response.Response again = http()
+                .header("If-None-Match", first.header("ETag"))
+                .header("If-Modified-Since", first.header("Last-Modified"))
+                .get(PATH);
+        assertThat(again.statusCode()).isEqualTo(304);
+        assertThat(again.asByteArray()).isEmpty();
+        assertThat(again.header("ETag")).isEqualTo(first.header("ETag"));
+    }
+
+    @Test
     void ifNoneMatchOnHeadIs304() throws IOException {
         try (RawHttp.Conn c = connect()) {
             RawHttp.Response r = c.send(RawHttp.request("HEAD", PATH, "If-None-Match: " + etag)).readHead();

@@ -36,6 +36,17 @@ public abstract class DirectoryContract extends ServerContract {
     }
 
     @Test
+    void restAssuredSeesTheRedirect() {
+        io.restassured.response.Response r = http().get("/dir?a=b");
+        assertThat(r.statusCode()).isEqualTo(301);
+        assertThat(locationTarget(r.header("Location"))).isEqualTo("/dir/?a=b");
+        io.restassured.response.Response followed = io.restassured.RestAssured.given()
+                .baseUri("http://127.0.0.1").port(port()).get("/dir");
+        assertThat(followed.statusCode()).isEqualTo(200);
+        assertThat(followed.asByteArray()).isEqualTo(files.bytes("/dir/index.html"));
+    }
+
+    @Test
     void redirectKeepsAnEncodedName() throws IOException {
         // The Location path must stay a valid, equivalent URI: an escape in the request stays escaped.
         RawHttp.Response r = exchange(RawHttp.get("/%64ir"));
