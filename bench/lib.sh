@@ -1,0 +1,256 @@
+# shellcheck shell=bash
+# Shared helpers for the bench scripts (sourced, not run).
+# Expects: set -euo pipefail in the caller; sets bench_dir and repo_dir.
+
+bench_dir=$(cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")" && pwd)
+repo_dir=$(dirname -- "$bench_dir")
+
+SERVER_CPU=${SERVER_CPU:-1}
+CLIENT_CPU=${CLIENT_CPU:-0}
+NGINX_PORT=${NGINX_PORT:-18080}
+URING_PORT=${URING_PORT:-18081}
+JAR=${JAR:-$repo_dir/server/target/uring-httpd.jar}
+# The reference nginx lives in the shared folder beside the repository.
+NGINX_ANCHOR=${NGINX_ANCHOR:-$repo_dir/../shared/bench/nginx-anchor.sh}
+
+die() { printf '%s: %s\n' "${0##*/}" "$*" >&2; exit 1; }
+say() { printf '%s\n' "$*" >&2; }
+
+# apt-get install PACKAGE... for the commands that are missing.
+# usage: need_tools wrk:wrk h2load:nghttp2-client   (command:package)
+need_tools() {
+  local pair cmd pkg missing=()
+  for pair in "$@"; do
+    cmd=${pair%%:*}; pkg=${pair#*:}
+    command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  [ "${#missing[@]}" -gt 0 ] || return 0
+  [ "$(id -u)" = 0 ] || die "missing ${missing[*]}: install with apt-get install ${missing[*]} (needs root)"
+  say "installing ${missing[*]} (apt-get)"
+  # Another apt may hold the dpkg lock: wait for it rather than fail.
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+    --no-install-recommends "${missing[@]}" >&2
+}
+
+# Feature release of a java binary (25 for "25.0.3"), or nothing.
+java_feature() {
+  local v
+  v=$("$1" -version 2>&1 | sed -n 's/^[^"]* version "\([^"]*\)".*/\1/p' | head -n 1) || return 0
+  case $v in 1.*) v=${v#1.} ;; esac
+  v=${v%%[.+_-]*}
+  case $v in ''|*[!0-9]*) return 0 ;; esac
+  printf '%s\n' "$v"
+}
+
+# Sets JAVA_HOME_25 to a JDK >= 25, found like ./uring-httpd does:
+# JAVA_HOME, then the newest under /usr/lib/jvm, then java on PATH.
+find_jdk25() {
+  local c f best=0 home=""
+  if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
+    f=$(java_feature "$JAVA_HOME/bin/java")
+    if [ -n "$f" ] && [ "$f" -ge 25 ]; then JAVA_HOME_25=$JAVA_HOME; return 0; fi
+  fi
+  for c in /usr/lib/jvm/*; do
+    [ -x "$c/bin/java" ] || continue
+    f=$(java_feature "$c/bin/java")
+    if [ -n "$f" ] && [ "$f" -gt "$best" ]; then best=$f; home=$c; fi
+  done
+  if [ "$best" -ge 25 ]; then JAVA_HOME_25=$home; return 0; fi
+  if command -v java >/dev/null 2>&1; then
+    c=$(readlink -f "$(command -v java)")
+    f=$(java_feature "$c")
+    if [ -n "$f" ] && [ "$f" -ge 25 ]; then JAVA_HOME_25=$(cd "$(dirname "$c")/.." && pwd); return 0; fi
+  fi
+  die "uring-httpd needs a JDK 25 or newer: install Temurin 25 (e.g. apt-get install temurin-25-jdk from packages.adoptium.net) or set JAVA_HOME"
+}
+
+check_cpus() {
+  local n; n=$(nproc --all)
+  if [ "$SERVER_CPU" -ge "$n" ] || [ "$CLIENT_CPU" -ge "$n" ]; then die "this machine has $n CPU(s); the bench pins the server to CPU $SERVER_CPU and the client to CPU $CLIENT_CPU (set SERVER_CPU/CLIENT_CPU)"; fi
+}
+
+# Warns when the machine is busy before a measurement: other work on the
+# benchmark's CPUs makes every number meaningless.
+warn_if_busy() {
+  local load1
+  load1=$(cut -d' ' -f1 /proc/loadavg)
+  if awk -v l="$load1" 'BEGIN { exit !(l > 0.5) }'; then
+    say "WARNING: load average is $load1 before the benchmark: something else is running; results will be noisy"
+  fi
+}
+
+port_free() { ! curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$1/"; }
+
+# Waits until URL answers (any HTTP status); PID, when given, must stay alive.
+wait_http() {
+  local url=$1 pid=${2:-} _
+  for _ in $(seq 300); do
+    if curl -s -o /dev/null --max-time 1 "$url"; then return 0; fi
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then return 1; fi
+    sleep 0.1
+  done
+  return 1
+}
+
+# Creates the docroot with 1k.bin (1024 B), 16k.bin (16384 B), 1m.bin (1 MiB) of random bytes.
+make_docroot() {
+  local root=$1
+  mkdir -p "$root"
+  # nginx's workers run as www-data: the root and its parents must be readable.
+  chmod 755 "$root" "$(dirname "$root")"
+  head -c 1024 /dev/urandom > "$root/1k.bin"
+  head -c 16384 /dev/urandom > "$root/16k.bin"
+  head -c 1048576 /dev/urandom > "$root/1m.bin"
+  printf '<!doctype html><title>bench</title>\n' > "$root/index.html"
+}
+
+size_bytes() {
+  case $1 in
+    1k) echo 1024 ;; 16k) echo 16384 ;; 1m) echo 1048576 ;;
+    *) die "unknown size '$1' (sizes: 1k 16k 1m)" ;;
+  esac
+}
+
+# utime+stime of a whole process (all its threads, live and exited), in clock ticks.
+# /proc/PID/stat fields 14 and 15; the comm field (2) may contain spaces, so
+# count from the last ')': field 3 is the first word after it.
+proc_ticks() {
+  local stat rest
+  stat=$(cat "/proc/$1/stat") || return 1
+  rest=${stat##*) }
+  # shellcheck disable=SC2086
+  set -- $rest
+  echo $(( ${12} + ${13} ))
+}
+
+# The nginx worker: the child of the master named in the anchor's pid file.
+nginx_master_pid() { cat "/tmp/nginx-anchor-$NGINX_PORT/nginx.pid"; }
+nginx_worker_pid() {
+  local master p ppid rest
+  master=$(nginx_master_pid)
+  for p in /proc/[0-9]*; do
+    rest=$(cat "$p/stat" 2>/dev/null) || continue
+    rest=${rest##*) }
+    ppid=$(echo "$rest" | cut -d' ' -f2)
+    if [ "$ppid" = "$master" ]; then echo "${p#/proc/}"; return 0; fi
+  done
+  return 1
+}
+
+start_nginx() {
+  local root=$1
+  [ -f "$NGINX_ANCHOR" ] || die "reference nginx script not found at $NGINX_ANCHOR (expected ../shared/bench/nginx-anchor.sh beside the repository; set NGINX_ANCHOR)"
+  port_free "$NGINX_PORT" || die "port $NGINX_PORT is already in use (set NGINX_PORT)"
+  bash "$NGINX_ANCHOR" start "$root" "$NGINX_PORT" 1 "$SERVER_CPU" >&2
+  wait_http "http://127.0.0.1:$NGINX_PORT/1k.bin" || die "nginx did not answer on port $NGINX_PORT"
+  # shellcheck disable=SC2034  # NGINX_PID is read by the scripts that source this file
+  NGINX_PID=$(nginx_worker_pid) || die "cannot find the nginx worker (master $(nginx_master_pid))"
+}
+
+stop_nginx() {
+  local master="" _
+  master=$(nginx_master_pid 2>/dev/null) || true
+  if [ -f "$NGINX_ANCHOR" ]; then bash "$NGINX_ANCHOR" stop "$NGINX_PORT" >/dev/null 2>&1 || true; fi
+  # wait for it to be gone, so that the port is free for the next run
+  [ -n "$master" ] || return 0
+  for _ in $(seq 50); do kill -0 "$master" 2>/dev/null || return 0; sleep 0.1; done
+}
+
+# Starts uring-httpd pinned to SERVER_CPU: one process, one event loop, no access
+# log, no metrics. Extra JVM options: URING_JAVA_OPTS; extra --set: URING_SET
+# (whitespace-separated KEY=VALUE list); engine: ENGINE (default: the config's).
+# usage: start_uring ROOT WORKDIR LOGFILE [extra JVM options...]
+start_uring() {
+  local root=$1 work=$2 log=$3; shift 3
+  [ -f "$JAR" ] || die "$JAR is missing: build it first with ./mvnw -q -DskipTests package (or run ./uring-httpd once), or set JAR"
+  port_free "$URING_PORT" || die "port $URING_PORT is already in use (set URING_PORT)"
+  find_jdk25
+  local conf=$work/uring-httpd.conf
+  cat > "$conf" <<CONF
+# generated by bench/${0##*/}
+uring-httpd {
+  listen = ["127.0.0.1:$URING_PORT"]
+  root = "$root"
+  master = off
+  workers = 1
+  loops-per-worker = 1
+  pid-file = "$work/uring-httpd.pid"
+  access-log { enabled = false }
+  metrics { enabled = false }
+}
+CONF
+  local sets=() jopts=() extra=() s
+  [ -n "${ENGINE:-}" ] && sets+=(--set "uring-httpd.engine=$ENGINE")
+  read -r -a extra <<< "${URING_SET:-}"
+  for s in ${extra[@]+"${extra[@]}"}; do sets+=(--set "$s"); done
+  read -r -a jopts <<< "${URING_JAVA_OPTS:-}"
+  URING_CMD=(taskset -c "$SERVER_CPU" "$JAVA_HOME_25/bin/java" --enable-native-access=ALL-UNNAMED
+             ${jopts[@]+"${jopts[@]}"} "$@" -jar "$JAR" --config "$conf" ${sets[@]+"${sets[@]}"})
+  say "starting: ${URING_CMD[*]}"
+  "${URING_CMD[@]}" > "$log" 2>&1 &
+  URING_PID=$!
+  if ! wait_http "http://127.0.0.1:$URING_PORT/1k.bin" "$URING_PID"; then
+    say "uring-httpd did not answer on port $URING_PORT; its log ($log):"
+    tail -n 30 "$log" >&2 || true
+    die "uring-httpd failed to start"
+  fi
+}
+
+stop_uring() {
+  local _
+  [ -n "${URING_PID:-}" ] || return 0
+  if kill -0 "$URING_PID" 2>/dev/null; then
+    kill -TERM "$URING_PID" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$URING_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$URING_PID" 2>/dev/null || true
+  fi
+  wait "$URING_PID" 2>/dev/null || true
+  URING_PID=""
+}
+
+# Thread id of the named thread of PID (from /proc/PID/task/*/comm).
+thread_tid() {
+  local pid=$1 name=$2 t
+  for t in /proc/"$pid"/task/*; do
+    if [ "$(cat "$t/comm" 2>/dev/null)" = "$name" ]; then echo "${t##*/}"; return 0; fi
+  done
+  return 1
+}
+
+# Response head size in bytes (status line + headers + the blank line) of a GET.
+head_bytes() { curl -s -o /dev/null -D - "$1" | wc -c | tr -d ' '; }
+
+# Checks that URL serves exactly BYTES bytes with status 200.
+check_body() {
+  local url=$1 want=$2 got
+  got=$(curl -s -o /dev/null -w '%{http_code} %{size_download}' "$url")
+  [ "$got" = "200 $want" ] || die "$url answered '$got', expected '200 $want'"
+}
+
+# wrk output -> "requests rps p99_ms errors" (errors: socket errors + non-2xx/3xx)
+parse_wrk() {
+  awk '
+    function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
+    / requests in / { req = $1 }
+    /^Requests\/sec:/ { rps = $2 }
+    /^ +99%/ { p99 = ms($2) }
+    /Socket errors:/ { gsub(/,/, ""); err += $4 + $6 + $8 + $10 }
+    /Non-2xx or 3xx responses:/ { err += $5 }
+    END { printf "%s %s %s %d\n", req+0, rps+0, (p99 == "" ? "-" : p99), err }'
+}
+
+# h2load output -> "requests rps p99_ms errors" (h2load reports no percentiles: p99 is "-")
+parse_h2load() {
+  awk '
+    /^finished in/ { for (i = 1; i <= NF; i++) if ($(i+1) ~ /^req\/s/) { rps = $i; sub(/,$/, "", rps) } }
+    /^requests:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^succeeded/) ok = $i; if ($(i+1) ~ /^(failed|errored|timeout)/) err += $i } }
+    /^status codes:/ { for (i = 1; i <= NF; i++) if ($(i+1) ~ /^[345]xx/) err += $i }
+    END { printf "%s %s - %d\n", ok+0, rps+0, err }'
+}
+
+# Median of the numbers on stdin (one a line); "-" when there are none.
+median() {
+  sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "-"; exit }
+    if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}

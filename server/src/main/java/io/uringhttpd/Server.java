@@ -1,0 +1,215 @@
+package io.uringhttpd;
+
+import io.uringhttpd.config.ServerConfig;
+import io.uringhttpd.engine.EventLoop;
+import io.uringhttpd.engine.ListenSockets;
+import io.uringhttpd.engine.LoopSettings;
+import io.uringhttpd.engine.epoll.EpollLoop;
+import io.uringhttpd.files.DotfilesPolicy;
+import io.uringhttpd.files.FileService;
+import io.uringhttpd.files.FileSettings;
+import io.uringhttpd.files.MimeTypes;
+import io.uringhttpd.files.SymlinkPolicy;
+import io.uringhttpd.http.HttpSettings;
+import io.uringhttpd.http.StaticFileHandler;
+import io.uringhttpd.log.AccessLog;
+import io.uringhttpd.sys.Syscalls;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Glue from a configuration to running event loops: opens the listen sockets, builds
+ * one HTTP core and one file cache per loop, and runs each loop on its own platform
+ * thread named {@code loop-N}.
+ *
+ * <p>This build runs one process: {@code workers x loops-per-worker} loops as threads.
+ * The master/worker process model (DESIGN.md) arrives with its own issue.
+ */
+public final class Server implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Server.class);
+    /** Kernel caps the backlog at net.core.somaxconn (4096 since Linux 5.4). */
+    private static final int LISTEN_BACKLOG = 4096;
+    /** nginx's sendfile_max_chunk default (2m since 1.21.4): one connection cannot hog a loop. */
+    private static final long SENDFILE_CHUNK_BYTES = 2L << 20;
+
+    private final List<EventLoop> loops;
+    private final List<Thread> threads;
+    private final AccessLog accessLog;
+    private final int port;
+
+    private Server(List<EventLoop> loops, List<Thread> threads, AccessLog accessLog, int port) {
+        this.loops = loops;
+        this.threads = threads;
+        this.accessLog = accessLog;
+        this.port = port;
+    }
+
+    /** Runs the server until the JVM is asked to stop (SIGTERM, SIGINT); returns the exit code. */
+    public static int run(ServerConfig config) {
+        Server server;
+        try {
+            server = start(config);
+        } catch (IOException | IllegalStateException e) {
+            log.error("cannot start: {}", e.getMessage());
+            return 1;
+        }
+        try {
+            writePidFile(config.pidFile());
+        } catch (IOException e) {
+            log.error("cannot write pid-file {}: {}", config.pidFile(), e.getMessage());
+            server.close();
+            return 1;
+        }
+        if (config.master()) {
+            log.info("master = on: the master/worker processes are not in this build; running {} loop(s) as threads of one process",
+                    server.loops.size());
+        }
+        log.info("uring-httpd {} started: engine {}, listen {}, root {}, loops {}, pid {}", Version.get(),
+                server.loops.getFirst().engine(), config.listen(), config.root(), server.loops.size(),
+                ProcessHandle.current().pid());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            log.info("stopping");
+            server.close();
+            deletePidFile(config.pidFile());
+            stopped.countDown();
+        }, "shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        server.awaitLoops();
+        // The loops ended on their own (an error): leave without waiting for a signal.
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return 0;
+        }
+        server.close();
+        deletePidFile(config.pidFile());
+        return 1;
+    }
+
+    /** Opens the sockets and starts the loops; returns once they accept connections. */
+    public static Server start(ServerConfig config) throws IOException {
+        if (config.engine() == ServerConfig.Engine.IO_URING) {
+            throw new IllegalStateException("engine = io_uring: the io_uring proactor is not in this build; "
+                    + "set uring-httpd.engine = auto or epoll");
+        }
+        int loopCount = config.loopsTotal();
+        List<InetSocketAddress> addresses = config.listen().stream().map(ServerConfig.ListenAddress::toSocketAddress).toList();
+        Syscalls setupSys = new Syscalls();
+        int[][] listenFds = ListenSockets.open(setupSys, addresses, loopCount, LISTEN_BACKLOG);
+
+        AccessLog accessLog = config.accessLog().enabled() ? AccessLog.open(config.accessLog()) : AccessLog.disabled();
+        MimeTypes mime = MimeTypes.builtIn();
+        if (config.mimeTypesFile().isPresent()) {
+            mime = mime.withFile(config.mimeTypesFile().get());
+        }
+        FileSettings fileSettings = new FileSettings(config.root(), config.indexNames(), config.autoindex(),
+                config.dotfiles() == ServerConfig.Dotfiles.ALLOW ? DotfilesPolicy.ALLOW : DotfilesPolicy.DENY,
+                switch (config.symlinks()) {
+                    case INSIDE_ROOT -> SymlinkPolicy.INSIDE_ROOT;
+                    case FOLLOW -> SymlinkPolicy.FOLLOW;
+                    case REFUSE -> SymlinkPolicy.REFUSE;
+                },
+                config.openFileCache().entriesMax(), config.openFileCache().validMs(), config.smallFileBytesMax(), mime);
+        ServerConfig.Limits limits = config.limits();
+        HttpSettings httpSettings = new HttpSettings(limits.requestLineBytesMax(), limits.headerSectionBytesMax(),
+                limits.headerCountMax(), limits.rangesPerRequestMax(),
+                (config.serverTokens() ? "uring-httpd/" + Version.get() : "uring-httpd").getBytes(StandardCharsets.US_ASCII));
+        LoopSettings loopSettings = new LoopSettings(addresses, LISTEN_BACKLOG, limits.connectionsPerLoopMax(),
+                config.timeouts().headerReadMs(), config.timeouts().keepaliveIdleMs(), config.timeouts().sendMs(),
+                bufferBytes(config), SENDFILE_CHUNK_BYTES);
+
+        List<EventLoop> loops = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        try {
+            for (int i = 0; i < loopCount; i++) {
+                Syscalls sys = new Syscalls();
+                FileService files = new FileService(fileSettings, sys);
+                StaticFileHandler handler = new StaticFileHandler(httpSettings, files, accessLog);
+                loops.add(new EpollLoop(i, loopSettings, sys, handler, listenFds[i]));
+            }
+        } catch (RuntimeException e) {
+            ListenSockets.closeAll(setupSys, listenFds);
+            accessLog.close();
+            throw e;
+        }
+        for (int i = 0; i < loopCount; i++) {
+            // Platform threads: a loop blocks in epoll_wait and owns thread-confined native state.
+            Thread t = Thread.ofPlatform().name("loop-" + i).unstarted(loops.get(i));
+            threads.add(t);
+            t.start();
+        }
+        return new Server(loops, threads, accessLog, loops.getFirst().localPorts()[0]);
+    }
+
+    /**
+     * One buffer must hold the longest request head the limits allow (the parser answers
+     * 414/431 before it fills) and a response head with a small cached body.
+     */
+    static int bufferBytes(ServerConfig config) {
+        ServerConfig.Limits limits = config.limits();
+        long forRequests = (long) limits.requestLineBytesMax() + limits.headerSectionBytesMax() + 1024;
+        long forResponses = (long) config.smallFileBytesMax() + 4096;
+        long bytes = Math.max(forRequests, forResponses);
+        return (int) ((bytes + 4095) & ~4095L);
+    }
+
+    /** The actual port of the first listen address (useful when the config asked for port 0). */
+    public int port() {
+        return port;
+    }
+
+    public List<EventLoop> loops() {
+        return loops;
+    }
+
+    private void awaitLoops() {
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Stops every loop (closing its connections and sockets) and waits for the threads to end. */
+    @Override
+    public void close() {
+        for (EventLoop loop : loops) {
+            loop.stop();
+        }
+        awaitLoops();
+        accessLog.close();
+    }
+
+    private static void writePidFile(Path pidFile) throws IOException {
+        Path parent = pidFile.getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
+    }
+
+    private static void deletePidFile(Path pidFile) {
+        try {
+            Files.deleteIfExists(pidFile);
+        } catch (IOException e) {
+            log.warn("cannot delete pid-file {}: {}", pidFile, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,863 @@
+package io.uringhttpd.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigList;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigOrigin;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValueType;
+import io.uringhttpd.config.ServerConfig.AccessLog;
+import io.uringhttpd.config.ServerConfig.Dotfiles;
+import io.uringhttpd.config.ServerConfig.Engine;
+import io.uringhttpd.config.ServerConfig.Limits;
+import io.uringhttpd.config.ServerConfig.ListenAddress;
+import io.uringhttpd.config.ServerConfig.Metrics;
+import io.uringhttpd.config.ServerConfig.Named;
+import io.uringhttpd.config.ServerConfig.OpenFileCache;
+import io.uringhttpd.config.ServerConfig.Symlinks;
+import io.uringhttpd.config.ServerConfig.Timeouts;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Reads a HOCON config file on top of {@code reference.conf}, applies {@code --set KEY=VALUE}
+ * overrides last, and validates everything into a {@link ServerConfig}. All problems are collected
+ * and thrown together as one {@link ConfigException}, each with the file:line of the value at fault.
+ *
+ * <p>Deliberately not {@code ConfigFactory.load()}: that also merges JVM system properties and every
+ * {@code reference.conf} on the class path, so a stray -D could change the server unnoticed.
+ */
+public final class ConfigLoader {
+    /** The one top-level key this server reads. */
+    public static final String ROOT = "uring-httpd";
+    /** Origin reported for values given with --set. */
+    public static final String SET_ORIGIN = "--set";
+
+    private static final String REFERENCE = "reference.conf";
+    private static final int WORKERS_MAX = 1024;
+    private static final long MIB = 1024 * 1024;
+
+    private ConfigLoader() {}
+
+    /**
+     * Loads {@code configFile} (relative paths inside it resolve against its folder) with the
+     * overrides {@code sets}, each "KEY=VALUE" with VALUE read as a HOCON value.
+     *
+     * @throws ConfigException listing every problem found
+     */
+    public static ServerConfig load(Path configFile, List<String> sets) throws ConfigException {
+        Objects.requireNonNull(configFile, "configFile");
+        Objects.requireNonNull(sets, "sets");
+        Path absolute = configFile.toAbsolutePath();
+        Session s = new Session(absolute.getParent(), sets);
+        Config file = s.parseFile(configFile);
+        return s.finish(file, absolute);
+    }
+
+    /**
+     * Loads a config given as HOCON text (tests, embedding); relative paths resolve against
+     * {@code baseDir}. Errors name the origin "(string):LINE".
+     */
+    public static ServerConfig loadString(String hocon, Path baseDir, List<String> sets) throws ConfigException {
+        Objects.requireNonNull(hocon, "hocon");
+        Objects.requireNonNull(sets, "sets");
+        Session s = new Session(baseDir.toAbsolutePath(), sets);
+        Config text;
+        try {
+            text = ConfigFactory.parseString(hocon, ConfigParseOptions.defaults()
+                    .setSyntax(ConfigSyntax.CONF).setOriginDescription("(string)"));
+        } catch (com.typesafe.config.ConfigException e) {
+            s.error(e, "");
+            text = ConfigFactory.empty();
+        }
+        return s.finish(text, null);
+    }
+
+    private static Config reference() {
+        Config all = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), REFERENCE,
+                ConfigParseOptions.defaults().setAllowMissing(false));
+        if (!all.hasPath(ROOT)) {
+            throw new IllegalStateException(REFERENCE + " on the class path has no " + ROOT + " block");
+        }
+        // Another library's reference.conf on the class path must not become "known keys".
+        return all.withOnlyPath(ROOT);
+    }
+
+    /** One load: the collected errors and the readers. Not thread-safe, used once. */
+    private static final class Session {
+        private final Path baseDir;
+        private final List<String> sets;
+        private final List<Pending> errors = new ArrayList<>();
+        private final Map<String, Integer> sourceOrder = new LinkedHashMap<>();
+        /** Keys already reported as "not an object": nothing below them is reported again. */
+        private final Set<String> broken = new HashSet<>();
+        private Config config;
+
+        Session(Path baseDir, List<String> sets) {
+            this.baseDir = baseDir;
+            this.sets = List.copyOf(sets);
+        }
+
+        Config parseFile(Path file) {
+            String name = file.toString();
+            if (!Files.exists(file)) {
+                error(name, 0, "", "config file not found (looked for " + file.toAbsolutePath() + ")");
+                return ConfigFactory.empty();
+            }
+            if (!Files.isRegularFile(file)) {
+                error(name, 0, "", "not a regular file");
+                return ConfigFactory.empty();
+            }
+            if (!Files.isReadable(file)) {
+                error(name, 0, "", "not readable by this user");
+                return ConfigFactory.empty();
+            }
+            try {
+                return ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults()
+                        .setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
+            } catch (com.typesafe.config.ConfigException e) {
+                error(e, "");
+                return ConfigFactory.empty();
+            }
+        }
+
+        ServerConfig finish(Config file, Path configFile) throws ConfigException {
+            Config reference = reference();
+            Config overrides = ConfigFactory.empty();
+            for (String set : sets) {
+                Config one = parseSet(set);
+                if (one != null) {
+                    overrides = one.withFallback(overrides);   // a later --set wins
+                }
+            }
+            throwIfErrors();   // syntax errors: the values below would only add noise
+            try {
+                config = overrides.withFallback(file).withFallback(reference).resolve();
+            } catch (com.typesafe.config.ConfigException e) {
+                error(e, "");
+                throwIfErrors();
+            }
+            checkKeys(config.root(), reference.root(), "");
+            ServerConfig result = read(configFile);
+            throwIfErrors();
+            return result;
+        }
+
+        private void throwIfErrors() throws ConfigException {
+            if (errors.isEmpty()) {
+                return;
+            }
+            // Files first (in the order met), then --set, then defaults; by line within each.
+            List<Pending> sorted = new ArrayList<>(errors);
+            sorted.sort(Comparator.comparingInt(Pending::rank)
+                    .thenComparingInt(p -> sourceOrder.get(p.source))
+                    .thenComparingInt(Pending::line));
+            throw new ConfigException(sorted.stream().map(Pending::error).toList());
+        }
+
+        // ---- --set ----
+
+        /** "KEY=VALUE" -> a Config holding that one value, or null after reporting an error. */
+        private Config parseSet(String set) {
+            int eq = set.indexOf('=');
+            if (eq <= 0) {
+                error(SET_ORIGIN, 0, "", "expected KEY=VALUE, got '" + set + "'");
+                return null;
+            }
+            String key = set.substring(0, eq).strip();
+            try {
+                ConfigUtil.splitPath(key);
+            } catch (com.typesafe.config.ConfigException e) {
+                error(SET_ORIGIN, 0, key, "not a valid key");
+                return null;
+            }
+            return parseSetValue(set.substring(eq + 1)).atPath(key);
+        }
+
+        /**
+         * VALUE as HOCON ([...], "quoted", on, 5s, ${VAR}); when that fails or gives an unquoted
+         * string, the text as typed: HOCON would cut an unquoted /srv//www at "//" (a comment) and
+         * refuses 0.0.0.0:8080 (':' separates keys), yet both are obviously meant as strings.
+         */
+        private static ConfigValue parseSetValue(String raw) {
+            String text = raw.strip();
+            try {
+                Config c = ConfigFactory.parseString("v = " + raw, ConfigParseOptions.defaults()
+                        .setSyntax(ConfigSyntax.CONF).setOriginDescription(SET_ORIGIN));
+                if (c.root().size() == 1 && c.root().containsKey("v")) {
+                    ConfigValue v = c.root().get("v");
+                    if (isUnresolved(v) || v.valueType() != ConfigValueType.STRING || text.startsWith("\"")) {
+                        return v;
+                    }
+                }
+            } catch (com.typesafe.config.ConfigException e) {
+                // not a HOCON value: taken as a plain string below
+            }
+            return ConfigValueFactory.fromAnyRef(text, SET_ORIGIN);
+        }
+
+        private static boolean isUnresolved(ConfigValue v) {
+            try {
+                v.valueType();
+                return false;
+            } catch (com.typesafe.config.ConfigException.NotResolved e) {
+                return true;
+            }
+        }
+
+        // ---- unknown keys ----
+
+        private void checkKeys(ConfigObject actual, ConfigObject known, String prefix) {
+            for (Map.Entry<String, ConfigValue> e : actual.entrySet()) {
+                String name = e.getKey();
+                ConfigValue value = e.getValue();
+                String key = prefix.isEmpty() ? ConfigUtil.joinPath(name) : prefix + "." + ConfigUtil.joinPath(name);
+                ConfigValue knownValue = known.get(name);
+                if (knownValue == null) {
+                    error(value.origin(), key, unknownKeyMessage(name, known, prefix));
+                } else if (knownValue instanceof ConfigObject knownObject) {
+                    if (value instanceof ConfigObject object) {
+                        checkKeys(object, knownObject, key);
+                    } else {
+                        error(value.origin(), key, "expected an object { " + String.join(", ", new TreeSet<>(knownObject.keySet()))
+                                + " }, got " + describe(value));
+                        broken.add(key);
+                    }
+                }
+            }
+        }
+
+        private static String unknownKeyMessage(String name, ConfigObject known, String prefix) {
+            if (prefix.isEmpty()) {
+                return known.get(ROOT) instanceof ConfigObject r && r.containsKey(name)
+                        ? "unknown key (did you mean " + ROOT + "." + name + "?)"
+                        : "unknown key (only " + ROOT + " { ... } is read)";
+            }
+            String best = null;
+            int bestDistance = Integer.MAX_VALUE;
+            for (String candidate : known.keySet()) {
+                int d = editDistance(name, candidate);
+                if (d < bestDistance) {
+                    bestDistance = d;
+                    best = candidate;
+                }
+            }
+            if (best != null && bestDistance <= Math.max(1, name.length() / 3)) {
+                return "unknown key (did you mean " + prefix + "." + best + "?)";
+            }
+            return known.size() <= 8
+                    ? "unknown key (known here: " + String.join(", ", new TreeSet<>(known.keySet())) + ")"
+                    : "unknown key (the known keys are listed in " + REFERENCE + ")";
+        }
+
+        private static int editDistance(String a, String b) {
+            int[] prev = new int[b.length() + 1];
+            int[] cur = new int[b.length() + 1];
+            for (int j = 0; j <= b.length(); j++) {
+                prev[j] = j;
+            }
+            for (int i = 1; i <= a.length(); i++) {
+                cur[0] = i;
+                for (int j = 1; j <= b.length(); j++) {
+                    int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                    cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+                }
+                int[] t = prev;
+                prev = cur;
+                cur = t;
+            }
+            return prev[b.length()];
+        }
+
+        // ---- the values ----
+
+        /**
+         * Reads every key. The fallback arguments below are placeholders that keep the records
+         * constructible after an error (the result is then discarded); the defaults are in reference.conf.
+         */
+        private ServerConfig read(Path configFile) {
+            List<ListenAddress> listen = listenList("listen");
+            Path root = directory("root");
+            Engine engine = choice("engine", Engine.values(), Engine.AUTO);
+            Workers workers = workers("workers");
+            boolean master = bool("master", true);
+            int loopsPerWorker = (int) whole("loops-per-worker", 1, 1024, 1);
+            Path pidFile = path("pid-file", false).orElse(baseDir.resolve("uring-httpd.pid"));
+
+            boolean accessLogEnabled = bool("access-log.enabled", true);
+            Optional<Path> accessLogPath = path("access-log.path", !accessLogEnabled);
+            int accessLogBufferBytes = (int) bytes("access-log.buffer-bytes", 0, 16 * MIB, 64 * 1024);
+            long accessLogFlushMs = durationMs("access-log.flush-interval", 1, 3_600_000, 1000);
+            AccessLog accessLog = new AccessLog(accessLogEnabled,
+                    accessLogPath.orElse(baseDir.resolve("logs/access.log")), accessLogBufferBytes, accessLogFlushMs);
+
+            boolean metricsEnabled = bool("metrics.enabled", true);
+            ListenAddress metricsListen = listenOne("metrics.listen", new ListenAddress("127.0.0.1", 9145));
+            String metricsPath = urlPath("metrics.path", "/metrics");
+            if (metricsEnabled && metricsListen.port() != 0 && listen.contains(metricsListen)) {
+                error(origin("metrics.listen"), key("metrics.listen"),
+                        metricsListen + " is also in " + ROOT + ".listen; the metrics endpoint needs its own address");
+            }
+            Metrics metrics = new Metrics(metricsEnabled, metricsListen, metricsPath);
+
+            List<String> index = indexNames("index");
+            boolean autoindex = bool("autoindex", false);
+
+            Timeouts timeouts = new Timeouts(
+                    durationMs("timeouts.header-read", 1, Integer.MAX_VALUE, 60_000),
+                    durationMs("timeouts.keepalive-idle", 1, Integer.MAX_VALUE, 75_000),
+                    durationMs("timeouts.send", 1, Integer.MAX_VALUE, 60_000));
+            Limits limits = new Limits(
+                    (int) bytes("limits.request-line-bytes", 64, MIB, 8192),
+                    (int) bytes("limits.header-section-bytes", 256, MIB, 16384),
+                    (int) whole("limits.header-count", 1, 10_000, 100),
+                    (int) whole("limits.connections-per-loop", 1, 1_000_000, 10_000),
+                    (int) whole("limits.ranges-per-request", 1, 1000, 16));
+
+            Optional<Path> mimeTypesFile = path("mime-types-file", true);
+            if (mimeTypesFile.isPresent() && !Files.isRegularFile(mimeTypesFile.get())) {
+                error(origin("mime-types-file"), key("mime-types-file"), mimeTypesFile.get()
+                        + (Files.exists(mimeTypesFile.get()) ? " is not a regular file" : " does not exist"));
+            }
+            OpenFileCache openFileCache = new OpenFileCache(
+                    (int) whole("open-file-cache.entries", 1, 1_000_000, 10_000),
+                    durationMs("open-file-cache.valid", 0, 86_400_000, 60_000));
+            int smallFileBytes = (int) bytes("small-file-bytes", 0, 16 * MIB, 32 * 1024);
+            Dotfiles dotfiles = choice("dotfiles", Dotfiles.values(), Dotfiles.DENY);
+            Symlinks symlinks = choice("symlinks", Symlinks.values(), Symlinks.INSIDE_ROOT);
+            boolean serverTokens = bool("server-tokens", true);
+
+            return new ServerConfig(configFile, sets, listen, root, engine, workers.count(), workers.auto(), master,
+                    loopsPerWorker, pidFile, accessLog, metrics, index, autoindex, timeouts, limits, mimeTypesFile,
+                    openFileCache, smallFileBytes, dotfiles, symlinks, serverTokens);
+        }
+
+        /** The value at ROOT.key, or null (error reported, or below a broken object). */
+        private ConfigValue value(String key) {
+            String full = key(key);
+            for (String b : broken) {
+                if (full.startsWith(b + ".")) {
+                    return null;
+                }
+            }
+            ConfigValue v = config.root();
+            for (String part : full.split("\\.")) {
+                if (!(v instanceof ConfigObject o) || !o.containsKey(part)) {
+                    // Unreachable while reference.conf lists every key read here.
+                    throw new IllegalStateException(full + " is missing from " + REFERENCE);
+                }
+                v = o.get(part);
+            }
+            if (v.valueType() == ConfigValueType.NULL) {
+                error(v.origin(), full, "must not be null");
+                return null;
+            }
+            return v;
+        }
+
+        private boolean bool(String key, boolean fallback) {
+            ConfigValue v = value(key);
+            if (v == null) {
+                return fallback;
+            }
+            if (v.valueType() == ConfigValueType.BOOLEAN) {
+                return (Boolean) v.unwrapped();
+            }
+            if (v.valueType() == ConfigValueType.STRING) {
+                switch (((String) v.unwrapped()).strip().toLowerCase(Locale.ROOT)) {
+                    case "on", "true", "yes": return true;
+                    case "off", "false", "no": return false;
+                    default: break;
+                }
+            }
+            error(v.origin(), key(key), "expected on or off, got " + describe(v));
+            return fallback;
+        }
+
+        private long whole(String key, long min, long max, long fallback) {
+            ConfigValue v = value(key);
+            if (v == null) {
+                return fallback;
+            }
+            Long n = wholeNumber(v);
+            if (n == null) {
+                error(v.origin(), key(key), "expected a whole number " + min + ".." + max + ", got " + describe(v));
+                return fallback;
+            }
+            if (n < min || n > max) {
+                error(v.origin(), key(key), n + " is out of range " + min + ".." + max);
+                return fallback;
+            }
+            return n;
+        }
+
+        private static Long wholeNumber(ConfigValue v) {
+            Object u = v.unwrapped();
+            if (u instanceof Integer i) {
+                return i.longValue();
+            }
+            if (u instanceof Long l) {
+                return l;
+            }
+            if (u instanceof String s) {
+                try {
+                    return Long.parseLong(s.strip());
+                } catch (NumberFormatException e) {
+                    return null;
+                }
+            }
+            return null;
+        }
+
+        private record Workers(int count, boolean auto) {}
+
+        private Workers workers(String key) {
+            int cpus = Math.min(Runtime.getRuntime().availableProcessors(), WORKERS_MAX);
+            ConfigValue v = value(key);
+            if (v == null) {
+                return new Workers(cpus, true);
+            }
+            if (v.unwrapped() instanceof String s && s.strip().equalsIgnoreCase("auto")) {
+                return new Workers(cpus, true);
+            }
+            Long n = wholeNumber(v);
+            if (n == null || n < 1 || n > WORKERS_MAX) {
+                error(v.origin(), key(key), "expected auto or a number 1.." + WORKERS_MAX + ", got " + describe(v));
+                return new Workers(cpus, true);
+            }
+            return new Workers(n.intValue(), false);
+        }
+
+        private long bytes(String key, long min, long max, long fallback) {
+            ConfigValue v = value(key);
+            if (v == null) {
+                return fallback;
+            }
+            if (v.unwrapped() instanceof Double) {
+                error(v.origin(), key(key), "expected a whole number of bytes or a size such as 8k, got " + describe(v));
+                return fallback;
+            }
+            Long n = wholeNumber(v);
+            if (n == null) {
+                if (v.unwrapped() instanceof String s && s.strip().startsWith("-")) {
+                    error(v.origin(), key(key), "must not be negative, got " + describe(v));
+                    return fallback;
+                }
+                try {
+                    n = config.getBytes(key(key));
+                } catch (com.typesafe.config.ConfigException e) {
+                    error(v.origin(), key(key), "expected a size such as 8192, 8k or 16KiB, got " + describe(v));
+                    return fallback;
+                }
+            }
+            if (n < 0) {
+                error(v.origin(), key(key), "must not be negative, got " + describe(v));
+                return fallback;
+            }
+            if (n < min || n > max) {
+                error(v.origin(), key(key), describe(v) + " is out of range " + bytesText(min) + ".." + bytesText(max));
+                return fallback;
+            }
+            return n;
+        }
+
+        private static String bytesText(long n) {
+            if (n >= MIB && n % MIB == 0) {
+                return n / MIB + "m";
+            }
+            if (n >= 1024 && n % 1024 == 0) {
+                return n / 1024 + "k";
+            }
+            return Long.toString(n);
+        }
+
+        private long durationMs(String key, long minMs, long maxMs, long fallback) {
+            ConfigValue v = value(key);
+            if (v == null) {
+                return fallback;
+            }
+            Duration d;
+            try {
+                d = config.getDuration(key(key));
+            } catch (com.typesafe.config.ConfigException e) {
+                error(v.origin(), key(key), "expected a duration such as 500ms, 60s or 2m, got " + describe(v));
+                return fallback;
+            }
+            if (d.isNegative()) {
+                error(v.origin(), key(key), "must not be negative, got " + describe(v));
+                return fallback;
+            }
+            long ms = d.compareTo(Duration.ofMillis(maxMs)) > 0 ? Long.MAX_VALUE : d.toMillis();
+            if (ms < minMs || ms > maxMs) {
+                error(v.origin(), key(key), describe(v) + " is out of range " + msText(minMs) + ".." + msText(maxMs));
+                return fallback;
+            }
+            return ms;
+        }
+
+        private static String msText(long ms) {
+            if (ms == Integer.MAX_VALUE) {
+                return "24d";
+            }
+            if (ms >= 3_600_000 && ms % 3_600_000 == 0) {
+                return ms / 3_600_000 + "h";
+            }
+            if (ms >= 1000 && ms % 1000 == 0) {
+                return ms / 1000 + "s";
+            }
+            return ms + "ms";
+        }
+
+        private <E extends Enum<E> & Named> E choice(String key, E[] values, E fallback) {
+            ConfigValue v = value(key);
+            if (v == null) {
+                return fallback;
+            }
+            if (v.valueType() == ConfigValueType.STRING) {
+                String s = ((String) v.unwrapped()).strip();
+                for (E e : values) {
+                    if (e.configName().equalsIgnoreCase(s)) {
+                        return e;
+                    }
+                }
+            }
+            List<String> names = new ArrayList<>();
+            for (E e : values) {
+                names.add(e.configName());
+            }
+            error(v.origin(), key(key), "expected one of " + String.join(", ", names) + ", got " + describe(v));
+            return fallback;
+        }
+
+        private String string(ConfigValue v, String key) {
+            return switch (v.valueType()) {
+                case STRING -> (String) v.unwrapped();
+                case NUMBER, BOOLEAN -> String.valueOf(v.unwrapped());   // HOCON converts these to strings
+                default -> {
+                    error(v.origin(), key, "expected a string, got " + describe(v));
+                    yield null;
+                }
+            };
+        }
+
+        /** A path relative to the config folder; "" -> empty when allowed, else an error. */
+        private Optional<Path> path(String key, boolean emptyAllowed) {
+            ConfigValue v = value(key);
+            if (v == null) {
+                return Optional.empty();
+            }
+            String s = string(v, key(key));
+            if (s == null) {
+                return Optional.empty();
+            }
+            if (s.isBlank()) {
+                if (!emptyAllowed) {
+                    error(v.origin(), key(key), "must not be empty");
+                }
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(baseDir.resolve(s).normalize());
+            } catch (InvalidPathException e) {
+                error(v.origin(), key(key), "not a valid path: " + e.getReason());
+                return Optional.empty();
+            }
+        }
+
+        private Path directory(String key) {
+            Optional<Path> p = path(key, false);
+            if (p.isEmpty()) {
+                return baseDir;
+            }
+            Path dir = p.get();
+            if (!Files.isDirectory(dir)) {
+                error(origin(key), key(key), dir + (Files.exists(dir) ? " is not a directory" : " does not exist"));
+                return dir;
+            }
+            try {
+                // The real path: what the kernel resolves, so startup logs show where files come from.
+                return dir.toRealPath();
+            } catch (IOException e) {
+                error(origin(key), key(key), dir + ": " + e.getMessage());
+                return dir;
+            }
+        }
+
+        private String urlPath(String key, String fallback) {
+            ConfigValue v = value(key);
+            if (v == null) {
+                return fallback;
+            }
+            String s = string(v, key(key));
+            if (s == null) {
+                return fallback;
+            }
+            if (!s.startsWith("/") || s.chars().anyMatch(c -> c <= ' ' || c >= 0x7f || c == '?' || c == '#')) {
+                error(v.origin(), key(key), "expected a URL path starting with / (no spaces, ? or #), got " + describe(v));
+                return fallback;
+            }
+            return s;
+        }
+
+        /** A list of strings; a single string stands for a list of one. */
+        private List<ConfigValue> stringValues(String key) {
+            ConfigValue v = value(key);
+            if (v == null) {
+                return null;
+            }
+            if (v.valueType() == ConfigValueType.STRING) {
+                return List.of(v);
+            }
+            if (v instanceof ConfigList list) {
+                List<ConfigValue> out = new ArrayList<>();
+                for (ConfigValue e : list) {
+                    if (e.valueType() == ConfigValueType.STRING) {
+                        out.add(e);
+                    } else {
+                        error(e.origin(), key(key), "expected a string in the list, got " + describe(e));
+                    }
+                }
+                return out;
+            }
+            error(v.origin(), key(key), "expected a list of strings (or one string), got " + describe(v));
+            return null;
+        }
+
+        private List<ListenAddress> listenList(String key) {
+            List<ConfigValue> values = stringValues(key);
+            List<ListenAddress> out = new ArrayList<>();
+            if (values == null) {
+                return out;
+            }
+            if (values.isEmpty()) {
+                error(origin(key), key(key), "needs at least one address");
+            }
+            for (ConfigValue v : values) {
+                ListenAddress a = listenAddress(v, key);
+                if (a == null) {
+                    continue;
+                }
+                if (a.port() != 0 && out.contains(a)) {
+                    error(v.origin(), key(key), a + " is listed twice");
+                    continue;
+                }
+                out.add(a);
+            }
+            return out;
+        }
+
+        private ListenAddress listenOne(String key, ListenAddress fallback) {
+            ConfigValue v = value(key);
+            if (v == null) {
+                return fallback;
+            }
+            if (v.valueType() != ConfigValueType.STRING) {
+                error(v.origin(), key(key), "expected \"host:port\", got " + describe(v));
+                return fallback;
+            }
+            ListenAddress a = listenAddress(v, key);
+            return a == null ? fallback : a;
+        }
+
+        /** "host:port" or "[v6]:port"; a host name must resolve now (as nginx checks its listen). */
+        private ListenAddress listenAddress(ConfigValue v, String key) {
+            String s = ((String) v.unwrapped()).strip();
+            String expected = "expected host:port such as 127.0.0.1:8080 or [::1]:8080, got " + describe(v);
+            String host;
+            String port;
+            int p;
+            if (s.startsWith("[")) {
+                int close = s.indexOf(']');
+                if (close < 0 || close + 1 >= s.length() || s.charAt(close + 1) != ':') {
+                    error(v.origin(), key(key), expected);
+                    return null;
+                }
+                host = s.substring(1, close);
+                port = s.substring(close + 2);
+                p = port(v, key, port, expected);
+                if (p < 0) {
+                    return null;
+                }
+                if (!(literal(host) instanceof Inet6Address)) {
+                    error(v.origin(), key(key), "not an IPv6 address: [" + host + "]");
+                    return null;
+                }
+            } else {
+                int colon = s.lastIndexOf(':');
+                if (colon <= 0) {
+                    error(v.origin(), key(key), expected);
+                    return null;
+                }
+                host = s.substring(0, colon);
+                port = s.substring(colon + 1);
+                p = port(v, key, port, expected);
+                if (p < 0) {
+                    return null;
+                }
+                if (host.indexOf(':') >= 0) {
+                    error(v.origin(), key(key), "an IPv6 address needs brackets: [" + host + "]:" + port);
+                    return null;
+                }
+                if (host.chars().allMatch(c -> (c >= '0' && c <= '9') || c == '.')) {
+                    // Strict dotted quad: InetAddress also takes "1.2.3" (= 1.2.0.3), surely a typo here.
+                    if (!host.matches("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)")) {
+                        error(v.origin(), key(key), "not an IPv4 address: " + host);
+                        return null;
+                    }
+                } else if (!host.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")) {
+                    error(v.origin(), key(key), "not a host name: " + describe(v));
+                    return null;
+                } else {
+                    try {
+                        InetAddress.getByName(host);
+                    } catch (UnknownHostException e) {
+                        error(v.origin(), key(key), "host " + host + " does not resolve");
+                        return null;
+                    }
+                }
+            }
+            return new ListenAddress(host, p);
+        }
+
+        private int port(ConfigValue v, String key, String port, String expected) {
+            if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                error(v.origin(), key(key), expected);
+                return -1;
+            }
+            int p = Integer.parseInt(port);
+            if (p > 65535) {
+                error(v.origin(), key(key), "port " + p + " is out of range 0..65535 (0 = any free port)");
+                return -1;
+            }
+            return p;
+        }
+
+        private static InetAddress literal(String host) {
+            try {
+                return InetAddress.ofLiteral(host);
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+
+        private List<String> indexNames(String key) {
+            List<ConfigValue> values = stringValues(key);
+            List<String> out = new ArrayList<>();
+            if (values == null) {
+                return List.of("index.html");
+            }
+            for (ConfigValue v : values) {
+                String s = (String) v.unwrapped();
+                if (s.isEmpty() || s.equals(".") || s.equals("..") || s.indexOf('/') >= 0 || s.indexOf('\0') >= 0) {
+                    error(v.origin(), key(key), "expected a plain file name (no '/'), got " + describe(v));
+                } else if (!out.contains(s)) {
+                    out.add(s);
+                }
+            }
+            return out;
+        }
+
+        // ---- errors ----
+
+        private static String key(String relative) {
+            return ROOT + "." + relative;
+        }
+
+        private ConfigOrigin origin(String key) {
+            ConfigValue v = value(key);
+            return v == null ? null : v.origin();
+        }
+
+        void error(com.typesafe.config.ConfigException e, String key) {
+            ConfigOrigin o = e.origin();
+            String message = e.getMessage();
+            if (o != null && message.startsWith(o.description() + ": ")) {
+                message = message.substring(o.description().length() + 2);
+            }
+            error(o, key, message);
+        }
+
+        private void error(ConfigOrigin o, String key, String message) {
+            if (o == null) {
+                error("", 0, key, message);
+                return;
+            }
+            String source;
+            if (o.resource() != null) {   // before filename(): a resource in target/classes also has one
+                source = o.resource();
+            } else if (o.filename() != null) {
+                source = o.filename();
+            } else if (o.description().startsWith(SET_ORIGIN)) {
+                source = SET_ORIGIN;
+            } else {
+                source = o.description().replaceFirst(": \\d+$", "");
+            }
+            int line = SET_ORIGIN.equals(source) ? 0 : Math.max(0, o.lineNumber());
+            error(source, line, key, message);
+        }
+
+        private void error(String source, int line, String key, String message) {
+            for (String b : broken) {
+                if (key.startsWith(b + ".")) {
+                    return;
+                }
+            }
+            sourceOrder.putIfAbsent(source, sourceOrder.size());
+            String origin = line > 0 ? source + ":" + line : source;
+            for (Pending p : errors) {
+                if (p.error.origin().equals(origin) && p.error.key().equals(key) && p.error.message().equals(message)) {
+                    return;
+                }
+            }
+            int rank = SET_ORIGIN.equals(source) ? 2 : REFERENCE.equals(source) ? 3 : 1;
+            errors.add(new Pending(rank, source, line, new ConfigError(origin, key, message)));
+        }
+
+        private static String describe(ConfigValue v) {
+            String text = v.valueType() == ConfigValueType.STRING
+                    ? quote((String) v.unwrapped())
+                    : v.render(ConfigRenderOptions.concise());
+            return text.length() > 80 ? text.substring(0, 77) + "..." : text;
+        }
+
+        private static String quote(String s) {
+            StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c == '"' || c == '\\') {
+                    b.append('\\').append(c);
+                } else if (c < ' ' || c == 0x7f) {
+                    b.append(String.format("\\u%04x", (int) c));
+                } else {
+                    b.append(c);
+                }
+            }
+            return b.append('"').toString();
+        }
+    }
+
+    private record Pending(int rank, String source, int line, ConfigError error) {}
+}

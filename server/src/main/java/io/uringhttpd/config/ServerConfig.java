@@ -1,0 +1,200 @@
+package io.uringhttpd.config;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The validated configuration, built by {@link ConfigLoader}. Immutable; every path is absolute
+ * (relative values were resolved against the config file's folder). Field names carry units last.
+ * The keys and their defaults are documented in {@code reference.conf}.
+ *
+ * @param configFile    the file this was loaded from (absolute), for reload; null when loaded from a string
+ * @param sets          the {@code --set KEY=VALUE} overrides applied last, in order (a reload re-applies them)
+ * @param listen        uring-httpd.listen, at least one, no duplicates
+ * @param root          uring-httpd.root, an existing directory (real path, symlinks resolved)
+ * @param workers       uring-httpd.workers, 1..1024; {@code auto} was resolved to the available CPUs
+ * @param workersAuto   true when workers was {@code auto}
+ * @param master        uring-httpd.master
+ * @param loopsPerWorker uring-httpd.loops-per-worker, 1..1024
+ * @param pidFile       uring-httpd.pid-file (parent folder not checked nor created)
+ * @param indexNames    uring-httpd.index: plain file names (no '/'), possibly empty
+ * @param mimeTypesFile uring-httpd.mime-types-file, an existing regular file, or empty
+ * @param smallFileBytesMax uring-httpd.small-file-bytes, 0..16 MiB
+ * @param serverTokens  uring-httpd.server-tokens: true = "Server: uring-httpd/VERSION"
+ */
+public record ServerConfig(
+        Path configFile,
+        List<String> sets,
+        List<ListenAddress> listen,
+        Path root,
+        Engine engine,
+        int workers,
+        boolean workersAuto,
+        boolean master,
+        int loopsPerWorker,
+        Path pidFile,
+        AccessLog accessLog,
+        Metrics metrics,
+        List<String> indexNames,
+        boolean autoindex,
+        Timeouts timeouts,
+        Limits limits,
+        Optional<Path> mimeTypesFile,
+        OpenFileCache openFileCache,
+        int smallFileBytesMax,
+        Dotfiles dotfiles,
+        Symlinks symlinks,
+        boolean serverTokens) {
+
+    public ServerConfig {
+        sets = List.copyOf(sets);
+        listen = List.copyOf(listen);
+        indexNames = List.copyOf(indexNames);
+        Objects.requireNonNull(root, "root");
+        Objects.requireNonNull(engine, "engine");
+        Objects.requireNonNull(pidFile, "pidFile");
+        Objects.requireNonNull(accessLog, "accessLog");
+        Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(timeouts, "timeouts");
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(mimeTypesFile, "mimeTypesFile");
+        Objects.requireNonNull(openFileCache, "openFileCache");
+        Objects.requireNonNull(dotfiles, "dotfiles");
+        Objects.requireNonNull(symlinks, "symlinks");
+    }
+
+    /** Event loops in the whole server: workers x loops-per-worker. */
+    public int loopsTotal() {
+        return workers * loopsPerWorker;
+    }
+
+    /**
+     * A listen address as written in the config. {@code host} is an IPv4 literal, an IPv6 literal
+     * (without brackets) or a host name that resolved when the config was loaded.
+     * Port 0 asks the kernel for any free port (tests).
+     */
+    public record ListenAddress(String host, int port) {
+        public ListenAddress {
+            Objects.requireNonNull(host, "host");
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port out of range: " + port);
+            }
+        }
+
+        /** Resolves the host (no DNS for literals). Setup path only. */
+        public InetSocketAddress toSocketAddress() {
+            return new InetSocketAddress(host, port);
+        }
+
+        /** "127.0.0.1:8080" or "[::1]:8080", the form accepted in the config. */
+        @Override
+        public String toString() {
+            return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+        }
+    }
+
+    /** uring-httpd.timeouts, in milliseconds, each >= 1 and <= Integer.MAX_VALUE (epoll_wait takes an int). */
+    public record Timeouts(long headerReadMs, long keepaliveIdleMs, long sendMs) {}
+
+    /**
+     * uring-httpd.limits.
+     *
+     * @param requestLineBytesMax   request line longer than this -> 414 (64..1 MiB)
+     * @param headerSectionBytesMax request head larger than this -> 431 (256..1 MiB)
+     * @param headerCountMax        more header fields -> 431 (1..10000)
+     * @param connectionsPerLoopMax open client connections per event loop (1..1000000)
+     * @param rangesPerRequestMax   more ranges in one Range header -> whole file, 200 (1..1000)
+     */
+    public record Limits(int requestLineBytesMax, int headerSectionBytesMax, int headerCountMax,
+                         int connectionsPerLoopMax, int rangesPerRequestMax) {}
+
+    /**
+     * uring-httpd.access-log.
+     *
+     * @param path            the log file (absolute); meaningful when enabled
+     * @param bufferBytes     bytes collected before one write(2); 0 = one write per line (0..16 MiB)
+     * @param flushIntervalMs buffered lines reach the file at least this often (1 ms..1 h)
+     */
+    public record AccessLog(boolean enabled, Path path, int bufferBytes, long flushIntervalMs) {
+        public AccessLog {
+            Objects.requireNonNull(path, "path");
+        }
+
+        /** A disabled access log (tests, tools). */
+        public static AccessLog disabled() {
+            return new AccessLog(false, Path.of("/dev/null"), 0, 1000);
+        }
+    }
+
+    /** uring-httpd.metrics; path starts with '/'; listen differs from every server listen address. */
+    public record Metrics(boolean enabled, ListenAddress listen, String path) {}
+
+    /**
+     * uring-httpd.open-file-cache.
+     *
+     * @param entriesMax cached open files per event loop (1..1000000)
+     * @param validMs    age after which an entry is re-checked; 0 = on every request
+     */
+    public record OpenFileCache(int entriesMax, long validMs) {}
+
+    /** A value spelled in the config as {@link #configName()}. */
+    public interface Named {
+        String configName();
+    }
+
+    /** uring-httpd.engine. IO_URING is accepted here; whether it runs is the Server's decision. */
+    public enum Engine implements Named {
+        AUTO("auto"), EPOLL("epoll"), IO_URING("io_uring");
+
+        private final String configName;
+
+        Engine(String configName) {
+            this.configName = configName;
+        }
+
+        @Override
+        public String configName() {
+            return configName;
+        }
+    }
+
+    /** uring-httpd.dotfiles: DENY answers 404 for any path segment starting with '.'. */
+    public enum Dotfiles implements Named {
+        DENY("deny"), ALLOW("allow");
+
+        private final String configName;
+
+        Dotfiles(String configName) {
+            this.configName = configName;
+        }
+
+        @Override
+        public String configName() {
+            return configName;
+        }
+    }
+
+    /** uring-httpd.symlinks (the files package maps these onto openat2 RESOLVE_* flags). */
+    public enum Symlinks implements Named {
+        /** Followed while the target stays inside root (RESOLVE_BENEATH); escaping links -> 403. */
+        INSIDE_ROOT("inside-root"),
+        /** Followed anywhere. */
+        FOLLOW("follow"),
+        /** Never followed (RESOLVE_NO_SYMLINKS). */
+        REFUSE("refuse");
+
+        private final String configName;
+
+        Symlinks(String configName) {
+            this.configName = configName;
+        }
+
+        @Override
+        public String configName() {
+            return configName;
+        }
+    }
+}

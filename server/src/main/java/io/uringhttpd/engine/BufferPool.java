@@ -1,0 +1,62 @@
+package io.uringhttpd.engine;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Fixed-size native buffers for one event loop (single-threaded, no locks).
+ *
+ * <p>A connection holds a buffer only while it has a partial request or unsent
+ * bytes; an idle keep-alive connection holds none. That keeps idle connections
+ * small (the process-model issue aims at &lt;= 0.5 KiB each, like nginx, which
+ * also allocates its header buffers on demand).
+ *
+ * <p>Buffers are carved from chunks and never returned to the OS: the pool only
+ * grows to the peak number of busy connections.
+ */
+public final class BufferPool {
+    private static final int CHUNK_BUFFERS = 16;
+
+    private final int bufferBytes;
+    private final Arena arena;
+    private long[] free = new long[64];
+    private int freeCount;
+    private long allocated;
+
+    public BufferPool(int bufferBytes, Arena arena) {
+        this.bufferBytes = bufferBytes;
+        this.arena = arena;
+    }
+
+    public int bufferBytes() {
+        return bufferBytes;
+    }
+
+    /** Address of a buffer of {@link #bufferBytes()} bytes. */
+    public long take() {
+        if (freeCount == 0) {
+            grow();
+        }
+        return free[--freeCount];
+    }
+
+    public void give(long address) {
+        free[freeCount++] = address;
+    }
+
+    /** Buffers handed out and not yet given back. */
+    public long inUse() {
+        return allocated - freeCount;
+    }
+
+    private void grow() {
+        MemorySegment chunk = arena.allocate((long) bufferBytes * CHUNK_BUFFERS, 4096);
+        if (free.length < allocated + CHUNK_BUFFERS) {
+            free = java.util.Arrays.copyOf(free, (int) Math.max(free.length * 2, allocated + CHUNK_BUFFERS));
+        }
+        for (int i = CHUNK_BUFFERS - 1; i >= 0; i--) {
+            free[freeCount++] = chunk.address() + (long) i * bufferBytes;
+        }
+        allocated += CHUNK_BUFFERS;
+    }
+}

@@ -1,0 +1,105 @@
+package io.uringhttpd.engine;
+
+import io.uringhttpd.http.ConnectionHttpState;
+import io.uringhttpd.http.ResponsePlan;
+
+/**
+ * One slot of a loop's connection table: everything the loop knows about a
+ * connection, in one place (like nginx's ngx_connection_t).
+ *
+ * <p>Slots are reused. {@link #generation} is bumped on close and travels with
+ * every kernel event (epoll data, io_uring user_data), so an event queued for
+ * the previous owner of a slot or fd is recognised as stale and dropped.
+ *
+ * <p>Buffers are borrowed from the loop's {@link BufferPool} only while needed:
+ * an idle keep-alive connection owns no buffer.
+ */
+public final class Connection {
+    public final int slot;
+    public int generation;
+    /** Socket fd, or -1 when the slot is free. */
+    public int fd = -1;
+
+    /** Owned input buffer address (0 = none; the loop's scratch buffer is used instead). */
+    public long inAddress;
+    public int inStart;
+    public int inEnd;
+
+    /** Owned output buffer address (0 = none). Bytes [outStart, outEnd) are still to be sent. */
+    public long outAddress;
+    public int outStart;
+    public int outEnd;
+
+    /** A response whose body could not be sent at once; null when none. Its parts run from pendingPart. */
+    public ResponsePlan pending;
+    public int pendingPart;
+    /** Bytes of part {@link #pendingPart} already sent. */
+    public long pendingPartSent;
+
+    /** When to give up on this connection (ms, loop clock); its meaning depends on the state. */
+    public long deadlineMs;
+    /** The loop clock when the first byte of the current request head arrived (0 = no partial head). */
+    public long headStartedMs;
+
+    public boolean closeAfterSend;
+    public boolean peerClosed;
+    /** Reading stopped before EAGAIN (output backpressure or a per-wakeup bound): read again later. */
+    public boolean inputPending;
+    /** Our side is shut down (SHUT_WR); reading and discarding until the peer closes too. */
+    public boolean lingering;
+    /** In the loop's ready queue (has work to continue without a new kernel event). */
+    public boolean queued;
+
+    public long requests;
+    /** Peer address for the access log: IPv4/IPv6 bytes and port, filled from accept4's sockaddr. */
+    public final byte[] peerAddress = new byte[16];
+    public int peerAddressLength;
+    public int peerPort;
+
+    public final ConnectionHttpState http;
+
+    public Connection(int slot, ConnectionHttpState http) {
+        this.slot = slot;
+        this.http = http;
+    }
+
+    /** Epoll data / io_uring user_data payload: generation in the high half, slot in the low half. */
+    public long token() {
+        return ((long) generation << 32) | (slot & 0xFFFF_FFFFL);
+    }
+
+    public static int slotOf(long token) {
+        return (int) token;
+    }
+
+    public static int generationOf(long token) {
+        return (int) (token >>> 32);
+    }
+
+    public boolean hasUnsentOutput() {
+        return pending != null || outEnd > outStart;
+    }
+
+    /** Prepares a free slot for a new socket. */
+    public void open(int fd, long nowMs) {
+        this.fd = fd;
+        inAddress = 0;
+        inStart = inEnd = 0;
+        outAddress = 0;
+        outStart = outEnd = 0;
+        pending = null;
+        pendingPart = 0;
+        pendingPartSent = 0;
+        headStartedMs = 0;
+        deadlineMs = nowMs;
+        closeAfterSend = false;
+        peerClosed = false;
+        inputPending = false;
+        lingering = false;
+        queued = false;
+        requests = 0;
+        peerAddressLength = 0;
+        peerPort = 0;
+        http.reset();
+    }
+}

@@ -1,0 +1,52 @@
+package io.uringhttpd.engine;
+
+import java.util.function.ObjLongConsumer;
+
+/**
+ * What one event loop did, in plain fields: one writer (the loop's thread), no
+ * atomics on the hot path. Syscalls are counted separately, at their call
+ * sites, by {@link io.uringhttpd.sys.SyscallCounts}. Readers on other threads
+ * (metrics, tests) may see slightly stale values, never torn ones: longs are
+ * written whole on x86_64 (JLS 17.7 permits tearing only on 32-bit JVMs).
+ */
+public final class LoopCounters {
+    /** Returns from the kernel wait (epoll_wait / io_uring_enter with GETEVENTS). */
+    public long wakeups;
+    /** Events (epoll) or completions (io_uring) handled across all wakeups. */
+    public long events;
+    public long requests;
+    public long accepted;
+    public long closed;
+    /** Events for a connection that was closed (and whose slot may be reused) since the kernel queued them. */
+    public long staleEvents;
+    public long readEagain;
+    public long writeEagain;
+    /** A write or sendfile that moved fewer bytes than asked: the rest waits for EPOLLOUT. */
+    public long partialWrites;
+    /** Response bytes copied from memory (heads, error pages, cached small files). */
+    public long bytesFromMemory;
+    /** Response bytes moved by sendfile(2) (or splice), never copied through user space. */
+    public long bytesFromFile;
+    public long timeouts;
+    /** Connections refused because limits.connections-per-loop was reached. */
+    public long connectionsOverLimit;
+    /** Connections open now (written by the loop, read by metrics). */
+    public long connectionsOpen;
+
+    public void forEach(ObjLongConsumer<String> sink) {
+        sink.accept("wakeups", wakeups);
+        sink.accept("events", events);
+        sink.accept("requests", requests);
+        sink.accept("accepted", accepted);
+        sink.accept("closed", closed);
+        sink.accept("stale_events", staleEvents);
+        sink.accept("read_eagain", readEagain);
+        sink.accept("write_eagain", writeEagain);
+        sink.accept("partial_writes", partialWrites);
+        sink.accept("bytes_from_memory", bytesFromMemory);
+        sink.accept("bytes_from_file", bytesFromFile);
+        sink.accept("timeouts", timeouts);
+        sink.accept("connections_over_limit", connectionsOverLimit);
+        sink.accept("connections_open", connectionsOpen);
+    }
+}

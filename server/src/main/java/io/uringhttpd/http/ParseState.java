@@ -1,0 +1,73 @@
+package io.uringhttpd.http;
+
+/**
+ * Where {@link RequestParser} stopped inside a request head that has not fully arrived: the state of
+ * its byte loop and the offsets (relative to the start of the request's bytes) of what it has seen.
+ * Each received byte is examined once, so a head trickling in one byte per read costs O(n) in total.
+ * One per connection. It resets itself when a parse completes or fails; call {@link #reset()} when a
+ * connection slot is reused while a head was half-read.
+ */
+public final class ParseState {
+    static final int S_START = 0, S_START_LF = 1, S_METHOD = 2, S_TARGET = 3, S_VERSION = 4, S_LINE_LF = 5,
+        S_FIELD_START = 6, S_FIELD_NAME = 7, S_FIELD_OWS = 8, S_FIELD_VALUE = 9, S_FIELD_LF = 10, S_END_LF = 11;
+
+    // Field ids: the ones we keep. F_OTHER is skipped.
+    static final int F_OTHER = 0, F_HOST = 1, F_CONNECTION = 2, F_CONTENT_LENGTH = 3, F_TRANSFER_ENCODING = 4,
+        F_IF_NONE_MATCH = 5, F_IF_MATCH = 6, F_IF_MODIFIED_SINCE = 7, F_IF_UNMODIFIED_SINCE = 8, F_IF_RANGE = 9,
+        F_RANGE = 10, F_USER_AGENT = 11, F_REFERER = 12, F_COUNT = 13;
+
+    static final int ABSENT = -1, REPEATED = -2;
+
+    int state;
+    /** Next offset to examine. */
+    int p;
+    int lineStart;
+    long methodBits;
+    int targetStart, targetEnd, versionStart;
+    int headersStart;
+    int fieldCount;
+    int nameStart, fieldId, valueStart, valueEnd;
+    /** Authority of an absolute-form or authority-form target (offsets), hostLen -1 when none. */
+    int authorityOff, authorityLen;
+    int queryOff, queryLen;
+    /** Value offset/length per field id; length ABSENT or REPEATED. */
+    final int[] fieldOff = new int[F_COUNT];
+    final int[] fieldLen = new int[F_COUNT];
+    boolean connectionClose, connectionKeepAlive;
+    boolean transferEncoding, teChunkedSeen, teLastChunked;
+
+    public ParseState() {
+        reset();
+    }
+
+    /** Forgets a half-parsed head. */
+    public void reset() {
+        state = S_START;
+        p = 0;
+        lineStart = 0;
+        methodBits = 0;
+        targetStart = targetEnd = versionStart = 0;
+        headersStart = 0;
+        fieldCount = 0;
+        nameStart = fieldId = valueStart = valueEnd = 0;
+        authorityOff = 0;
+        authorityLen = -1;
+        queryOff = queryLen = 0;
+        for (int i = 0; i < F_COUNT; i++) {
+            fieldOff[i] = 0;
+            fieldLen[i] = ABSENT;
+        }
+        connectionClose = connectionKeepAlive = false;
+        transferEncoding = teChunkedSeen = teLastChunked = false;
+    }
+
+    /** True between requests: nothing of a next head has been examined yet. */
+    public boolean isIdle() {
+        return state == S_START && p == 0;
+    }
+
+    /** Bytes of the current head examined so far (for a header-timeout log line, say). */
+    public int bytesExamined() {
+        return p;
+    }
+}

@@ -1,0 +1,112 @@
+package io.uringhttpd.http;
+
+/**
+ * One parsed request head. Reused: one instance per connection (or per loop), refilled by
+ * {@link RequestParser#parse}. The {@code *Address} fields point into the caller's input bytes and are
+ * valid only while those bytes stay where they were when {@code parse} returned a positive count.
+ * Optional header values are OWS-trimmed; their {@code *Length} is -1 when the field is absent.
+ */
+public final class Request {
+    /** Request-target forms (RFC 9112 §3.2). */
+    public static final int ORIGIN_FORM = 1, ABSOLUTE_FORM = 2, AUTHORITY_FORM = 3, ASTERISK_FORM = 4;
+
+    /** {@link Method} constant; on an error result it is set if the method token was read, else 0. */
+    public int method;
+    /** 0 for HTTP/1.0, 1 for HTTP/1.1 and for HTTP/1.2-1.9 (RFC 9110 §2.5: a higher minor is handled as the highest we know). */
+    public int versionMinor;
+    /** HTTP/1.1: true unless "Connection: close"; HTTP/1.0: true only with "Connection: keep-alive" (and no close). */
+    public boolean keepAlive;
+    /** Content-Length, or -1 when absent. Never set together with {@link #chunked}. */
+    public long contentLength;
+    /** Transfer-Encoding whose final coding is chunked. */
+    public boolean chunked;
+    /** One of the *_FORM constants. */
+    public int targetForm;
+
+    /**
+     * Decoded, UTF-8 validated, dot-segment-free path; starts with '/', no "//", no "." or ".." segment.
+     * Exceptions: ASTERISK_FORM sets "*", AUTHORITY_FORM (CONNECT only) leaves it empty.
+     * Capacity = requestLineBytesMax, so any target that fits in the request line fits here.
+     */
+    public final byte[] path;
+    public int pathLength;
+    public boolean pathEndsWithSlash;
+
+    /** Raw request-target as received (for the access log). */
+    public long targetAddress;
+    public int targetLength;
+    /** Raw query including its leading '?', or length 0 when there is none (kept for redirects). */
+    public long queryAddress;
+    public int queryLength;
+    /** Host header value, or for absolute-form and authority-form the target's authority (RFC 9112 §3.2.2); -1 when absent (HTTP/1.0). */
+    public long hostAddress;
+    public int hostLength;
+
+    // Conditional and range fields (RFC 9110 §13, §14). A repeated field line of these makes the
+    // field count as absent: lists cannot be joined without copying, and ignoring the condition
+    // always yields a correct (if larger) 200 answer.
+    public long ifNoneMatchAddress;
+    public int ifNoneMatchLength;
+    public long ifMatchAddress;
+    public int ifMatchLength;
+    public long ifModifiedSinceAddress;
+    public int ifModifiedSinceLength;
+    public long ifUnmodifiedSinceAddress;
+    public int ifUnmodifiedSinceLength;
+    public long ifRangeAddress;
+    public int ifRangeLength;
+    public long rangeAddress;
+    public int rangeLength;
+    // For the access log; the first line wins when repeated.
+    public long userAgentAddress;
+    public int userAgentLength;
+    public long refererAddress;
+    public int refererLength;
+
+    /** Bytes of the head (leading empty lines, request line, fields, final empty line): the positive parse result. */
+    public int headLength;
+
+    public Request(int pathCapacity) {
+        this.path = new byte[pathCapacity];
+        clear();
+    }
+
+    /** True when a message body follows the head. */
+    public boolean hasBody() {
+        return chunked || contentLength > 0;
+    }
+
+    void clear() {
+        method = Method.UNKNOWN;
+        versionMinor = 1;
+        keepAlive = false;
+        contentLength = -1;
+        chunked = false;
+        targetForm = 0;
+        pathLength = 0;
+        pathEndsWithSlash = false;
+        targetAddress = 0;
+        targetLength = 0;
+        queryAddress = 0;
+        queryLength = 0;
+        hostAddress = 0;
+        hostLength = -1;
+        ifNoneMatchAddress = 0;
+        ifNoneMatchLength = -1;
+        ifMatchAddress = 0;
+        ifMatchLength = -1;
+        ifModifiedSinceAddress = 0;
+        ifModifiedSinceLength = -1;
+        ifUnmodifiedSinceAddress = 0;
+        ifUnmodifiedSinceLength = -1;
+        ifRangeAddress = 0;
+        ifRangeLength = -1;
+        rangeAddress = 0;
+        rangeLength = -1;
+        userAgentAddress = 0;
+        userAgentLength = -1;
+        refererAddress = 0;
+        refererLength = -1;
+        headLength = 0;
+    }
+}

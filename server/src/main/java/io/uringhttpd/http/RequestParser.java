@@ -1,0 +1,805 @@
+package io.uringhttpd.http;
+
+import static io.uringhttpd.http.Chars.CLASS;
+import static io.uringhttpd.http.Chars.CR;
+import static io.uringhttpd.http.Chars.HOST;
+import static io.uringhttpd.http.Chars.HTAB;
+import static io.uringhttpd.http.Chars.LF;
+import static io.uringhttpd.http.Chars.OWS;
+import static io.uringhttpd.http.Chars.SP;
+import static io.uringhttpd.http.Chars.TARGET;
+import static io.uringhttpd.http.Chars.TCHAR;
+import static io.uringhttpd.http.Chars.VCHAR;
+import static io.uringhttpd.http.ParseState.*;
+
+/**
+ * HTTP/1.x request-head parser (RFC 9112 §2-§6, RFC 9110), in the shape of nginx's
+ * ngx_http_parse_request_line: one loop over a {@code switch (state)}, each state consuming as many
+ * bytes as it can in a tight inner loop. When input runs out the state and offsets go to
+ * {@link ParseState} and the next call resumes at the first unexamined byte.
+ *
+ * <p>Input contract: call {@code parse(address, length, state, request)} where
+ * {@code [address, address+length)} holds all bytes received for this request so far, starting at its
+ * first byte. Between calls the bytes already passed must be passed again (the engine may have moved
+ * them: only offsets are kept). After a positive result the next request starts at
+ * {@code address + result}.
+ *
+ * <p>Nothing is allocated per call. Every negative result means: answer with that status (without
+ * reading anything more from the connection) and close the connection; several of them (400 on
+ * framing, 414, 431, 501) leave the framing of what follows unknown, so no error keeps the
+ * connection alive. Not thread-safe: one parser per event loop.
+ */
+public final class RequestParser {
+    /** The head is incomplete: call again with more bytes. */
+    public static final int NEED_MORE = 0;
+    /** Malformed request. Always close after answering. */
+    public static final int BAD_REQUEST = -400;
+    /** Request line longer than requestLineBytesMax. Always close. */
+    public static final int URI_TOO_LONG = -414;
+    /** Header section over headerSectionBytesMax, or more than headerCountMax fields. Always close. */
+    public static final int HEADER_FIELDS_TOO_LARGE = -431;
+    /** Unknown method, or a transfer coding other than chunked. Always close. */
+    public static final int NOT_IMPLEMENTED = -501;
+    /** HTTP major version other than 1. Always close. */
+    public static final int VERSION_NOT_SUPPORTED = -505;
+
+    private static final byte[] L_HOST = lower("host");
+    private static final byte[] L_RANGE = lower("range");
+    private static final byte[] L_REFERER = lower("referer");
+    private static final byte[] L_IF_MATCH = lower("if-match");
+    private static final byte[] L_IF_RANGE = lower("if-range");
+    private static final byte[] L_CONNECTION = lower("connection");
+    private static final byte[] L_USER_AGENT = lower("user-agent");
+    private static final byte[] L_IF_NONE_MATCH = lower("if-none-match");
+    private static final byte[] L_CONTENT_LENGTH = lower("content-length");
+    private static final byte[] L_TRANSFER_ENCODING = lower("transfer-encoding");
+    private static final byte[] L_IF_MODIFIED_SINCE = lower("if-modified-since");
+    private static final byte[] L_IF_UNMODIFIED_SINCE = lower("if-unmodified-since");
+    private static final byte[] L_CLOSE = lower("close");
+    private static final byte[] L_KEEP_ALIVE = lower("keep-alive");
+    private static final byte[] L_CHUNKED = lower("chunked");
+    private static final byte[] L_HTTP = lower("http://");
+    private static final byte[] L_HTTPS = lower("https://");
+
+    private final int requestLineBytesMax;
+    private final int headerSectionBytesMax;
+    private final int headerCountMax;
+
+    public RequestParser(HttpLimits limits) {
+        this.requestLineBytesMax = limits.requestLineBytesMax();
+        this.headerSectionBytesMax = limits.headerSectionBytesMax();
+        this.headerCountMax = limits.headerCountMax();
+    }
+
+    /** A request whose path buffer fits this parser's request-line limit (setup time). */
+    public Request newRequest() {
+        return new Request(requestLineBytesMax);
+    }
+
+    /**
+     * Parses (or continues parsing) one request head.
+     *
+     * @return {@code > 0} bytes of the head (request filled in, state reset for the next request);
+     *     {@link #NEED_MORE}; or a negative status: {@link #BAD_REQUEST}, {@link #URI_TOO_LONG},
+     *     {@link #HEADER_FIELDS_TOO_LARGE}, {@link #NOT_IMPLEMENTED}, {@link #VERSION_NOT_SUPPORTED}
+     *     (state reset; always close the connection after answering).
+     */
+    public int parse(long address, int length, ParseState st, Request out) {
+        int p = st.p;
+        int state = st.state;
+        if (state == S_START && p == 0) {
+            if (out.path.length < requestLineBytesMax) {
+                throw new IllegalArgumentException("Request.path holds " + out.path.length
+                    + " bytes, below requestLineBytesMax " + requestLineBytesMax + ": use RequestParser.newRequest()");
+            }
+            out.clear();
+        }
+        if (length < p) {
+            throw new IllegalArgumentException("length " + length + " is below the " + p + " bytes already examined");
+        }
+        final long base = address;
+        final int end = length;
+        final int lineMax = requestLineBytesMax;
+
+        for (;;) {
+            switch (state) {
+                case S_START -> {
+                    // RFC 9112 §2.2: ignore empty lines before the request-line. Capped, so a stream
+                    // of CRLFs cannot hold the buffer forever.
+                    if (p >= end) {
+                        return suspend(st, p, state);
+                    }
+                    byte b = Mem.get(base + p);
+                    if (b == LF) {
+                        p++;
+                    } else if (b == CR) {
+                        p++;
+                        state = S_START_LF;
+                    } else {
+                        st.lineStart = p;
+                        st.methodBits = 0;
+                        state = S_METHOD;
+                        continue;
+                    }
+                    if (p > lineMax) {
+                        return fail(st, BAD_REQUEST);
+                    }
+                }
+                case S_START_LF -> {
+                    if (p >= end) {
+                        return suspend(st, p, state);
+                    }
+                    if (Mem.get(base + p) != LF) {
+                        return fail(st, BAD_REQUEST); // bare CR
+                    }
+                    p++;
+                    state = S_START;
+                }
+                case S_METHOD -> {
+                    // Request-line content must fit in [lineStart, lineStart + lineMax): a byte of it
+                    // at or past 'cap' means 414, whether or not the line's end has arrived.
+                    int cap = st.lineStart + lineMax;
+                    int stop = Math.min(end, cap);
+                    long bits = st.methodBits;
+                    int b = 0;
+                    while (p < stop) {
+                        b = Mem.u8(base + p);
+                        if ((CLASS[b] & TCHAR) == 0) {
+                            break;
+                        }
+                        bits = bits << 8 | b;
+                        p++;
+                    }
+                    if (p == stop) {
+                        if (p == end) {
+                            st.methodBits = bits;
+                            return suspend(st, p, state);
+                        }
+                        return fail(st, URI_TOO_LONG);
+                    }
+                    int len = p - st.lineStart;
+                    if (b != SP || len == 0) {
+                        return fail(st, BAD_REQUEST);
+                    }
+                    int m = Method.lookup(bits, len);
+                    if (m == Method.UNKNOWN) {
+                        return fail(st, NOT_IMPLEMENTED);
+                    }
+                    out.method = m;
+                    p++;
+                    st.targetStart = p;
+                    state = S_TARGET;
+                }
+                case S_TARGET -> {
+                    int cap = st.lineStart + lineMax;
+                    int stop = Math.min(end, cap);
+                    int b = 0;
+                    while (p < stop) {
+                        b = Mem.u8(base + p);
+                        if ((CLASS[b] & TARGET) == 0) {
+                            break;
+                        }
+                        p++;
+                    }
+                    if (p == stop) {
+                        if (p == end) {
+                            return suspend(st, p, state);
+                        }
+                        return fail(st, URI_TOO_LONG);
+                    }
+                    // A second SP (empty target), CTLs, DEL, '#', a line end: all 400.
+                    if (b != SP || p == st.targetStart) {
+                        return fail(st, BAD_REQUEST);
+                    }
+                    st.targetEnd = p;
+                    p++;
+                    st.versionStart = p;
+                    state = S_VERSION;
+                }
+                case S_VERSION -> {
+                    int cap = st.lineStart + lineMax;
+                    int stop = Math.min(end, cap);
+                    int b = 0;
+                    while (p < stop) {
+                        b = Mem.get(base + p);
+                        if (b == CR || b == LF) {
+                            break;
+                        }
+                        p++;
+                    }
+                    if (p == stop) {
+                        if (p == end) {
+                            return suspend(st, p, state);
+                        }
+                        b = Mem.get(base + p);
+                        if (b != CR && b != LF) {
+                            return fail(st, URI_TOO_LONG);
+                        }
+                        // exactly lineMax bytes of content, then the line end: allowed
+                    }
+                    int r = version(base, st.versionStart, p, out);
+                    if (r < 0) {
+                        return fail(st, r);
+                    }
+                    r = target(base, st, out);
+                    if (r < 0) {
+                        return fail(st, r);
+                    }
+                    p++;
+                    if (b == CR) {
+                        state = S_LINE_LF;
+                    } else {
+                        st.headersStart = p; // bare LF (RFC 9112 §2.2)
+                        state = S_FIELD_START;
+                    }
+                }
+                case S_LINE_LF -> {
+                    if (p >= end) {
+                        return suspend(st, p, state);
+                    }
+                    if (Mem.get(base + p) != LF) {
+                        return fail(st, BAD_REQUEST);
+                    }
+                    p++;
+                    st.headersStart = p;
+                    state = S_FIELD_START;
+                }
+                case S_FIELD_START -> {
+                    // Every byte of the header section must lie below 'cap' (431 otherwise).
+                    int cap = st.headersStart + headerSectionBytesMax;
+                    if (p >= end) {
+                        return suspend(st, p, state);
+                    }
+                    if (p >= cap) {
+                        return fail(st, HEADER_FIELDS_TOO_LARGE);
+                    }
+                    byte b = Mem.get(base + p);
+                    if (b == CR) {
+                        p++;
+                        state = S_END_LF;
+                    } else if (b == LF) {
+                        return complete(base, p + 1, st, out);
+                    } else if (b == SP || b == HTAB) {
+                        // obs-fold (RFC 9112 §5.2), or whitespace between the start-line and the
+                        // first field (§2.2): reject rather than guess.
+                        return fail(st, BAD_REQUEST);
+                    } else {
+                        if (++st.fieldCount > headerCountMax) {
+                            return fail(st, HEADER_FIELDS_TOO_LARGE);
+                        }
+                        st.nameStart = p;
+                        state = S_FIELD_NAME;
+                    }
+                }
+                case S_FIELD_NAME -> {
+                    int cap = st.headersStart + headerSectionBytesMax;
+                    int stop = Math.min(end, cap);
+                    int b = 0;
+                    while (p < stop) {
+                        b = Mem.u8(base + p);
+                        if ((CLASS[b] & TCHAR) == 0) {
+                            break;
+                        }
+                        p++;
+                    }
+                    if (p == stop) {
+                        if (p == end) {
+                            return suspend(st, p, state);
+                        }
+                        return fail(st, HEADER_FIELDS_TOO_LARGE);
+                    }
+                    // Whitespace before ':' (RFC 9112 §5.1 MUST reject), no colon, a non-token byte.
+                    if (b != ':' || p == st.nameStart) {
+                        return fail(st, BAD_REQUEST);
+                    }
+                    st.fieldId = fieldId(base + st.nameStart, p - st.nameStart);
+                    p++;
+                    state = S_FIELD_OWS;
+                }
+                case S_FIELD_OWS -> {
+                    int cap = st.headersStart + headerSectionBytesMax;
+                    int stop = Math.min(end, cap);
+                    while (p < stop && (CLASS[Mem.u8(base + p)] & OWS) != 0) {
+                        p++;
+                    }
+                    if (p == stop) {
+                        if (p == end) {
+                            return suspend(st, p, state);
+                        }
+                        return fail(st, HEADER_FIELDS_TOO_LARGE);
+                    }
+                    st.valueStart = p;
+                    st.valueEnd = p;
+                    state = S_FIELD_VALUE;
+                }
+                case S_FIELD_VALUE -> {
+                    int cap = st.headersStart + headerSectionBytesMax;
+                    int stop = Math.min(end, cap);
+                    int valueEnd = st.valueEnd; // one past the last non-OWS byte: trailing OWS trimmed
+                    int b = 0;
+                    while (p < stop) {
+                        b = Mem.u8(base + p);
+                        int c = CLASS[b];
+                        if ((c & VCHAR) != 0) {
+                            p++;
+                            valueEnd = p;
+                        } else if ((c & OWS) != 0) {
+                            p++;
+                        } else {
+                            break;
+                        }
+                    }
+                    st.valueEnd = valueEnd;
+                    if (p == stop) {
+                        if (p == end) {
+                            return suspend(st, p, state);
+                        }
+                        return fail(st, HEADER_FIELDS_TOO_LARGE);
+                    }
+                    if (b == CR) {
+                        p++;
+                        state = S_FIELD_LF;
+                    } else if (b == LF) {
+                        p++;
+                        int r = field(base, st, out);
+                        if (r < 0) {
+                            return fail(st, r);
+                        }
+                        state = S_FIELD_START;
+                    } else {
+                        return fail(st, BAD_REQUEST); // NUL, other CTLs, DEL (RFC 9110 §5.5)
+                    }
+                }
+                case S_FIELD_LF -> {
+                    if (p >= end) {
+                        return suspend(st, p, state);
+                    }
+                    if (p >= st.headersStart + headerSectionBytesMax) {
+                        return fail(st, HEADER_FIELDS_TOO_LARGE);
+                    }
+                    if (Mem.get(base + p) != LF) {
+                        return fail(st, BAD_REQUEST);
+                    }
+                    p++;
+                    int r = field(base, st, out);
+                    if (r < 0) {
+                        return fail(st, r);
+                    }
+                    state = S_FIELD_START;
+                }
+                case S_END_LF -> {
+                    if (p >= end) {
+                        return suspend(st, p, state);
+                    }
+                    if (p >= st.headersStart + headerSectionBytesMax) {
+                        return fail(st, HEADER_FIELDS_TOO_LARGE);
+                    }
+                    if (Mem.get(base + p) != LF) {
+                        return fail(st, BAD_REQUEST);
+                    }
+                    return complete(base, p + 1, st, out);
+                }
+                default -> throw new IllegalStateException("parser state " + state);
+            }
+        }
+    }
+
+    private static int suspend(ParseState st, int p, int state) {
+        st.p = p;
+        st.state = state;
+        return NEED_MORE;
+    }
+
+    private static int fail(ParseState st, int status) {
+        st.reset();
+        return status;
+    }
+
+    // ---------------------------------------------------------------- end of head
+
+    private int complete(long base, int headLength, ParseState st, Request out) {
+        int[] off = st.fieldOff;
+        int[] len = st.fieldLen;
+        if (out.versionMinor == 1 && len[F_HOST] == ABSENT) {
+            return fail(st, BAD_REQUEST); // RFC 9112 §3.2: Host is required in HTTP/1.1
+        }
+        if (st.transferEncoding) {
+            // RFC 9112 §6.1 and §6.3: TE with CL, or TE in HTTP/1.0, is a smuggling signal: 400 and close.
+            if (out.contentLength >= 0 || out.versionMinor == 0) {
+                return fail(st, BAD_REQUEST);
+            }
+            if (!st.teLastChunked) {
+                // chunked present but not final: length unknowable (400); only unknown codings: 501.
+                return fail(st, st.teChunkedSeen ? BAD_REQUEST : NOT_IMPLEMENTED);
+            }
+            out.chunked = true;
+        }
+        out.keepAlive = out.versionMinor == 1 ? !st.connectionClose : st.connectionKeepAlive && !st.connectionClose;
+        out.targetAddress = base + st.targetStart;
+        out.targetLength = st.targetEnd - st.targetStart;
+        out.queryAddress = base + st.queryOff;
+        out.queryLength = st.queryLen;
+        if (st.authorityLen >= 0) {
+            out.hostAddress = base + st.authorityOff;
+            out.hostLength = st.authorityLen;
+        } else if (len[F_HOST] >= 0) {
+            out.hostAddress = base + off[F_HOST];
+            out.hostLength = len[F_HOST];
+        }
+        if (len[F_IF_NONE_MATCH] >= 0) {
+            out.ifNoneMatchAddress = base + off[F_IF_NONE_MATCH];
+            out.ifNoneMatchLength = len[F_IF_NONE_MATCH];
+        }
+        if (len[F_IF_MATCH] >= 0) {
+            out.ifMatchAddress = base + off[F_IF_MATCH];
+            out.ifMatchLength = len[F_IF_MATCH];
+        }
+        if (len[F_IF_MODIFIED_SINCE] >= 0) {
+            out.ifModifiedSinceAddress = base + off[F_IF_MODIFIED_SINCE];
+            out.ifModifiedSinceLength = len[F_IF_MODIFIED_SINCE];
+        }
+        if (len[F_IF_UNMODIFIED_SINCE] >= 0) {
+            out.ifUnmodifiedSinceAddress = base + off[F_IF_UNMODIFIED_SINCE];
+            out.ifUnmodifiedSinceLength = len[F_IF_UNMODIFIED_SINCE];
+        }
+        if (len[F_IF_RANGE] >= 0) {
+            out.ifRangeAddress = base + off[F_IF_RANGE];
+            out.ifRangeLength = len[F_IF_RANGE];
+        }
+        if (len[F_RANGE] >= 0) {
+            out.rangeAddress = base + off[F_RANGE];
+            out.rangeLength = len[F_RANGE];
+        }
+        if (len[F_USER_AGENT] >= 0) {
+            out.userAgentAddress = base + off[F_USER_AGENT];
+            out.userAgentLength = len[F_USER_AGENT];
+        }
+        if (len[F_REFERER] >= 0) {
+            out.refererAddress = base + off[F_REFERER];
+            out.refererLength = len[F_REFERER];
+        }
+        out.headLength = headLength;
+        st.reset();
+        return headLength;
+    }
+
+    // ---------------------------------------------------------------- request line
+
+    /**
+     * HTTP-version = "HTTP/" DIGIT "." DIGIT (RFC 9112 §2.3), case-sensitive. Major 1 with any minor
+     * digit is served as 1.x (a minor above 1 as 1.1, RFC 9110 §2.5); a well-formed other major
+     * ("HTTP/2.0", "HTTP/3", "HTTP/0.9") is 505; anything else 400.
+     */
+    private static int version(long base, int from, int to, Request out) {
+        int len = to - from;
+        long a = base + from;
+        if (len < 6 || Mem.get(a) != 'H' || Mem.get(a + 1) != 'T' || Mem.get(a + 2) != 'T' || Mem.get(a + 3) != 'P'
+            || Mem.get(a + 4) != '/') {
+            return BAD_REQUEST;
+        }
+        int i = 5;
+        while (i < len && isDigit(Mem.get(a + i))) {
+            i++;
+        }
+        int majorDigits = i - 5;
+        if (majorDigits == 0) {
+            return BAD_REQUEST;
+        }
+        if (majorDigits == 1 && Mem.get(a + 5) == '1') {
+            if (len != 8 || Mem.get(a + 6) != '.' || !isDigit(Mem.get(a + 7))) {
+                return BAD_REQUEST;
+            }
+            out.versionMinor = Mem.get(a + 7) == '0' ? 0 : 1;
+            return 0;
+        }
+        // Another major version: well-formed as "HTTP/" 1*DIGIT [ "." 1*DIGIT ]?
+        if (i < len) {
+            if (Mem.get(a + i) != '.' || i + 1 == len) {
+                return BAD_REQUEST;
+            }
+            for (int j = i + 1; j < len; j++) {
+                if (!isDigit(Mem.get(a + j))) {
+                    return BAD_REQUEST;
+                }
+            }
+        }
+        return VERSION_NOT_SUPPORTED;
+    }
+
+    /** Classifies the request-target (RFC 9112 §3.2), keeps its query, and decodes its path into out.path. */
+    private static int target(long base, ParseState st, Request out) {
+        int ts = st.targetStart;
+        int te = st.targetEnd;
+        long a = base + ts;
+        int len = te - ts;
+        byte first = Mem.get(a);
+        int pathStart;
+        if (first == '/') {
+            out.targetForm = Request.ORIGIN_FORM;
+            pathStart = ts;
+        } else if (first == '*' && len == 1) {
+            if (out.method != Method.OPTIONS) {
+                return BAD_REQUEST; // asterisk-form is only for a server-wide OPTIONS (RFC 9112 §3.2.4)
+            }
+            out.targetForm = Request.ASTERISK_FORM;
+            out.path[0] = '*';
+            out.pathLength = 1;
+            out.pathEndsWithSlash = false;
+            return 0;
+        } else {
+            int schemeLen = 0;
+            if (len > L_HTTP.length && Mem.equalsLower(a, L_HTTP)) {
+                schemeLen = L_HTTP.length;
+            } else if (len > L_HTTPS.length && Mem.equalsLower(a, L_HTTPS)) {
+                schemeLen = L_HTTPS.length;
+            }
+            if (schemeLen > 0) {
+                // absolute-form: the authority stands in for Host (RFC 9112 §3.2.2)
+                int as = ts + schemeLen;
+                int ae = as;
+                while (ae < te) {
+                    byte b = Mem.get(base + ae);
+                    if (b == '/' || b == '?') {
+                        break;
+                    }
+                    ae++;
+                }
+                int r = authority(base, as, ae);
+                if (r < 0) {
+                    return r;
+                }
+                st.authorityOff = as;
+                st.authorityLen = ae - as;
+                out.targetForm = Request.ABSOLUTE_FORM;
+                pathStart = ae;
+            } else if (out.method == Method.CONNECT) {
+                // authority-form: the only form CONNECT uses; the handler refuses CONNECT (405).
+                int r = authority(base, ts, te);
+                if (r < 0) {
+                    return r;
+                }
+                st.authorityOff = ts;
+                st.authorityLen = len;
+                out.targetForm = Request.AUTHORITY_FORM;
+                out.pathLength = 0;
+                out.pathEndsWithSlash = false;
+                return 0;
+            } else {
+                return BAD_REQUEST;
+            }
+        }
+        int q = pathStart;
+        while (q < te && Mem.get(base + q) != '?') {
+            q++;
+        }
+        st.queryOff = q;
+        st.queryLen = te - q;
+        return TargetDecoder.decode(base + pathStart, q - pathStart, out);
+    }
+
+    /** uri-host [":" port] of an absolute-form target: non-empty, no userinfo (RFC 9110 §4.2.4: treat '@' as an error). */
+    private static int authority(long base, int from, int to) {
+        if (from == to) {
+            return BAD_REQUEST; // the http(s) scheme requires a non-empty host (RFC 9110 §4.2.1)
+        }
+        for (int i = from; i < to; i++) {
+            if ((CLASS[Mem.u8(base + i)] & HOST) == 0) {
+                return BAD_REQUEST;
+            }
+        }
+        return 0;
+    }
+
+    // ---------------------------------------------------------------- fields
+
+    private static int fieldId(long name, int len) {
+        // Dispatch on length, then one case-insensitive compare.
+        switch (len) {
+            case 4:
+                return Mem.equalsLower(name, L_HOST) ? F_HOST : F_OTHER;
+            case 5:
+                return Mem.equalsLower(name, L_RANGE) ? F_RANGE : F_OTHER;
+            case 7:
+                return Mem.equalsLower(name, L_REFERER) ? F_REFERER : F_OTHER;
+            case 8:
+                if (Mem.equalsLower(name, L_IF_RANGE)) return F_IF_RANGE;
+                return Mem.equalsLower(name, L_IF_MATCH) ? F_IF_MATCH : F_OTHER;
+            case 10:
+                if (Mem.equalsLower(name, L_CONNECTION)) return F_CONNECTION;
+                return Mem.equalsLower(name, L_USER_AGENT) ? F_USER_AGENT : F_OTHER;
+            case 13:
+                return Mem.equalsLower(name, L_IF_NONE_MATCH) ? F_IF_NONE_MATCH : F_OTHER;
+            case 14:
+                return Mem.equalsLower(name, L_CONTENT_LENGTH) ? F_CONTENT_LENGTH : F_OTHER;
+            case 17:
+                if (Mem.equalsLower(name, L_TRANSFER_ENCODING)) return F_TRANSFER_ENCODING;
+                return Mem.equalsLower(name, L_IF_MODIFIED_SINCE) ? F_IF_MODIFIED_SINCE : F_OTHER;
+            case 19:
+                return Mem.equalsLower(name, L_IF_UNMODIFIED_SINCE) ? F_IF_UNMODIFIED_SINCE : F_OTHER;
+            default:
+                return F_OTHER;
+        }
+    }
+
+    /** Interprets one complete field line whose trimmed value is [valueStart, valueEnd). */
+    private static int field(long base, ParseState st, Request out) {
+        int id = st.fieldId;
+        if (id == F_OTHER) {
+            return 0;
+        }
+        int vs = st.valueStart;
+        int ve = st.valueEnd;
+        switch (id) {
+            case F_HOST -> {
+                if (st.fieldLen[F_HOST] != ABSENT) {
+                    return BAD_REQUEST; // RFC 9112 §3.2: more than one Host line
+                }
+                // Empty is valid (reg-name may be empty); anything outside uri-host [":" port] is not.
+                for (int i = vs; i < ve; i++) {
+                    if ((CLASS[Mem.u8(base + i)] & HOST) == 0) {
+                        return BAD_REQUEST;
+                    }
+                }
+                st.fieldOff[F_HOST] = vs;
+                st.fieldLen[F_HOST] = ve - vs;
+            }
+            case F_CONNECTION -> connection(base, vs, ve, st);
+            case F_CONTENT_LENGTH -> {
+                long v = contentLength(base, vs, ve);
+                if (v < 0 || (out.contentLength >= 0 && out.contentLength != v)) {
+                    return BAD_REQUEST; // RFC 9112 §6.3 item 5: invalid or conflicting
+                }
+                out.contentLength = v;
+            }
+            case F_TRANSFER_ENCODING -> {
+                return transferEncoding(base, vs, ve, st);
+            }
+            case F_USER_AGENT, F_REFERER -> {
+                if (st.fieldLen[id] == ABSENT) {
+                    st.fieldOff[id] = vs;
+                    st.fieldLen[id] = ve - vs;
+                }
+            }
+            default -> {
+                // conditionals and Range: a second line makes the field count as absent for good
+                if (st.fieldLen[id] == ABSENT) {
+                    st.fieldOff[id] = vs;
+                    st.fieldLen[id] = ve - vs;
+                } else {
+                    st.fieldLen[id] = REPEATED;
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** Connection = #connection-option (RFC 9110 §7.6.1); only close and keep-alive matter. */
+    private static void connection(long base, int vs, int ve, ParseState st) {
+        int i = vs;
+        while (i < ve) {
+            while (i < ve && (Mem.get(base + i) == ',' || (CLASS[Mem.u8(base + i)] & OWS) != 0)) {
+                i++;
+            }
+            int s = i;
+            while (i < ve && Mem.get(base + i) != ',') {
+                i++;
+            }
+            int e = i;
+            while (e > s && (CLASS[Mem.u8(base + e - 1)] & OWS) != 0) {
+                e--;
+            }
+            int n = e - s;
+            if (n == 5 && Mem.equalsLower(base + s, L_CLOSE)) {
+                st.connectionClose = true;
+            } else if (n == 10 && Mem.equalsLower(base + s, L_KEEP_ALIVE)) {
+                st.connectionKeepAlive = true;
+            }
+        }
+    }
+
+    /**
+     * Content-Length = 1*DIGIT; a comma list of identical values is accepted (RFC 9110 §8.6 lets a
+     * recipient treat it as the one value). Returns the value, or -1 when invalid, empty, overflowing
+     * or conflicting.
+     */
+    private static long contentLength(long base, int vs, int ve) {
+        long value = -1;
+        int i = vs;
+        for (;;) {
+            int digits = 0;
+            long v = 0;
+            while (i < ve) {
+                int d = Mem.get(base + i) - '0';
+                if (d < 0 || d > 9) {
+                    break;
+                }
+                if (v > (Long.MAX_VALUE - d) / 10) {
+                    return -1;
+                }
+                v = v * 10 + d;
+                digits++;
+                i++;
+            }
+            if (digits == 0 || (value >= 0 && v != value)) {
+                return -1;
+            }
+            value = v;
+            if (i == ve) {
+                return value;
+            }
+            while (i < ve && (CLASS[Mem.u8(base + i)] & OWS) != 0) {
+                i++;
+            }
+            if (i == ve || Mem.get(base + i) != ',') {
+                return -1;
+            }
+            i++;
+            while (i < ve && (CLASS[Mem.u8(base + i)] & OWS) != 0) {
+                i++;
+            }
+        }
+    }
+
+    /**
+     * Transfer-Encoding = #transfer-coding. Codings accumulate across field lines in order; the
+     * verdict (chunked final / 400 / 501) is taken in {@link #complete}.
+     */
+    private static int transferEncoding(long base, int vs, int ve, ParseState st) {
+        st.transferEncoding = true;
+        int codings = 0;
+        int i = vs;
+        while (i < ve) {
+            byte b = Mem.get(base + i);
+            if (b == ',' || (CLASS[b & 0xFF] & OWS) != 0) {
+                i++; // empty list elements are allowed (RFC 9110 §5.6.1.2)
+                continue;
+            }
+            int s = i;
+            while (i < ve && (CLASS[Mem.u8(base + i)] & TCHAR) != 0) {
+                i++;
+            }
+            if (i == s) {
+                return BAD_REQUEST;
+            }
+            boolean chunked = i - s == 7 && Mem.equalsLower(base + s, L_CHUNKED);
+            // skip OWS ";" transfer-parameters (unknown codings only; chunked has none)
+            int j = i;
+            while (j < ve && (CLASS[Mem.u8(base + j)] & OWS) != 0) {
+                j++;
+            }
+            if (j < ve && Mem.get(base + j) == ';') {
+                if (chunked) {
+                    return BAD_REQUEST;
+                }
+                while (j < ve && Mem.get(base + j) != ',') {
+                    j++;
+                }
+            } else if (j < ve && Mem.get(base + j) != ',') {
+                return BAD_REQUEST;
+            }
+            i = j;
+            codings++;
+            if (chunked) {
+                if (st.teChunkedSeen) {
+                    return BAD_REQUEST; // RFC 9112 §6.1: chunked MUST NOT be applied more than once
+                }
+                st.teChunkedSeen = true;
+                st.teLastChunked = true;
+            } else {
+                st.teLastChunked = false;
+            }
+        }
+        if (codings == 0) {
+            return BAD_REQUEST; // empty Transfer-Encoding: no framing stated
+        }
+        return 0;
+    }
+
+    private static boolean isDigit(int b) {
+        return b >= '0' && b <= '9';
+    }
+
+    private static byte[] lower(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,520 @@
+package io.uringhttpd.http;
+
+import io.uringhttpd.files.FileEntry;
+import io.uringhttpd.files.FileLookup;
+import io.uringhttpd.files.FileService;
+import io.uringhttpd.log.AccessLog;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The HTTP core of one event loop: the bytes of a request in, a {@link ResponsePlan} out.
+ *
+ * <p>It never touches a socket. Files come from the loop's {@link FileService} (an
+ * open-file cache), the head is written into the engine's output buffer, and the body
+ * is described, not sent. The reactor and the proactor run this same code.
+ *
+ * <p>Nothing is allocated per request: the request, ranges, writer and plans are
+ * reused; header values are compared and copied as bytes. The exceptions are rare
+ * paths: directory listings and the access log (which formats Strings; off in benchmarks,
+ * like nginx's there).
+ */
+public final class StaticFileHandler {
+    /** {@link #handle} needs more free output space than it was given: flush and call again. */
+    public static final int NEED_OUTPUT_SPACE = -1;
+
+    /**
+     * A request body larger than this is not read and dropped: the response says
+     * Connection: close instead (nginx discards any size; a static server has no use
+     * for a body, and reading one only costs bandwidth).
+     */
+    static final long BODY_DISCARD_BYTES_MAX = 1L << 20;
+    /** Bytes of multipart boundary lines one plan can hold; ranges-per-request is capped by it. */
+    private static final int PLAN_SCRATCH_BYTES = 16 * 1024;
+    private static final byte[] CONTENT_TYPE_MULTIPART =
+            "multipart/byteranges; boundary=".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TEXT_HTML = "text/html; charset=utf-8".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CRLF_DASHES = "\r\n--".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DASHES_CRLF = "--\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final HttpSettings settings;
+    private final FileService files;
+    private final AccessLog accessLog;
+    private final RequestParser parser;
+    private final Request request;
+    private final ByteRanges ranges;
+    private final HeadWriter head = new HeadWriter();
+    private final HeadWriter part = new HeadWriter();
+    private final DateCache dates = new DateCache();
+    private final FileLookup lookup = new FileLookup();
+    private final FileLookup indexLookup = new FileLookup();
+    private final byte[] serverLine;
+    private final byte[] boundary;
+    /** Percent-encoded path for a Location header. */
+    private final byte[] locationScratch;
+    /** Error pages in native memory, by status code: a plan part can point at them. */
+    private final MemorySegment[] errorPages = new MemorySegment[600];
+    private final int partsMax;
+    private long nowMs;
+
+    public StaticFileHandler(HttpSettings settings, FileService files, AccessLog accessLog) {
+        this.settings = settings;
+        this.files = files;
+        this.accessLog = accessLog;
+        this.parser = new RequestParser(settings.limits());
+        this.request = parser.newRequest();
+        this.ranges = new ByteRanges(settings.rangesPerRequestMax());
+        this.partsMax = 2 * settings.rangesPerRequestMax() + 1;
+        this.locationScratch = new byte[3 * settings.requestLineBytesMax() + 1];
+        this.serverLine = concat("Server: ", settings.serverHeaderValue(), "\r\n");
+        // A fixed boundary per loop: 20 random hex digits never collide with content by accident
+        // (RFC 2046 §5.1.1 asks only that it not occur in the encapsulated parts).
+        this.boundary = String.format("%016x%04x", ThreadLocalRandom.current().nextLong(),
+                ThreadLocalRandom.current().nextInt(0x10000)).getBytes(StandardCharsets.US_ASCII);
+        Arena arena = Arena.ofAuto();
+        for (int code = 0; code < errorPages.length; code++) {
+            if (ErrorPages.has(code)) {
+                byte[] page = ErrorPages.body(code);
+                errorPages[code] = arena.allocate(page.length).copyFrom(MemorySegment.ofArray(page));
+            }
+        }
+    }
+
+    private static byte[] concat(String a, byte[] b, String c) {
+        byte[] pa = a.getBytes(StandardCharsets.US_ASCII);
+        byte[] pc = c.getBytes(StandardCharsets.US_ASCII);
+        byte[] out = new byte[pa.length + b.length + pc.length];
+        System.arraycopy(pa, 0, out, 0, pa.length);
+        System.arraycopy(b, 0, out, pa.length, b.length);
+        System.arraycopy(pc, 0, out, pa.length + b.length, pc.length);
+        return out;
+    }
+
+    /** A plan sized for this handler's range limit (setup time, or when an engine needs a spare). */
+    public ResponsePlan newPlan() {
+        ResponsePlan plan = new ResponsePlan(partsMax);
+        plan.scratch = Arena.ofAuto().allocate(PLAN_SCRATCH_BYTES, 8);
+        return plan;
+    }
+
+    public ConnectionHttpState newConnectionState() {
+        return new ConnectionHttpState(settings.requestLineBytesMax(), settings.headerSectionBytesMax());
+    }
+
+    /** Once per loop iteration: the loop's clock (for Date and the file cache's revalidation). */
+    public void tick(long nowMs) {
+        this.nowMs = nowMs;
+        dates.refresh(nowMs);
+    }
+
+    public void close() {
+        files.close();
+    }
+
+    /**
+     * Handles the next request (or the next piece of a request body) in
+     * {@code [inAddress, inAddress + inLength)}, the bytes received on one connection from
+     * where the previous call stopped. The parser keeps its position in {@code st}, so the
+     * same bytes plus more may be passed again after a 0 result.
+     *
+     * @param outAddress where to write the response head; at most {@code outCapacity} bytes
+     * @return bytes consumed (&gt; 0; {@code plan.hasResponse} says if a response was planned),
+     *     0 when the head is incomplete, or {@link #NEED_OUTPUT_SPACE}
+     */
+    public int handle(ConnectionHttpState st, long inAddress, int inLength, long outAddress, int outCapacity,
+                      ResponsePlan plan, long nowMs) {
+        if (st.inBody) {
+            return continueBody(st, inAddress, inLength, outAddress, outCapacity, plan);
+        }
+        int r = parser.parse(inAddress, inLength, st.parse, request);
+        if (r == RequestParser.NEED_MORE) {
+            return 0;
+        }
+        if (r < 0) {
+            // The parser could not frame this request: answer and close (the rest is not read).
+            if (writeError(-r, false, false, outAddress, outCapacity, plan) < 0) {
+                return NEED_OUTPUT_SPACE;
+            }
+            return inLength;
+        }
+        if (respond(outAddress, outCapacity, plan) < 0) {
+            releaseFile(plan);
+            plan.reset();
+            return NEED_OUTPUT_SPACE; // the parser state was reset: the same bytes parse again
+        }
+        int consumed = r;
+        if (request.hasBody()) {
+            if (request.contentLength > BODY_DISCARD_BYTES_MAX) {
+                plan.keepAlive = false; // closed without reading the body (see BODY_DISCARD_BYTES_MAX)
+                rewriteConnectionClose(outAddress, plan);
+                return inLength;
+            }
+            st.body.start(request);
+            int n = st.body.discard(inAddress + r, inLength - r);
+            if (n == BodyDiscarder.MALFORMED) {
+                releaseFile(plan);
+                plan.reset();
+                writeError(400, false, false, outAddress, outCapacity, plan);
+                return inLength;
+            }
+            consumed += n;
+            st.inBody = !st.body.isComplete();
+        }
+        return consumed;
+    }
+
+    private int continueBody(ConnectionHttpState st, long inAddress, int inLength, long outAddress, int outCapacity,
+                             ResponsePlan plan) {
+        int n = st.body.discard(inAddress, inLength);
+        if (n == BodyDiscarder.MALFORMED
+                || (st.body.bodyBytes() > BODY_DISCARD_BYTES_MAX)) {
+            // The response was sent already; the rest of this stream cannot be framed.
+            st.inBody = false;
+            if (writeError(400, false, false, outAddress, outCapacity, plan) < 0) {
+                return NEED_OUTPUT_SPACE;
+            }
+            return inLength;
+        }
+        st.inBody = !st.body.isComplete();
+        plan.hasResponse = false;
+        return n;
+    }
+
+    /** Fills the plan for the parsed {@link #request}; -1 when the head does not fit. */
+    private int respond(long out, int cap, ResponsePlan plan) {
+        boolean keepAlive = request.keepAlive;
+        switch (request.method) {
+            case Method.GET, Method.HEAD -> {
+                return serve(out, cap, plan, keepAlive);
+            }
+            case Method.OPTIONS -> {
+                // 204 carries no Content-Length (RFC 9110 §8.6).
+                head.wrap(out, cap).statusLine(204).bytes(serverLine).bytes(dates.header())
+                        .bytes(HeadWriter.ALLOW_GET_HEAD_OPTIONS_LINE);
+                return finishHead(plan, 204, keepAlive, 0);
+            }
+            case Method.UNKNOWN -> {
+                return writeError(501, keepAlive, false, out, cap, plan);
+            }
+            default -> {
+                // Known methods a static server does not allow: 405 with Allow (RFC 9110 §15.5.6
+                // requires it; nginx omits it).
+                return writeError(405, keepAlive, false, out, cap, plan);
+            }
+        }
+    }
+
+    private int serve(long out, int cap, ResponsePlan plan, boolean keepAlive) {
+        boolean isHead = request.method == Method.HEAD;
+        int rc = files.open(request.path, request.pathLength, nowMs, lookup);
+        if (rc != FileService.FOUND) {
+            return writeError(statusOf(rc), keepAlive, isHead, out, cap, plan);
+        }
+        FileEntry entry = lookup.entry;
+        lookup.entry = null;
+        if (entry.isDirectory()) {
+            if (!request.pathEndsWithSlash) {
+                entry.release();
+                return redirectToSlash(out, cap, plan, keepAlive, isHead);
+            }
+            rc = files.openIndex(request.path, request.pathLength, nowMs, indexLookup);
+            if (rc == FileService.FOUND) {
+                entry.release();
+                entry = indexLookup.entry;
+                indexLookup.entry = null;
+            } else {
+                entry.release();
+                if (rc == FileService.NOT_FOUND && files.settings().autoindex()) {
+                    return listing(out, cap, plan, keepAlive, isHead);
+                }
+                return writeError(rc == FileService.NOT_FOUND ? 403 : statusOf(rc), keepAlive, isHead, out, cap, plan);
+            }
+        }
+        return serveFile(entry, out, cap, plan, keepAlive, isHead);
+    }
+
+    private static int statusOf(int filesResult) {
+        return switch (filesResult) {
+            case FileService.NOT_FOUND -> 404;
+            case FileService.FORBIDDEN -> 403;
+            default -> 500;
+        };
+    }
+
+    private int serveFile(FileEntry entry, long out, int cap, ResponsePlan plan, boolean keepAlive, boolean isHead) {
+        byte[] etag = entry.etag();
+        long mtime = entry.mtimeEpochSec();
+        long size = entry.size();
+        // RFC 9110 §13.2.2: If-Match, else If-Unmodified-Since; then If-None-Match, else If-Modified-Since.
+        Request q = request;
+        if (q.ifMatchLength >= 0 ? !Conditionals.ifMatch(q.ifMatchAddress, q.ifMatchLength, etag)
+                : q.ifUnmodifiedSinceLength >= 0
+                        && !Conditionals.ifUnmodifiedSince(q.ifUnmodifiedSinceAddress, q.ifUnmodifiedSinceLength, mtime)) {
+            entry.release();
+            return writeError(412, keepAlive, isHead, out, cap, plan);
+        }
+        boolean notModified = q.ifNoneMatchLength >= 0
+                ? Conditionals.ifNoneMatch(q.ifNoneMatchAddress, q.ifNoneMatchLength, etag)
+                : q.ifModifiedSinceLength >= 0 && Conditionals.ifModifiedSince(q.ifModifiedSinceAddress, q.ifModifiedSinceLength, mtime);
+        if (notModified) {
+            head.wrap(out, cap).statusLine(304).bytes(serverLine).bytes(dates.header())
+                    .header(HeadWriter.LAST_MODIFIED, entry.lastModified())
+                    .header(HeadWriter.ETAG, etag);
+            entry.release();
+            return finishHead(plan, 304, keepAlive, 0);
+        }
+        int rangeCount = ByteRanges.NONE;
+        // Range applies to GET only (RFC 9110 §14.2); If-Range decides whether it applies at all.
+        if (q.method == Method.GET && q.rangeLength >= 0
+                && (q.ifRangeLength < 0 || Conditionals.ifRange(q.ifRangeAddress, q.ifRangeLength, etag, mtime))) {
+            rangeCount = ranges.parse(q.rangeAddress, q.rangeLength, size);
+        }
+        if (rangeCount == ByteRanges.UNSATISFIABLE) {
+            entry.release();
+            return writeError(416, keepAlive, isHead, out, cap, plan, size);
+        }
+        if (rangeCount > 1) {
+            int r = multipart(entry, out, cap, plan, keepAlive);
+            if (r != 0) {
+                return r;
+            }
+            // Boundary lines did not fit the plan's scratch: the whole file is a correct answer too.
+        }
+        int status = rangeCount == 1 ? 206 : 200;
+        long first = rangeCount == 1 ? ranges.starts[0] : 0;
+        long length = rangeCount == 1 ? ranges.ends[0] - ranges.starts[0] + 1 : size;
+        head.wrap(out, cap).statusLine(status).bytes(serverLine).bytes(dates.header())
+                .header(HeadWriter.CONTENT_TYPE, entry.contentType())
+                .contentLength(length)
+                .header(HeadWriter.LAST_MODIFIED, entry.lastModified())
+                .header(HeadWriter.ETAG, etag)
+                .bytes(HeadWriter.ACCEPT_RANGES_BYTES_LINE);
+        if (status == 206) {
+            head.contentRange(first, first + length - 1, size);
+        }
+        if (isHead || length == 0) {
+            entry.release();
+        } else {
+            plan.file = entry;
+            addFilePart(plan, entry, first, length);
+        }
+        return finishHead(plan, status, keepAlive, isHead ? 0 : length);
+    }
+
+    /** A file region as a part: from the cached small body when there is one, else for sendfile. */
+    private static void addFilePart(ResponsePlan plan, FileEntry entry, long offset, long length) {
+        MemorySegment small = entry.smallBody();
+        if (small != null) {
+            plan.addBytes(small, offset, length);
+        } else {
+            plan.addFileRegion(offset, length);
+        }
+    }
+
+    /** 206 multipart/byteranges (RFC 9110 §14.6); 0 when the boundary lines do not fit. */
+    private int multipart(FileEntry entry, long out, int cap, ResponsePlan plan, boolean keepAlive) {
+        MemorySegment scratch = plan.scratch;
+        long scratchAddress = scratch.address();
+        int used = 0;
+        long total = 0;
+        long size = entry.size();
+        byte[] contentType = entry.contentType();
+        for (int i = 0; i < ranges.count; i++) {
+            part.wrap(scratchAddress + used, PLAN_SCRATCH_BYTES - used)
+                    .bytes(CRLF_DASHES).bytes(boundary).crlf()
+                    .header(HeadWriter.CONTENT_TYPE, contentType)
+                    .contentRange(ranges.starts[i], ranges.ends[i], size)
+                    .crlf();
+            int n = part.finish();
+            if (n < 0) {
+                plan.reset();
+                return 0;
+            }
+            long length = ranges.ends[i] - ranges.starts[i] + 1;
+            plan.addBytes(scratch, used, n);
+            addFilePart(plan, entry, ranges.starts[i], length);
+            used += n;
+            total += n + length;
+        }
+        part.wrap(scratchAddress + used, PLAN_SCRATCH_BYTES - used).bytes(CRLF_DASHES).bytes(boundary).bytes(DASHES_CRLF);
+        int n = part.finish();
+        if (n < 0) {
+            plan.reset();
+            return 0;
+        }
+        plan.addBytes(scratch, used, n);
+        total += n;
+        plan.file = entry;
+        head.wrap(out, cap).statusLine(206).bytes(serverLine).bytes(dates.header())
+                .bytes(HeadWriter.CONTENT_TYPE).bytes(CONTENT_TYPE_MULTIPART).bytes(boundary).crlf()
+                .contentLength(total)
+                .header(HeadWriter.LAST_MODIFIED, entry.lastModified())
+                .header(HeadWriter.ETAG, entry.etag())
+                .bytes(HeadWriter.ACCEPT_RANGES_BYTES_LINE);
+        return finishHead(plan, 206, keepAlive, total);
+    }
+
+    /** /dir → 301 /dir/ with the query kept; the path is percent-encoded again for the Location. */
+    private int redirectToSlash(long out, int cap, ResponsePlan plan, boolean keepAlive, boolean isHead) {
+        int n = percentEncodePath(request.path, request.pathLength, locationScratch);
+        locationScratch[n++] = '/';
+        head.wrap(out, cap).statusLine(301).bytes(serverLine).bytes(dates.header())
+                .bytes(HeadWriter.LOCATION).bytes(locationScratch, 0, n).raw(request.queryAddress, request.queryLength).crlf();
+        return errorBody(301, plan, keepAlive, isHead);
+    }
+
+    /** Keeps RFC 3986 pchar bytes and '/', encodes everything else as %XX. */
+    static int percentEncodePath(byte[] path, int length, byte[] out) {
+        int n = 0;
+        for (int i = 0; i < length; i++) {
+            int b = path[i] & 0xFF;
+            if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
+                    || "-._~!$&'()*+,;=:@/".indexOf(b) >= 0) {
+                out[n++] = (byte) b;
+            } else {
+                out[n++] = '%';
+                out[n++] = (byte) "0123456789ABCDEF".charAt(b >>> 4);
+                out[n++] = (byte) "0123456789ABCDEF".charAt(b & 0xF);
+            }
+        }
+        return n;
+    }
+
+    /** Autoindex page: rare, so it may allocate (the listing and its native copy). */
+    private int listing(long out, int cap, ResponsePlan plan, boolean keepAlive, boolean isHead) {
+        byte[] html = files.listing(request.path, request.pathLength);
+        if (html == null) {
+            return writeError(403, keepAlive, isHead, out, cap, plan);
+        }
+        head.wrap(out, cap).statusLine(200).bytes(serverLine).bytes(dates.header())
+                .header(HeadWriter.CONTENT_TYPE, TEXT_HTML)
+                .contentLength(html.length);
+        if (!isHead && html.length > 0) {
+            MemorySegment body = Arena.ofAuto().allocate(html.length).copyFrom(MemorySegment.ofArray(html));
+            plan.addBytes(body, 0, html.length);
+        }
+        return finishHead(plan, 200, keepAlive, isHead ? 0 : html.length);
+    }
+
+    private int writeError(int status, boolean keepAlive, boolean isHead, long out, int cap, ResponsePlan plan) {
+        return writeError(status, keepAlive, isHead, out, cap, plan, -1);
+    }
+
+    /** An error response with its small HTML page; {@code size} &gt;= 0 adds Content-Range for 416. */
+    private int writeError(int status, boolean keepAlive, boolean isHead, long out, int cap, ResponsePlan plan, long size) {
+        head.wrap(out, cap).statusLine(status).bytes(serverLine).bytes(dates.header());
+        if (status == 405) {
+            head.bytes(HeadWriter.ALLOW_GET_HEAD_OPTIONS_LINE);
+        }
+        if (size >= 0) {
+            head.contentRangeUnsatisfied(size);
+        }
+        return errorBody(status, plan, keepAlive && !Status.alwaysCloses(status), isHead);
+    }
+
+    private int errorBody(int status, ResponsePlan plan, boolean keepAlive, boolean isHead) {
+        MemorySegment page = errorPages[status] != null ? errorPages[status] : errorPages[500];
+        long length = page.byteSize();
+        head.header(HeadWriter.CONTENT_TYPE, ErrorPages.CONTENT_TYPE).contentLength(length);
+        if (!isHead) {
+            plan.addBytes(page, 0, length);
+        }
+        return finishHead(plan, status, keepAlive, isHead ? 0 : length);
+    }
+
+    /**
+     * Adds the Connection header and the empty line. HTTP/1.1 keeps alive by default, so
+     * "keep-alive" is sent only to a 1.0 client that asked for it (RFC 9112 §9.3).
+     */
+    private int finishHead(ResponsePlan plan, int status, boolean keepAlive, long bodyLength) {
+        if (!keepAlive) {
+            head.bytes(HeadWriter.CONNECTION_CLOSE_LINE);
+        } else if (request.versionMinor == 0) {
+            head.bytes(HeadWriter.CONNECTION_KEEP_ALIVE_LINE);
+        }
+        head.crlf();
+        int n = head.finish();
+        if (n < 0) {
+            return -1;
+        }
+        plan.hasResponse = true;
+        plan.status = status;
+        plan.keepAlive = keepAlive;
+        plan.headLength = n;
+        plan.bodyLength = bodyLength;
+        return n;
+    }
+
+    /**
+     * After the head was written with keep-alive, the request turned out to carry a body
+     * too large to drop: replace the head's final CRLF by "Connection: close" + CRLF.
+     */
+    private void rewriteConnectionClose(long out, ResponsePlan plan) {
+        int at = plan.headLength - 2;
+        if (request.versionMinor == 0) {
+            at -= HeadWriter.CONNECTION_KEEP_ALIVE_LINE.length;
+        }
+        Mem.copy(HeadWriter.CONNECTION_CLOSE_LINE, 0, out + at, HeadWriter.CONNECTION_CLOSE_LINE.length);
+        at += HeadWriter.CONNECTION_CLOSE_LINE.length;
+        Mem.copy(HeadWriter.CRLF, 0, out + at, 2);
+        plan.headLength = at + 2;
+    }
+
+    private static void releaseFile(ResponsePlan plan) {
+        if (plan.file != null) {
+            plan.file.release();
+            plan.file = null;
+        }
+    }
+
+    /**
+     * A 408 head and page, contiguous in {@code [out, out + cap)}, for a client that did not
+     * finish its request head in time; the length written, or -1.
+     */
+    public int writeTimeoutResponse(long out, int cap) {
+        MemorySegment page = errorPages[408];
+        head.wrap(out, cap).statusLine(408).bytes(serverLine).bytes(dates.header())
+                .header(HeadWriter.CONTENT_TYPE, ErrorPages.CONTENT_TYPE).contentLength(page.byteSize())
+                .bytes(HeadWriter.CONNECTION_CLOSE_LINE).crlf();
+        int n = head.finish();
+        if (n < 0 || n + page.byteSize() > cap) {
+            return -1;
+        }
+        MemorySegment.copy(page, 0, Mem.ALL, out + n, page.byteSize());
+        return n + (int) page.byteSize();
+    }
+
+    /**
+     * Writes the access-log line for the response just planned (call right after {@link #handle},
+     * while the request's bytes are still in the input buffer). Allocates: the log is off in benchmarks.
+     */
+    public void logAccess(byte[] peerAddress, int peerAddressLength, ResponsePlan plan) {
+        if (!accessLog.enabled()) {
+            return;
+        }
+        String remote;
+        try {
+            remote = peerAddressLength == 0 ? "-"
+                    : InetAddress.getByAddress(java.util.Arrays.copyOf(peerAddress, peerAddressLength)).getHostAddress();
+        } catch (UnknownHostException e) {
+            remote = "-";
+        }
+        String requestLine = request.targetLength > 0
+                ? new String(Method.name(request.method), StandardCharsets.US_ASCII) + " " + string(request.targetAddress, request.targetLength)
+                        + " HTTP/1." + request.versionMinor
+                : "-";
+        accessLog.log(remote, nowMs, requestLine, plan.status, plan.bodyLength,
+                request.refererLength >= 0 ? string(request.refererAddress, request.refererLength) : null,
+                request.userAgentLength >= 0 ? string(request.userAgentAddress, request.userAgentLength) : null);
+    }
+
+    private static String string(long address, int length) {
+        byte[] bytes = new byte[length];
+        MemorySegment.copy(Mem.ALL, java.lang.foreign.ValueLayout.JAVA_BYTE, address, bytes, 0, length);
+        return new String(bytes, StandardCharsets.ISO_8859_1);
+    }
+}
