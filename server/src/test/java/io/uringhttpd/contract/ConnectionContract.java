@@ -9,6 +9,8 @@ import java.lang.management.OperatingSystemMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Persistence, pipelining and many connections (RFC 9112 9). */
 public abstract class ConnectionContract extends ServerContract {
@@ -138,6 +140,27 @@ public abstract class ConnectionContract extends ServerContract {
                     assertThat(r.body()).as("#%d %s", i, path).isEqualTo(expected);
                 }
             }
+        }
+    }
+
+    @ParameterizedTest(name = "{1} requests with {0}-byte headers")
+    @CsvSource({"1000, 60", "3000, 25", "8000, 10", "15000, 6"})
+    void pipelinedRequestsLargerThanTheInputBufferAreAllAnswered(int padBytes, int count) throws IOException {
+        // 60-90 KiB in one write: complete requests plus a partial one fill the read buffer again and again.
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            sb.append(RawHttp.request("GET", "/1k.bin", "X-Pad: " + "p".repeat(padBytes)));
+        }
+        sb.append(RawHttp.request("GET", "/one.bin", "Connection: close"));
+        try (RawHttp.Conn c = connect()) {
+            c.send(sb.toString());
+            List<RawHttp.Response> rs = RawHttp.parseAll(c.readUntilEof());
+            assertThat(rs).as("responses").hasSize(count + 1);
+            for (int i = 0; i < count; i++) {
+                assertThat(rs.get(i).status()).as("#%d", i).isEqualTo(200);
+                assertThat(rs.get(i).body()).as("#%d", i).isEqualTo(files.bytes("/1k.bin"));
+            }
+            assertThat(rs.get(count).body()).isEqualTo(files.bytes("/one.bin"));
         }
     }
 

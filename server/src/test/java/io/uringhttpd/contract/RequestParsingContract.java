@@ -126,6 +126,13 @@ public abstract class RequestParsingContract extends ServerContract {
     }
 
     @Test
+    void obsTextInValueIsAllowed() throws IOException {
+        // RFC 9110 5.5: field-vchar includes obs-text (0x80-0xFF).
+        RawHttp.Response r = exchange("GET /index.html HTTP/1.1\r\n" + HOST + "X-Test: caf\u00e9 \u00ff\r\n\r\n");
+        assertThat(r.status()).isEqualTo(200);
+    }
+
+    @Test
     void tabInsideValueIsAllowed() throws IOException {
         RawHttp.Response r = exchange("GET /index.html HTTP/1.1\r\n" + HOST + "X-Test: a\tb\r\nUser-Agent:\tx  \t\r\n\r\n");
         assertThat(r.status()).isEqualTo(200);
@@ -341,6 +348,20 @@ public abstract class RequestParsingContract extends ServerContract {
     void unknownTransferCodingIs501() throws IOException {
         // RFC 9112 6.1: a transfer coding the server does not understand -> 501.
         assertRejectedAndClosed("GET /index.html HTTP/1.1\r\n" + HOST + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501);
+    }
+
+    @Test
+    void unknownTransferCodingOnItsOwnLineIs501() throws IOException {
+        // RFC 9110 5.3: two field lines are one list, "gzip, chunked".
+        assertRejectedAndClosed("GET /index.html HTTP/1.1\r\n" + HOST
+                + "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 501);
+    }
+
+    @Test
+    void chunkedThatIsNotTheFinalCodingIs400() throws IOException {
+        // RFC 9112 6.3: chunked not last -> the length cannot be determined: 400 and close.
+        assertRejectedAndClosed("GET /index.html HTTP/1.1\r\n" + HOST
+                + "Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n0\r\n\r\n", 400);
     }
 
     @Test
