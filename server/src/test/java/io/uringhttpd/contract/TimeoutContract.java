@@ -11,7 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Idle and slow clients, with short timeouts (header read 1 s, keep-alive idle 1 s).
+ * Idle and slow clients, with short timeouts (header read 1 s, keep-alive idle 1 s, send 2 s).
  * The bounds are generous (several seconds): they separate "closed by the timeout" from
  * "held forever", they do not measure speed.
  */
@@ -19,7 +19,8 @@ public abstract class TimeoutContract extends ServerContract {
 
     @Override
     protected String[] settings() {
-        return new String[] {"uring-httpd.timeouts.header-read=1s", "uring-httpd.timeouts.keepalive-idle=1s"};
+        return new String[] {"uring-httpd.timeouts.header-read=1s", "uring-httpd.timeouts.keepalive-idle=1s",
+            "uring-httpd.timeouts.send=2s"};
     }
 
     @Test
@@ -118,6 +119,33 @@ public abstract class TimeoutContract extends ServerContract {
             assertThat(rs).hasSize(2);
             assertThat(Fixtures.sha256(rs.get(0).body())).isEqualTo(Fixtures.sha256(big));
             assertThat(Fixtures.sha256(rs.get(1).body())).isEqualTo(Fixtures.sha256(big));
+        }
+    }
+
+    @Test
+    void stalledReaderIsClosedBySendTimeout() throws Exception {
+        try (Socket stalled = new Socket()) {
+            stalled.setReceiveBufferSize(4096);
+            stalled.connect(new InetSocketAddress("127.0.0.1", port()), 5000);
+            // 9 MiB queued: far more than socket buffers hold, so the server's sends stop making progress.
+            stalled.getOutputStream().write(RawHttp.latin1(RawHttp.get("/3m.bin") + RawHttp.get("/3m.bin") + RawHttp.get("/3m.bin")));
+            stalled.getOutputStream().flush();
+            RequestParsingContract.sleepMs(5000); // send timeout 2 s, plus the timer's granularity
+            stalled.setSoTimeout(5000);
+            long received = 0;
+            byte[] buf = new byte[64 * 1024];
+            try {
+                int n;
+                while ((n = stalled.getInputStream().read(buf)) >= 0) {
+                    received += n;
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                throw new AssertionError("connection still open after a 5 s stall with send=2s ("
+                        + received + " bytes received)", e);
+            } catch (java.net.SocketException reset) {
+                // closed with RST: also a close
+            }
+            assertThat(received).as("bytes before the close").isLessThan(3L * files.bytes("/3m.bin").length);
         }
     }
 
