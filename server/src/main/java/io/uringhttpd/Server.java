@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * one HTTP core and one file cache per loop, and runs each loop on its own platform
  * thread named {@code loop-N}.
  *
- * <p>This build runs one process: {@code workers x loops-per-worker} loops as threads.
+ * <p>This build runs one process: {@code loops-per-worker} loops as threads with {@code master = off},
+ * {@code workers x loops-per-worker} with {@code master = on}.
  * The master/worker process model (DESIGN.md) arrives with its own issue.
  */
 public final class Server implements AutoCloseable {
@@ -106,7 +107,9 @@ public final class Server implements AutoCloseable {
             throw new IllegalStateException("engine = io_uring: the io_uring proactor is not in this build; "
                     + "set uring-httpd.engine = auto or epoll");
         }
-        int loopCount = config.loopsTotal();
+        // master = off is one process whose loops are threads: loops-per-worker of them (DESIGN.md).
+        // master = on would run workers x loops-per-worker; until the process model exists, as threads.
+        int loopCount = config.master() ? config.loopsTotal() : config.loopsPerWorker();
         List<InetSocketAddress> addresses = config.listen().stream().map(ServerConfig.ListenAddress::toSocketAddress).toList();
         Syscalls setupSys = new Syscalls();
         int[][] listenFds = ListenSockets.open(setupSys, addresses, loopCount, LISTEN_BACKLOG);
