@@ -242,7 +242,11 @@ public final class EpollLoop implements EventLoop {
             if (Connection.generationOf(token) == OWN_FD_GENERATION) {
                 onOwnFd(Connection.slotOf(token));
             } else {
-                onConnectionEvent(token, events);
+                try {
+                    onConnectionEvent(token, events);
+                } catch (RuntimeException e) {
+                    failConnection(token, e);
+                }
             }
         }
         for (int i = 0; i < listenPending.length; i++) {
@@ -363,6 +367,19 @@ public final class EpollLoop implements EventLoop {
         progress(c);
     }
 
+    /**
+     * A bug met while serving one connection closes that connection, loudly, and the loop
+     * keeps serving the others.
+     */
+    private void failConnection(long token, RuntimeException e) {
+        int slot = Connection.slotOf(token);
+        Connection c = slot >= 0 && slot < slotsCreated ? connections[slot] : null;
+        log.error("loop-{}: unexpected error on connection fd {}; closing it", index, c != null ? c.fd : -1, e);
+        if (c != null && c.fd >= 0) {
+            close(c);
+        }
+    }
+
     private void runReadyQueue() {
         // Only the connections queued before this pass: one that re-queues itself waits for the next wakeup.
         for (int n = readyCount; n > 0; n--) {
@@ -372,7 +389,11 @@ public final class EpollLoop implements EventLoop {
             readyCount--;
             c.queued = false;
             if (c.fd >= 0) {
-                progress(c);
+                try {
+                    progress(c);
+                } catch (RuntimeException e) {
+                    failConnection(c.token(), e);
+                }
             }
         }
     }
@@ -426,6 +447,10 @@ public final class EpollLoop implements EventLoop {
             if (!c.inputPending) {
                 exhausted = false;
                 break;
+            }
+            if (c.inAddress == 0 && c.inEnd > c.inStart) {
+                // A partial request sits in the scratch buffer (a read filled it): keep it in an own buffer.
+                adoptInput(c);
             }
             long n = readSome(c);
             if (n == 0) {
@@ -690,14 +715,7 @@ public final class EpollLoop implements EventLoop {
     private void park(Connection c) {
         int inLen = c.inEnd - c.inStart;
         if (c.inAddress == 0) {
-            if (inLen > 0) {
-                c.inAddress = pool.take();
-                MemorySegment.copy(all, scratchIn + c.inStart, all, c.inAddress, inLen);
-                c.inStart = 0;
-                c.inEnd = inLen;
-            } else {
-                c.inStart = c.inEnd = 0;
-            }
+            adoptInput(c);
         } else if (inLen == 0) {
             pool.give(c.inAddress);
             c.inAddress = 0;
@@ -727,6 +745,19 @@ public final class EpollLoop implements EventLoop {
         } else {
             c.headStartedMs = 0;
             c.deadlineMs = nowMs + (c.requests == 0 ? settings.headerReadTimeoutMs() : settings.keepaliveIdleTimeoutMs());
+        }
+    }
+
+    /** Moves input left in the scratch buffer into a pooled buffer of the connection's own. */
+    private void adoptInput(Connection c) {
+        int inLen = c.inEnd - c.inStart;
+        if (inLen > 0) {
+            c.inAddress = pool.take();
+            MemorySegment.copy(all, scratchIn + c.inStart, all, c.inAddress, inLen);
+            c.inStart = 0;
+            c.inEnd = inLen;
+        } else {
+            c.inStart = c.inEnd = 0;
         }
     }
 
