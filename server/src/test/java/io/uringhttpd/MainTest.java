@@ -80,12 +80,6 @@ class MainTest {
     }
 
     @Test
-    void runsTheServerWhenNotTesting() {
-        assertThat(run("--config", conf.toString())).isZero();
-        assertThat(out()).isEmpty();
-    }
-
-    @Test
     void unknownOption() {
         assertThat(run("--bogus")).isEqualTo(2);
         assertThat(out()).isEmpty();
