@@ -34,7 +34,8 @@ public final class ParseState {
     /** Bit (1 << field id) per field seen; a second bit set per field seen more than once. */
     int seen, repeated;
     boolean connectionClose, connectionKeepAlive;
-    boolean transferEncoding, teChunkedSeen, teLastChunked;
+    /** Transfer-Encoding seen; chunked seen; the last coding so far is chunked; a coding other than chunked seen. */
+    boolean transferEncoding, teChunkedSeen, teLastChunked, teOther;
 
     public ParseState() {
         reset();
@@ -55,7 +56,7 @@ public final class ParseState {
         queryOff = queryLen = 0;
         seen = repeated = 0; // fieldOff/fieldLen need no clearing: read only under 'seen'
         connectionClose = connectionKeepAlive = false;
-        transferEncoding = teChunkedSeen = teLastChunked = false;
+        transferEncoding = teChunkedSeen = teLastChunked = teOther = false;
     }
 
     /** True between requests: nothing of a next head has been examined yet. */

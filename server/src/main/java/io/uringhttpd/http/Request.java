@@ -20,7 +20,7 @@ public final class Request {
     public boolean keepAlive;
     /** Content-Length, or -1 when absent. Never set together with {@link #chunked}. */
     public long contentLength;
-    /** Transfer-Encoding whose final coding is chunked. */
+    /** Transfer-Encoding: chunked, the one transfer coding accepted (any other is 501, RFC 9112 §6.1). */
     public boolean chunked;
     /** One of the *_FORM constants. */
     public int targetForm;
