@@ -44,13 +44,14 @@ public final class Request {
     public long hostAddress;
     public int hostLength;
 
-    // Conditional and range fields (RFC 9110 §13, §14). A repeated field line of these makes the
-    // field count as absent: lists cannot be joined without copying, and ignoring the condition
-    // always yields a correct (if larger) 200 answer.
-    public long ifNoneMatchAddress;
-    public int ifNoneMatchLength;
-    public long ifMatchAddress;
-    public int ifMatchLength;
+    // Conditional and range fields (RFC 9110 §13, §14).
+    /** If-None-Match: every line, as one list (RFC 9110 §5.3); none when absent. */
+    public final FieldLines ifNoneMatch = new FieldLines();
+    /** If-Match: every line, as one list (RFC 9110 §5.3); none when absent. */
+    public final FieldLines ifMatch = new FieldLines();
+    // Singleton fields: a repeated line makes the field count as absent. For the dates that is
+    // what RFC 9110 §13.1.3 and §13.1.4 ask (a list of dates is ignored); for Range, an invalid
+    // field may be ignored (§14.2), and the whole representation is always a correct answer.
     public long ifModifiedSinceAddress;
     public int ifModifiedSinceLength;
     public long ifUnmodifiedSinceAddress;
@@ -106,10 +107,8 @@ public final class Request {
         queryLength = 0;
         hostAddress = 0;
         hostLength = -1;
-        ifNoneMatchAddress = 0;
-        ifNoneMatchLength = -1;
-        ifMatchAddress = 0;
-        ifMatchLength = -1;
+        ifNoneMatch.clear();
+        ifMatch.clear();
         ifModifiedSinceAddress = 0;
         ifModifiedSinceLength = -1;
         ifUnmodifiedSinceAddress = 0;

@@ -493,13 +493,9 @@ public final class RequestParser {
             out.hostLength = -1;
         }
         // Every optional field is written, present or not, so Request needs no clearing per parse.
-        boolean on = (single & 1 << F_IF_NONE_MATCH) != 0;
-        out.ifNoneMatchAddress = on ? base + off[F_IF_NONE_MATCH] : 0;
-        out.ifNoneMatchLength = on ? len[F_IF_NONE_MATCH] : -1;
-        on = (single & 1 << F_IF_MATCH) != 0;
-        out.ifMatchAddress = on ? base + off[F_IF_MATCH] : 0;
-        out.ifMatchLength = on ? len[F_IF_MATCH] : -1;
-        on = (single & 1 << F_IF_MODIFIED_SINCE) != 0;
+        lines(base, st, LIST_IF_NONE_MATCH, out.ifNoneMatch);
+        lines(base, st, LIST_IF_MATCH, out.ifMatch);
+        boolean on = (single & 1 << F_IF_MODIFIED_SINCE) != 0;
         out.ifModifiedSinceAddress = on ? base + off[F_IF_MODIFIED_SINCE] : 0;
         out.ifModifiedSinceLength = on ? len[F_IF_MODIFIED_SINCE] : -1;
         on = (single & 1 << F_IF_UNMODIFIED_SINCE) != 0;
@@ -520,6 +516,15 @@ public final class RequestParser {
         out.headLength = headLength;
         st.reset();
         return headLength;
+    }
+
+    private static void lines(long base, ParseState st, int list, FieldLines out) {
+        out.clear();
+        int from = list * FieldLines.LINES_MAX;
+        int n = st.listLines[list];
+        for (int i = 0; i < n; i++) {
+            out.add(base + st.listOff[from + i], st.listLen[from + i]);
+        }
     }
 
     // ---------------------------------------------------------------- request line
@@ -712,9 +717,22 @@ public final class RequestParser {
             case F_TRANSFER_ENCODING -> {
                 return transferEncoding(base, vs, ve, st);
             }
+            case F_IF_NONE_MATCH, F_IF_MATCH -> {
+                // Lists: every line counts (RFC 9110 §5.3). Past the cap 400, not "absent": see
+                // FieldLines.LINES_MAX for why ignoring them would be wrong.
+                int list = id == F_IF_NONE_MATCH ? LIST_IF_NONE_MATCH : LIST_IF_MATCH;
+                int n = st.listLines[list];
+                if (n == FieldLines.LINES_MAX) {
+                    return BAD_REQUEST;
+                }
+                int at = list * FieldLines.LINES_MAX + n;
+                st.listOff[at] = vs;
+                st.listLen[at] = ve - vs;
+                st.listLines[list] = n + 1;
+            }
             default -> {
-                // Conditionals and Range: a second line makes the field count as absent for good
-                // (see Request). User-Agent and Referer: the first line wins.
+                // Dates, If-Range and Range: a second line makes the field count as absent for
+                // good (see Request). User-Agent and Referer: the first line wins.
                 if ((st.seen & bit) == 0) {
                     st.seen |= bit;
                     st.fieldOff[id] = vs;

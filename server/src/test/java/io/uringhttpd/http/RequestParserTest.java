@@ -31,6 +31,14 @@ class RequestParserTest {
         return new String(req.path, 0, req.pathLength, StandardCharsets.ISO_8859_1);
     }
 
+    private static java.util.List<String> lines(FieldLines field) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < field.count(); i++) {
+            out.add(NativeText.read(field.address(i), field.length(i)));
+        }
+        return out;
+    }
+
     private static String get(String target) {
         return "GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n";
     }
@@ -54,7 +62,8 @@ class RequestParserTest {
         assertThat(NativeText.read(req.hostAddress, req.hostLength)).isEqualTo("example.com");
         assertThat(NativeText.read(req.userAgentAddress, req.userAgentLength)).isEqualTo("curl/8");
         assertThat(req.refererLength).isEqualTo(-1);
-        assertThat(req.ifNoneMatchLength).isEqualTo(-1);
+        assertThat(req.ifNoneMatch.count()).isZero();
+        assertThat(req.ifMatch.count()).isZero();
         assertThat(req.rangeLength).isEqualTo(-1);
         assertThat(req.headLength).isEqualTo(raw.length());
     }
@@ -331,7 +340,7 @@ class RequestParserTest {
             .isPositive();
         assertThat(NativeText.read(req.hostAddress, req.hostLength)).isEqualTo("h");
         assertThat(NativeText.read(req.rangeAddress, req.rangeLength)).isEqualTo("bytes=0-1");
-        assertThat(NativeText.read(req.ifNoneMatchAddress, req.ifNoneMatchLength)).isEqualTo("\"a\"");
+        assertThat(lines(req.ifNoneMatch)).containsExactly("\"a\"");
         assertThat(req.keepAlive).isFalse();
     }
 
@@ -350,8 +359,8 @@ class RequestParserTest {
         assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\nIf-None-Match: W/\"x\", \"y\"\r\nIf-Match: *\r\n"
             + "If-Modified-Since: Sun, 06 Nov 1994 08:49:37 GMT\r\nIf-Unmodified-Since: Mon, 07 Nov 1994 08:49:37 GMT\r\n"
             + "If-Range: \"y\"\r\nRange: bytes=1-2\r\nReferer: http://r/\r\n\r\n")).isPositive();
-        assertThat(NativeText.read(req.ifNoneMatchAddress, req.ifNoneMatchLength)).isEqualTo("W/\"x\", \"y\"");
-        assertThat(NativeText.read(req.ifMatchAddress, req.ifMatchLength)).isEqualTo("*");
+        assertThat(lines(req.ifNoneMatch)).containsExactly("W/\"x\", \"y\"");
+        assertThat(lines(req.ifMatch)).containsExactly("*");
         assertThat(NativeText.read(req.ifModifiedSinceAddress, req.ifModifiedSinceLength)).isEqualTo("Sun, 06 Nov 1994 08:49:37 GMT");
         assertThat(NativeText.read(req.ifUnmodifiedSinceAddress, req.ifUnmodifiedSinceLength)).isEqualTo("Mon, 07 Nov 1994 08:49:37 GMT");
         assertThat(NativeText.read(req.ifRangeAddress, req.ifRangeLength)).isEqualTo("\"y\"");
@@ -360,12 +369,54 @@ class RequestParserTest {
     }
 
     @Test
-    void repeatedConditionalOrRangeFieldCountsAsAbsent() {
+    void repeatedSingletonFieldCountsAsAbsent() {
         assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\nRange: bytes=0-1\r\nRange: bytes=2-3\r\nRange: bytes=4-5\r\n"
-            + "If-None-Match: \"a\"\r\nIf-None-Match: \"b\"\r\nUser-Agent: one\r\nUser-Agent: two\r\n\r\n")).isPositive();
+            + "If-Modified-Since: Sun, 06 Nov 1994 08:49:37 GMT\r\nIf-Modified-Since: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+            + "If-Unmodified-Since: Sun, 06 Nov 1994 08:49:37 GMT\r\nIf-Unmodified-Since: x\r\n"
+            + "User-Agent: one\r\nUser-Agent: two\r\n\r\n")).isPositive();
         assertThat(req.rangeLength).isEqualTo(-1);
-        assertThat(req.ifNoneMatchLength).isEqualTo(-1);
+        assertThat(req.ifModifiedSinceLength).isEqualTo(-1);
+        assertThat(req.ifUnmodifiedSinceLength).isEqualTo(-1);
         assertThat(NativeText.read(req.userAgentAddress, req.userAgentLength)).isEqualTo("one");
+    }
+
+    @Test
+    void listFieldLinesAreAllKeptInOrder() {
+        // RFC 9110 §5.3: the lines of If-None-Match / If-Match are one list.
+        assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\nIf-None-Match: \"a\"\r\nIf-Match: \"m\"\r\nX: y\r\n"
+            + "if-none-match:  \"b\", W/\"c\"  \r\nIf-None-Match:\r\nIF-MATCH: *\r\n\r\n")).isPositive();
+        assertThat(lines(req.ifNoneMatch)).containsExactly("\"a\"", "\"b\", W/\"c\"", "");
+        assertThat(lines(req.ifMatch)).containsExactly("\"m\"", "*");
+        // the next request on the same Request starts from none
+        assertThat(parse(get("/"))).isPositive();
+        assertThat(req.ifNoneMatch.count()).isZero();
+        assertThat(req.ifMatch.count()).isZero();
+    }
+
+    @Test
+    void listFieldLinesAreCapped() {
+        String eight = "If-None-Match: \"x\"\r\n".repeat(FieldLines.LINES_MAX);
+        assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\n" + eight + "\r\n")).isPositive();
+        assertThat(req.ifNoneMatch.count()).isEqualTo(FieldLines.LINES_MAX);
+        // one more: 400, not "absent" (see FieldLines.LINES_MAX)
+        assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\n" + eight + "If-None-Match: \"y\"\r\n\r\n"))
+            .isEqualTo(RequestParser.BAD_REQUEST);
+        String eightIm = "If-Match: \"x\"\r\n".repeat(FieldLines.LINES_MAX);
+        assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\n" + eight + eightIm + "\r\n")).isPositive();
+        assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\n" + eightIm + "If-Match: *\r\n\r\n"))
+            .isEqualTo(RequestParser.BAD_REQUEST);
+    }
+
+    @Test
+    void listFieldLinesSurviveEverySplitPoint() {
+        String raw = "GET / HTTP/1.1\r\nHost: h\r\nIf-None-Match: \"a\"\r\nIf-None-Match: \"b\"\r\n\r\n";
+        long a = mem.put(raw);
+        for (int cut = 0; cut < raw.length(); cut++) {
+            ParseState st = new ParseState();
+            assertThat(parser.parse(a, cut, st, req)).isZero();
+            assertThat(parser.parse(a, raw.length(), st, req)).isEqualTo(raw.length());
+            assertThat(lines(req.ifNoneMatch)).containsExactly("\"a\"", "\"b\"");
+        }
     }
 
     // ------------------------------------------------------------------ Host
@@ -595,7 +646,7 @@ class RequestParserTest {
             assertThat(parser.parse(a, raw.length(), st, req)).isEqualTo(raw.length());
             assertThat(path()).isEqualTo("/x/y z");
             assertThat(req.keepAlive).isFalse();
-            assertThat(NativeText.read(req.ifNoneMatchAddress, req.ifNoneMatchLength)).isEqualTo("\"e\"");
+            assertThat(lines(req.ifNoneMatch)).containsExactly("\"e\"");
         }
     }
 
