@@ -92,6 +92,8 @@ class NoAllocationTest {
         ByteRanges ranges = new ByteRanges(16);
         String range = "bytes=500-999, 0-99,-100,200-300";
         long r = mem.put(range);
+        String merging = "bytes=500-999, 0-99,-100,200-300,50-250"; // the merge-and-reorder path
+        long rm = mem.put(merging);
         byte[] etag = "\"5f3-65a1b2c3-1a2b\"".getBytes(StandardCharsets.US_ASCII);
         String inm = "W/\"x\", \"5f3-65a1b2c3-1a2b\"";
         long inmA = mem.put(inm);
@@ -110,6 +112,8 @@ class NoAllocationTest {
             int n = round == 0 ? WARMUP : MEASURED;
             for (int i = 0; i < n; i++) {
                 sum += ranges.parse(r, range.length(), 5L << 30);
+                sum += ranges.parse(rm, merging.length(), 5L << 30);
+                sum += ranges.parse(r, range.length(), 0); // empty representation
                 sum += Conditionals.ifNoneMatch(inmA, inm.length(), etag) ? 1 : 0;
                 sum += Conditionals.ifNoneMatch(inmLines, etag) ? 1 : 0;
                 sum += Conditionals.ifMatch(inmLines, etag) ? 1 : 0;
