@@ -52,6 +52,8 @@ public final class Request {
     // Singleton fields: a repeated line makes the field count as absent. For the dates that is
     // what RFC 9110 §13.1.3 and §13.1.4 ask (a list of dates is ignored); for Range, an invalid
     // field may be ignored (§14.2), and the whole representation is always a correct answer.
+    // Except If-Range: repeated, it is present with length 0 (invalid, never matches), so the
+    // Range is ignored rather than applied unconditionally.
     public long ifModifiedSinceAddress;
     public int ifModifiedSinceLength;
     public long ifUnmodifiedSinceAddress;

@@ -501,9 +501,12 @@ public final class RequestParser {
         on = (single & 1 << F_IF_UNMODIFIED_SINCE) != 0;
         out.ifUnmodifiedSinceAddress = on ? base + off[F_IF_UNMODIFIED_SINCE] : 0;
         out.ifUnmodifiedSinceLength = on ? len[F_IF_UNMODIFIED_SINCE] : -1;
-        on = (single & 1 << F_IF_RANGE) != 0;
+        // If-Range repeated is invalid, not absent: "absent" would apply the Range unconditionally,
+        // sending part of a representation that may have changed. Length 0 (an invalid value)
+        // makes Conditionals.ifRange false: Range ignored, whole representation (RFC 9110 §13.1.5).
+        on = (seen & 1 << F_IF_RANGE) != 0;
         out.ifRangeAddress = on ? base + off[F_IF_RANGE] : 0;
-        out.ifRangeLength = on ? len[F_IF_RANGE] : -1;
+        out.ifRangeLength = on ? ((st.repeated & 1 << F_IF_RANGE) != 0 ? 0 : len[F_IF_RANGE]) : -1;
         on = (single & 1 << F_RANGE) != 0;
         out.rangeAddress = on ? base + off[F_RANGE] : 0;
         out.rangeLength = on ? len[F_RANGE] : -1;

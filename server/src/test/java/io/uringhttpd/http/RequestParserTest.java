@@ -381,6 +381,22 @@ class RequestParserTest {
     }
 
     @Test
+    void repeatedIfRangeIsInvalidNotAbsent() {
+        // Absent would apply the Range unconditionally; an invalid If-Range never matches, so the
+        // whole representation is sent (RFC 9110 §13.1.5).
+        assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\nRange: bytes=0-1\r\nIf-Range: \"a\"\r\nIf-Range: \"a\"\r\n\r\n"))
+            .isPositive();
+        assertThat(req.ifRangeLength).isZero();
+        assertThat(Conditionals.ifRange(req.ifRangeAddress, req.ifRangeLength, "\"a\"".getBytes(StandardCharsets.US_ASCII), 0))
+            .isFalse();
+        assertThat(NativeText.read(req.rangeAddress, req.rangeLength)).isEqualTo("bytes=0-1");
+        assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\nIf-Range: \"a\"\r\n\r\n")).isPositive();
+        assertThat(NativeText.read(req.ifRangeAddress, req.ifRangeLength)).isEqualTo("\"a\"");
+        assertThat(parse(get("/"))).isPositive();
+        assertThat(req.ifRangeLength).isEqualTo(-1);
+    }
+
+    @Test
     void listFieldLinesAreAllKeptInOrder() {
         // RFC 9110 §5.3: the lines of If-None-Match / If-Match are one list.
         assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\nIf-None-Match: \"a\"\r\nIf-Match: \"m\"\r\nX: y\r\n"
