@@ -6,7 +6,8 @@ import static io.uringhttpd.http.Chars.OWS;
 
 /**
  * Conditional request fields (RFC 9110 §13.1) evaluated against a representation's validators.
- * Pure functions over header values in native memory (address, length; length -1 = absent).
+ * Pure functions over header values in native memory (address, length; length -1 = absent), or
+ * over the {@link FieldLines} of a field received on several lines.
  * The order of evaluation (§13.2.2) is the caller's: If-Match, If-Unmodified-Since, If-None-Match,
  * If-Modified-Since (only when If-None-Match is absent), then If-Range for a Range request.
  *
@@ -27,6 +28,17 @@ public final class Conditionals {
     }
 
     /**
+     * If-None-Match received on one or more field lines, which form one list (RFC 9110 §5.3).
+     * {@code "*"} is valid only as the whole field value, so a {@code "*"} line next to another line
+     * makes the field malformed (no match).
+     *
+     * @return as {@link #ifNoneMatch(long, int, byte[])}; false when absent
+     */
+    public static boolean ifNoneMatch(FieldLines field, byte[] etag) {
+        return field.isPresent() && matches(field, etag, false);
+    }
+
+    /**
      * If-Match (§13.1.1), strong comparison: a weak tag on either side never matches.
      *
      * @return true when the condition holds (serve normally); false means 412. Absent: true.
@@ -36,6 +48,15 @@ public final class Conditionals {
             return true;
         }
         return matches(address, length, etag, true);
+    }
+
+    /**
+     * If-Match received on one or more field lines, which form one list (RFC 9110 §5.3).
+     *
+     * @return as {@link #ifMatch(long, int, byte[])}; true when absent
+     */
+    public static boolean ifMatch(FieldLines field, byte[] etag) {
+        return !field.isPresent() || matches(field, etag, true);
     }
 
     /**
@@ -101,10 +122,37 @@ public final class Conditionals {
         if (length == 1 && Mem.get(address) == '*') {
             return true; // the representation exists (callers ask only then)
         }
+        return list(address, length, etag, strong) == LIST_MATCH;
+    }
+
+    /** The lines of one field as one list: a malformed line spoils all (as an element would). */
+    private static boolean matches(FieldLines field, byte[] etag, boolean strong) {
+        int n = field.count();
+        if (n == 1) {
+            return matches(field.address(0), field.length(0), etag, strong);
+        }
+        boolean matched = false;
+        for (int i = 0; i < n; i++) {
+            // "*" is no entity-tag, so list() finds a "*" line malformed, as it must be here.
+            int r = list(field.address(i), field.length(i), etag, strong);
+            if (r == LIST_MALFORMED) {
+                return false;
+            }
+            matched |= r == LIST_MATCH;
+        }
+        return matched;
+    }
+
+    private static final int LIST_MALFORMED = -1, LIST_NO_MATCH = 0, LIST_MATCH = 1;
+
+    /**
+     * A comma list of entity-tags, possibly empty (RFC 9110 §5.6.1: {@code #entity-tag}): whether
+     * one element matches {@code etag}, or {@link #LIST_MALFORMED}.
+     */
+    private static int list(long address, int length, byte[] etag, boolean strong) {
         boolean ourWeak = isWeak(etag);
         int ourOpaque = ourWeak ? 2 : 0;
         boolean matched = false;
-        int elements = 0;
         int i = 0;
         for (;;) {
             while (i < length && (Mem.get(address + i) == ',' || (CLASS[Mem.u8(address + i)] & OWS) != 0)) {
@@ -116,9 +164,8 @@ public final class Conditionals {
             int s = i;
             int e = entityTagEnd(address, i, length);
             if (e < 0) {
-                return false;
+                return LIST_MALFORMED;
             }
-            elements++;
             boolean weak = Mem.get(address + s) == 'W';
             int opaque = weak ? s + 2 : s;
             if (!(strong && (weak || ourWeak)) && sameOpaque(address + opaque, e - opaque, etag, ourOpaque)) {
@@ -129,10 +176,10 @@ public final class Conditionals {
                 i++;
             }
             if (i < length && Mem.get(address + i) != ',') {
-                return false;
+                return LIST_MALFORMED;
             }
         }
-        return elements > 0 && matched;
+        return matched ? LIST_MATCH : LIST_NO_MATCH;
     }
 
     /** entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE, starting at {@code from}; returns the offset after it or -1. */

@@ -20,7 +20,7 @@ public final class Request {
     public boolean keepAlive;
     /** Content-Length, or -1 when absent. Never set together with {@link #chunked}. */
     public long contentLength;
-    /** Transfer-Encoding whose final coding is chunked. */
+    /** Transfer-Encoding: chunked, the one transfer coding accepted (any other is 501, RFC 9112 §6.1). */
     public boolean chunked;
     /** One of the *_FORM constants. */
     public int targetForm;
@@ -44,13 +44,16 @@ public final class Request {
     public long hostAddress;
     public int hostLength;
 
-    // Conditional and range fields (RFC 9110 §13, §14). A repeated field line of these makes the
-    // field count as absent: lists cannot be joined without copying, and ignoring the condition
-    // always yields a correct (if larger) 200 answer.
-    public long ifNoneMatchAddress;
-    public int ifNoneMatchLength;
-    public long ifMatchAddress;
-    public int ifMatchLength;
+    // Conditional and range fields (RFC 9110 §13, §14).
+    /** If-None-Match: every line, as one list (RFC 9110 §5.3); none when absent. */
+    public final FieldLines ifNoneMatch = new FieldLines();
+    /** If-Match: every line, as one list (RFC 9110 §5.3); none when absent. */
+    public final FieldLines ifMatch = new FieldLines();
+    // Singleton fields: a repeated line makes the field count as absent. For the dates that is
+    // what RFC 9110 §13.1.3 and §13.1.4 ask (a list of dates is ignored); for Range, an invalid
+    // field may be ignored (§14.2), and the whole representation is always a correct answer.
+    // Except If-Range: repeated, it is present with length 0 (invalid, never matches), so the
+    // Range is ignored rather than applied unconditionally.
     public long ifModifiedSinceAddress;
     public int ifModifiedSinceLength;
     public long ifUnmodifiedSinceAddress;
@@ -106,10 +109,8 @@ public final class Request {
         queryLength = 0;
         hostAddress = 0;
         hostLength = -1;
-        ifNoneMatchAddress = 0;
-        ifNoneMatchLength = -1;
-        ifMatchAddress = 0;
-        ifMatchLength = -1;
+        ifNoneMatch.clear();
+        ifMatch.clear();
         ifModifiedSinceAddress = 0;
         ifModifiedSinceLength = -1;
         ifUnmodifiedSinceAddress = 0;

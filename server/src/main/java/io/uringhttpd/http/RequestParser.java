@@ -460,9 +460,16 @@ public final class RequestParser {
             if (out.contentLength >= 0 || out.versionMinor == 0) {
                 return fail(st, BAD_REQUEST);
             }
-            if (!st.teLastChunked) {
-                // chunked present but not final: length unknowable (400); only unknown codings: 501.
-                return fail(st, st.teChunkedSeen ? BAD_REQUEST : NOT_IMPLEMENTED);
+            if (st.teChunkedSeen && !st.teLastChunked) {
+                // RFC 9112 §6.3: chunked present but not final, so the body length cannot be
+                // determined: 400. Checked before 501 because it is a framing error.
+                return fail(st, BAD_REQUEST);
+            }
+            if (st.teOther) {
+                // RFC 9112 §6.1: a transfer coding we do not implement (we decode none but
+                // chunked), wherever it stands in the list, even before a final chunked: 501.
+                // Accepting "gzip, chunked" would hand the handler a body still gzip-coded.
+                return fail(st, NOT_IMPLEMENTED);
             }
             out.chunked = true;
         }
@@ -486,21 +493,20 @@ public final class RequestParser {
             out.hostLength = -1;
         }
         // Every optional field is written, present or not, so Request needs no clearing per parse.
-        boolean on = (single & 1 << F_IF_NONE_MATCH) != 0;
-        out.ifNoneMatchAddress = on ? base + off[F_IF_NONE_MATCH] : 0;
-        out.ifNoneMatchLength = on ? len[F_IF_NONE_MATCH] : -1;
-        on = (single & 1 << F_IF_MATCH) != 0;
-        out.ifMatchAddress = on ? base + off[F_IF_MATCH] : 0;
-        out.ifMatchLength = on ? len[F_IF_MATCH] : -1;
-        on = (single & 1 << F_IF_MODIFIED_SINCE) != 0;
+        lines(base, st, LIST_IF_NONE_MATCH, out.ifNoneMatch);
+        lines(base, st, LIST_IF_MATCH, out.ifMatch);
+        boolean on = (single & 1 << F_IF_MODIFIED_SINCE) != 0;
         out.ifModifiedSinceAddress = on ? base + off[F_IF_MODIFIED_SINCE] : 0;
         out.ifModifiedSinceLength = on ? len[F_IF_MODIFIED_SINCE] : -1;
         on = (single & 1 << F_IF_UNMODIFIED_SINCE) != 0;
         out.ifUnmodifiedSinceAddress = on ? base + off[F_IF_UNMODIFIED_SINCE] : 0;
         out.ifUnmodifiedSinceLength = on ? len[F_IF_UNMODIFIED_SINCE] : -1;
-        on = (single & 1 << F_IF_RANGE) != 0;
+        // If-Range repeated is invalid, not absent: "absent" would apply the Range unconditionally,
+        // sending part of a representation that may have changed. Length 0 (an invalid value)
+        // makes Conditionals.ifRange false: Range ignored, whole representation (RFC 9110 §13.1.5).
+        on = (seen & 1 << F_IF_RANGE) != 0;
         out.ifRangeAddress = on ? base + off[F_IF_RANGE] : 0;
-        out.ifRangeLength = on ? len[F_IF_RANGE] : -1;
+        out.ifRangeLength = on ? ((st.repeated & 1 << F_IF_RANGE) != 0 ? 0 : len[F_IF_RANGE]) : -1;
         on = (single & 1 << F_RANGE) != 0;
         out.rangeAddress = on ? base + off[F_RANGE] : 0;
         out.rangeLength = on ? len[F_RANGE] : -1;
@@ -513,6 +519,15 @@ public final class RequestParser {
         out.headLength = headLength;
         st.reset();
         return headLength;
+    }
+
+    private static void lines(long base, ParseState st, int list, FieldLines out) {
+        out.clear();
+        int from = list * FieldLines.LINES_MAX;
+        int n = st.listLines[list];
+        for (int i = 0; i < n; i++) {
+            out.add(base + st.listOff[from + i], st.listLen[from + i]);
+        }
     }
 
     // ---------------------------------------------------------------- request line
@@ -705,9 +720,22 @@ public final class RequestParser {
             case F_TRANSFER_ENCODING -> {
                 return transferEncoding(base, vs, ve, st);
             }
+            case F_IF_NONE_MATCH, F_IF_MATCH -> {
+                // Lists: every line counts (RFC 9110 §5.3). Past the cap 400, not "absent": see
+                // FieldLines.LINES_MAX for why ignoring them would be wrong.
+                int list = id == F_IF_NONE_MATCH ? LIST_IF_NONE_MATCH : LIST_IF_MATCH;
+                int n = st.listLines[list];
+                if (n == FieldLines.LINES_MAX) {
+                    return BAD_REQUEST;
+                }
+                int at = list * FieldLines.LINES_MAX + n;
+                st.listOff[at] = vs;
+                st.listLen[at] = ve - vs;
+                st.listLines[list] = n + 1;
+            }
             default -> {
-                // Conditionals and Range: a second line makes the field count as absent for good
-                // (see Request). User-Agent and Referer: the first line wins.
+                // Dates, If-Range and Range: a second line makes the field count as absent for
+                // good (see Request). User-Agent and Referer: the first line wins.
                 if ((st.seen & bit) == 0) {
                     st.seen |= bit;
                     st.fieldOff[id] = vs;
@@ -788,8 +816,9 @@ public final class RequestParser {
     }
 
     /**
-     * Transfer-Encoding = #transfer-coding. Codings accumulate across field lines in order; the
-     * verdict (chunked final / 400 / 501) is taken in {@link #complete}.
+     * Transfer-Encoding = #transfer-coding. Codings accumulate across field lines in order (RFC 9110
+     * §5.3: the lines are one list); the verdict (chunked alone / 400 / 501) is taken in
+     * {@link #complete}. Only "chunked" is implemented; any other coding makes the request 501.
      */
     private static int transferEncoding(long base, int vs, int ve, ParseState st) {
         st.transferEncoding = true;
@@ -818,10 +847,12 @@ public final class RequestParser {
                 if (chunked) {
                     return BAD_REQUEST;
                 }
-                while (j < ve && Mem.get(base + j) != ',') {
-                    j++;
+                j = transferParameters(base, j, ve);
+                if (j < 0) {
+                    return BAD_REQUEST;
                 }
-            } else if (j < ve && Mem.get(base + j) != ',') {
+            }
+            if (j < ve && Mem.get(base + j) != ',') {
                 return BAD_REQUEST;
             }
             i = j;
@@ -834,12 +865,71 @@ public final class RequestParser {
                 st.teLastChunked = true;
             } else {
                 st.teLastChunked = false;
+                st.teOther = true;
             }
         }
         if (codings == 0) {
             return BAD_REQUEST; // empty Transfer-Encoding: no framing stated
         }
         return 0;
+    }
+
+    /**
+     * Skips {@code *( OWS ";" OWS token BWS "=" BWS ( token / quoted-string ) ) OWS} from {@code i}
+     * (at a ';'), RFC 9112 §7 and RFC 9110 §5.6.6; a quoted-string may hold a comma. Returns the
+     * offset after it, or -1 when malformed. The value bytes were checked in the field-value scan
+     * already (VCHAR, OWS, obs-text), so inside quotes only DQUOTE and backslash need a look.
+     */
+    private static int transferParameters(long base, int i, int ve) {
+        while (i < ve && Mem.get(base + i) == ';') {
+            i = skipOws(base, i + 1, ve);
+            int s = i;
+            while (i < ve && (CLASS[Mem.u8(base + i)] & TCHAR) != 0) {
+                i++;
+            }
+            if (i == s) {
+                return -1;
+            }
+            i = skipOws(base, i, ve);
+            if (i == ve || Mem.get(base + i) != '=') {
+                return -1;
+            }
+            i = skipOws(base, i + 1, ve);
+            if (i < ve && Mem.get(base + i) == '"') {
+                i++;
+                for (;;) {
+                    if (i == ve) {
+                        return -1; // unterminated
+                    }
+                    byte b = Mem.get(base + i);
+                    if (b == '"') {
+                        i++;
+                        break;
+                    }
+                    i += b == '\\' ? 2 : 1; // quoted-pair
+                    if (i > ve) {
+                        return -1;
+                    }
+                }
+            } else {
+                s = i;
+                while (i < ve && (CLASS[Mem.u8(base + i)] & TCHAR) != 0) {
+                    i++;
+                }
+                if (i == s) {
+                    return -1;
+                }
+            }
+            i = skipOws(base, i, ve);
+        }
+        return i;
+    }
+
+    private static int skipOws(long base, int i, int ve) {
+        while (i < ve && (CLASS[Mem.u8(base + i)] & OWS) != 0) {
+            i++;
+        }
+        return i;
     }
 
     private static boolean isDigit(int b) {

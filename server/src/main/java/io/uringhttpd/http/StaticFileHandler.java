@@ -251,14 +251,14 @@ public final class StaticFileHandler {
         long size = entry.size();
         // RFC 9110 §13.2.2: If-Match, else If-Unmodified-Since; then If-None-Match, else If-Modified-Since.
         Request q = request;
-        if (q.ifMatchLength >= 0 ? !Conditionals.ifMatch(q.ifMatchAddress, q.ifMatchLength, etag)
+        if (q.ifMatch.isPresent() ? !Conditionals.ifMatch(q.ifMatch, etag)
                 : q.ifUnmodifiedSinceLength >= 0
                         && !Conditionals.ifUnmodifiedSince(q.ifUnmodifiedSinceAddress, q.ifUnmodifiedSinceLength, mtime)) {
             entry.release();
             return writeError(412, keepAlive, isHead, out, cap, plan);
         }
-        boolean notModified = q.ifNoneMatchLength >= 0
-                ? Conditionals.ifNoneMatch(q.ifNoneMatchAddress, q.ifNoneMatchLength, etag)
+        boolean notModified = q.ifNoneMatch.isPresent()
+                ? Conditionals.ifNoneMatch(q.ifNoneMatch, etag)
                 : q.ifModifiedSinceLength >= 0 && Conditionals.ifModifiedSince(q.ifModifiedSinceAddress, q.ifModifiedSinceLength, mtime);
         if (notModified) {
             head.wrap(out, cap).statusLine(304).bytes(serverLine).bytes(dates.header())

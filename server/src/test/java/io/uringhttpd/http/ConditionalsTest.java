@@ -79,6 +79,50 @@ class ConditionalsTest {
         assertThat(Conditionals.ifNoneMatch(0, -1, ETAG)).isFalse();
     }
 
+    private FieldLines lines(String... values) {
+        FieldLines f = new FieldLines();
+        for (String v : values) {
+            f.add(mem.put(v), v.length());
+        }
+        return f;
+    }
+
+    @Test
+    void ifNoneMatchOverSeveralLinesIsOneList() {
+        // RFC 9110 §5.3: "a" on one line and our tag on the next mean "a", ours.
+        assertThat(Conditionals.ifNoneMatch(lines("\"nope\"", "\"5f3-65a1b2c3-1a2b\""), ETAG)).isTrue();
+        assertThat(Conditionals.ifNoneMatch(lines("\"5f3-65a1b2c3-1a2b\"", "\"nope\""), ETAG)).isTrue();
+        assertThat(Conditionals.ifNoneMatch(lines("\"a\", \"b\"", "W/\"5f3-65a1b2c3-1a2b\""), ETAG)).isTrue();
+        assertThat(Conditionals.ifNoneMatch(lines("\"a\"", "\"b\""), ETAG)).isFalse();
+        // empty lines are empty list elements (§5.6.1.2), neither an error nor a match
+        assertThat(Conditionals.ifNoneMatch(lines("", "\"5f3-65a1b2c3-1a2b\"", ","), ETAG)).isTrue();
+        assertThat(Conditionals.ifNoneMatch(lines("", ""), ETAG)).isFalse();
+        // one line behaves as the single-value form
+        assertThat(Conditionals.ifNoneMatch(lines("*"), ETAG)).isTrue();
+        assertThat(Conditionals.ifNoneMatch(lines("W/\"5f3-65a1b2c3-1a2b\""), ETAG)).isTrue();
+        assertThat(Conditionals.ifNoneMatch(lines(), ETAG)).isFalse();
+    }
+
+    @Test
+    void aMalformedLineSpoilsTheWholeList() {
+        // "*" is only valid as the whole field value (If-None-Match = "*" / #entity-tag)
+        assertThat(Conditionals.ifNoneMatch(lines("*", "\"5f3-65a1b2c3-1a2b\""), ETAG)).isFalse();
+        assertThat(Conditionals.ifNoneMatch(lines("\"5f3-65a1b2c3-1a2b\"", "*"), ETAG)).isFalse();
+        assertThat(Conditionals.ifNoneMatch(lines("\"5f3-65a1b2c3-1a2b\"", "junk"), ETAG)).isFalse();
+        assertThat(Conditionals.ifMatch(lines("\"5f3-65a1b2c3-1a2b\"", "*"), ETAG)).isFalse();
+    }
+
+    @Test
+    void ifMatchOverSeveralLinesIsOneList() {
+        assertThat(Conditionals.ifMatch(lines("\"x\"", "\"5f3-65a1b2c3-1a2b\""), ETAG)).isTrue();
+        assertThat(Conditionals.ifMatch(lines("\"x\"", "\"y\""), ETAG)).isFalse();
+        // strong comparison on every line
+        assertThat(Conditionals.ifMatch(lines("\"x\"", "W/\"5f3-65a1b2c3-1a2b\""), ETAG)).isFalse();
+        assertThat(Conditionals.ifMatch(lines("\"x\"", "\"5f3-65a1b2c3-1a2b\""), WEAK_ETAG)).isFalse();
+        assertThat(Conditionals.ifMatch(lines("*"), ETAG)).isTrue();
+        assertThat(Conditionals.ifMatch(lines(), ETAG)).isTrue(); // absent: the condition holds
+    }
+
     @Test
     void ifMatchUsesStrongComparison() {
         assertThat(im("\"5f3-65a1b2c3-1a2b\"", ETAG)).isTrue();

@@ -53,6 +53,8 @@ class NoAllocationTest {
             + "Referer: http://example.com:8080/\r\n"
             + "Connection: keep-alive\r\n"
             + "If-None-Match: \"5f3-65a1b2c3-1a2b\"\r\n"
+            + "If-None-Match: W/\"old\", \"older\"\r\n"
+            + "If-Match: *\r\n"
             + "If-Modified-Since: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
             + "Range: bytes=0-99,200-\r\n"
             + "Content-Length: 0\r\n"
@@ -90,6 +92,8 @@ class NoAllocationTest {
         ByteRanges ranges = new ByteRanges(16);
         String range = "bytes=500-999, 0-99,-100,200-300";
         long r = mem.put(range);
+        String merging = "bytes=500-999, 0-99,-100,200-300,50-250"; // the merge-and-reorder path
+        long rm = mem.put(merging);
         byte[] etag = "\"5f3-65a1b2c3-1a2b\"".getBytes(StandardCharsets.US_ASCII);
         String inm = "W/\"x\", \"5f3-65a1b2c3-1a2b\"";
         long inmA = mem.put(inm);
@@ -97,6 +101,9 @@ class NoAllocationTest {
         long imsA = mem.put(ims);
         String chunked = "5;x=y\r\nhello\r\n0\r\nT: v\r\n\r\n";
         long chunkedA = mem.put(chunked);
+        FieldLines inmLines = new FieldLines();
+        inmLines.add(mem.put("\"a\", \"b\""), 10);
+        inmLines.add(inmA, inm.length());
         BodyDiscarder discarder = new BodyDiscarder(4096, 16384);
         DateCache date = new DateCache();
         long sum = 0;
@@ -105,7 +112,11 @@ class NoAllocationTest {
             int n = round == 0 ? WARMUP : MEASURED;
             for (int i = 0; i < n; i++) {
                 sum += ranges.parse(r, range.length(), 5L << 30);
+                sum += ranges.parse(rm, merging.length(), 5L << 30);
+                sum += ranges.parse(r, range.length(), 0); // empty representation
                 sum += Conditionals.ifNoneMatch(inmA, inm.length(), etag) ? 1 : 0;
+                sum += Conditionals.ifNoneMatch(inmLines, etag) ? 1 : 0;
+                sum += Conditionals.ifMatch(inmLines, etag) ? 1 : 0;
                 sum += Conditionals.ifModifiedSince(imsA, ims.length(), 784_111_777L) ? 1 : 0;
                 sum += Conditionals.ifRange(imsA, ims.length(), etag, 784_111_777L) ? 1 : 0;
                 discarder.startChunked();

@@ -31,6 +31,14 @@ class RequestParserTest {
         return new String(req.path, 0, req.pathLength, StandardCharsets.ISO_8859_1);
     }
 
+    private static java.util.List<String> lines(FieldLines field) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < field.count(); i++) {
+            out.add(NativeText.read(field.address(i), field.length(i)));
+        }
+        return out;
+    }
+
     private static String get(String target) {
         return "GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n";
     }
@@ -54,7 +62,8 @@ class RequestParserTest {
         assertThat(NativeText.read(req.hostAddress, req.hostLength)).isEqualTo("example.com");
         assertThat(NativeText.read(req.userAgentAddress, req.userAgentLength)).isEqualTo("curl/8");
         assertThat(req.refererLength).isEqualTo(-1);
-        assertThat(req.ifNoneMatchLength).isEqualTo(-1);
+        assertThat(req.ifNoneMatch.count()).isZero();
+        assertThat(req.ifMatch.count()).isZero();
         assertThat(req.rangeLength).isEqualTo(-1);
         assertThat(req.headLength).isEqualTo(raw.length());
     }
@@ -331,7 +340,7 @@ class RequestParserTest {
             .isPositive();
         assertThat(NativeText.read(req.hostAddress, req.hostLength)).isEqualTo("h");
         assertThat(NativeText.read(req.rangeAddress, req.rangeLength)).isEqualTo("bytes=0-1");
-        assertThat(NativeText.read(req.ifNoneMatchAddress, req.ifNoneMatchLength)).isEqualTo("\"a\"");
+        assertThat(lines(req.ifNoneMatch)).containsExactly("\"a\"");
         assertThat(req.keepAlive).isFalse();
     }
 
@@ -350,8 +359,8 @@ class RequestParserTest {
         assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\nIf-None-Match: W/\"x\", \"y\"\r\nIf-Match: *\r\n"
             + "If-Modified-Since: Sun, 06 Nov 1994 08:49:37 GMT\r\nIf-Unmodified-Since: Mon, 07 Nov 1994 08:49:37 GMT\r\n"
             + "If-Range: \"y\"\r\nRange: bytes=1-2\r\nReferer: http://r/\r\n\r\n")).isPositive();
-        assertThat(NativeText.read(req.ifNoneMatchAddress, req.ifNoneMatchLength)).isEqualTo("W/\"x\", \"y\"");
-        assertThat(NativeText.read(req.ifMatchAddress, req.ifMatchLength)).isEqualTo("*");
+        assertThat(lines(req.ifNoneMatch)).containsExactly("W/\"x\", \"y\"");
+        assertThat(lines(req.ifMatch)).containsExactly("*");
         assertThat(NativeText.read(req.ifModifiedSinceAddress, req.ifModifiedSinceLength)).isEqualTo("Sun, 06 Nov 1994 08:49:37 GMT");
         assertThat(NativeText.read(req.ifUnmodifiedSinceAddress, req.ifUnmodifiedSinceLength)).isEqualTo("Mon, 07 Nov 1994 08:49:37 GMT");
         assertThat(NativeText.read(req.ifRangeAddress, req.ifRangeLength)).isEqualTo("\"y\"");
@@ -360,12 +369,70 @@ class RequestParserTest {
     }
 
     @Test
-    void repeatedConditionalOrRangeFieldCountsAsAbsent() {
+    void repeatedSingletonFieldCountsAsAbsent() {
         assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\nRange: bytes=0-1\r\nRange: bytes=2-3\r\nRange: bytes=4-5\r\n"
-            + "If-None-Match: \"a\"\r\nIf-None-Match: \"b\"\r\nUser-Agent: one\r\nUser-Agent: two\r\n\r\n")).isPositive();
+            + "If-Modified-Since: Sun, 06 Nov 1994 08:49:37 GMT\r\nIf-Modified-Since: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+            + "If-Unmodified-Since: Sun, 06 Nov 1994 08:49:37 GMT\r\nIf-Unmodified-Since: x\r\n"
+            + "User-Agent: one\r\nUser-Agent: two\r\n\r\n")).isPositive();
         assertThat(req.rangeLength).isEqualTo(-1);
-        assertThat(req.ifNoneMatchLength).isEqualTo(-1);
+        assertThat(req.ifModifiedSinceLength).isEqualTo(-1);
+        assertThat(req.ifUnmodifiedSinceLength).isEqualTo(-1);
         assertThat(NativeText.read(req.userAgentAddress, req.userAgentLength)).isEqualTo("one");
+    }
+
+    @Test
+    void repeatedIfRangeIsInvalidNotAbsent() {
+        // Absent would apply the Range unconditionally; an invalid If-Range never matches, so the
+        // whole representation is sent (RFC 9110 §13.1.5).
+        assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\nRange: bytes=0-1\r\nIf-Range: \"a\"\r\nIf-Range: \"a\"\r\n\r\n"))
+            .isPositive();
+        assertThat(req.ifRangeLength).isZero();
+        assertThat(Conditionals.ifRange(req.ifRangeAddress, req.ifRangeLength, "\"a\"".getBytes(StandardCharsets.US_ASCII), 0))
+            .isFalse();
+        assertThat(NativeText.read(req.rangeAddress, req.rangeLength)).isEqualTo("bytes=0-1");
+        assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\nIf-Range: \"a\"\r\n\r\n")).isPositive();
+        assertThat(NativeText.read(req.ifRangeAddress, req.ifRangeLength)).isEqualTo("\"a\"");
+        assertThat(parse(get("/"))).isPositive();
+        assertThat(req.ifRangeLength).isEqualTo(-1);
+    }
+
+    @Test
+    void listFieldLinesAreAllKeptInOrder() {
+        // RFC 9110 §5.3: the lines of If-None-Match / If-Match are one list.
+        assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\nIf-None-Match: \"a\"\r\nIf-Match: \"m\"\r\nX: y\r\n"
+            + "if-none-match:  \"b\", W/\"c\"  \r\nIf-None-Match:\r\nIF-MATCH: *\r\n\r\n")).isPositive();
+        assertThat(lines(req.ifNoneMatch)).containsExactly("\"a\"", "\"b\", W/\"c\"", "");
+        assertThat(lines(req.ifMatch)).containsExactly("\"m\"", "*");
+        // the next request on the same Request starts from none
+        assertThat(parse(get("/"))).isPositive();
+        assertThat(req.ifNoneMatch.count()).isZero();
+        assertThat(req.ifMatch.count()).isZero();
+    }
+
+    @Test
+    void listFieldLinesAreCapped() {
+        String eight = "If-None-Match: \"x\"\r\n".repeat(FieldLines.LINES_MAX);
+        assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\n" + eight + "\r\n")).isPositive();
+        assertThat(req.ifNoneMatch.count()).isEqualTo(FieldLines.LINES_MAX);
+        // one more: 400, not "absent" (see FieldLines.LINES_MAX)
+        assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\n" + eight + "If-None-Match: \"y\"\r\n\r\n"))
+            .isEqualTo(RequestParser.BAD_REQUEST);
+        String eightIm = "If-Match: \"x\"\r\n".repeat(FieldLines.LINES_MAX);
+        assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\n" + eight + eightIm + "\r\n")).isPositive();
+        assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\n" + eightIm + "If-Match: *\r\n\r\n"))
+            .isEqualTo(RequestParser.BAD_REQUEST);
+    }
+
+    @Test
+    void listFieldLinesSurviveEverySplitPoint() {
+        String raw = "GET / HTTP/1.1\r\nHost: h\r\nIf-None-Match: \"a\"\r\nIf-None-Match: \"b\"\r\n\r\n";
+        long a = mem.put(raw);
+        for (int cut = 0; cut < raw.length(); cut++) {
+            ParseState st = new ParseState();
+            assertThat(parser.parse(a, cut, st, req)).isZero();
+            assertThat(parser.parse(a, raw.length(), st, req)).isEqualTo(raw.length());
+            assertThat(lines(req.ifNoneMatch)).containsExactly("\"a\"", "\"b\"");
+        }
     }
 
     // ------------------------------------------------------------------ Host
@@ -453,8 +520,8 @@ class RequestParserTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"chunked", "Chunked", "CHUNKED", "gzip, chunked", "gzip;q=1 , chunked", ", chunked,"})
-    void chunkedAsFinalCodingMeansChunkedBody(String value) {
+    @ValueSource(strings = {"chunked", "Chunked", "CHUNKED", ", chunked,", " , ,chunked"})
+    void chunkedAloneMeansChunkedBody(String value) {
         assertThat(parse("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + value + "\r\n\r\n")).isPositive();
         assertThat(req.chunked).isTrue();
         assertThat(req.contentLength).isEqualTo(-1);
@@ -463,20 +530,34 @@ class RequestParserTest {
 
     @Test
     void transferCodingsFromSeveralLinesCombineInOrder() {
-        assertThat(parse("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n")).isPositive();
-        assertThat(req.chunked).isTrue();
+        // RFC 9110 §5.3: the lines are one list, "gzip, chunked" (501) or "chunked, gzip" (400).
+        assertThat(parse("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n"))
+            .isEqualTo(RequestParser.NOT_IMPLEMENTED);
         assertThat(parse("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n"))
+            .isEqualTo(RequestParser.BAD_REQUEST);
+        assertThat(parse("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n"))
+            .isEqualTo(RequestParser.BAD_REQUEST);
+        assertThat(parse("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: \r\nTransfer-Encoding: chunked\r\n\r\n"))
             .isEqualTo(RequestParser.BAD_REQUEST);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gzip", "identity", "x-custom", "gzip, deflate"})
+    @ValueSource(strings = {"gzip", "identity", "x-custom", "gzip, deflate",
+        // RFC 9112 §6.1: we implement only chunked, so a coding before a final chunked is refused too
+        // (accepting it would pass on a body that is still gzip-coded).
+        "gzip, chunked", "gzip;q=1 , chunked", "GZIP,chunked", "x-custom;a=\"b,c\", chunked", "identity, chunked",
+        "x ; a = b ; c=\"d\\\"e\"", "x;a=\"\""})
     void unknownTransferCodingIsNotImplemented(String value) {
         assertThat(parse("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + value + "\r\n\r\n")).isEqualTo(RequestParser.NOT_IMPLEMENTED);
+        assertThat(req.chunked).isFalse();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"chunked, gzip", "chunked, chunked", "chunked;x=1", "", ",", "chunked chunked", "\"chunked\""})
+    @ValueSource(strings = {"chunked, gzip", "chunked, chunked", "chunked;x=1", "", ",", "chunked chunked", "\"chunked\"",
+        // a framing error outranks the unknown coding (RFC 9112 §6.3: 400 when chunked is not final)
+        "gzip, chunked, gzip", "gzip, chunked, chunked",
+        // malformed transfer-parameters (RFC 9112 §7: token BWS "=" BWS ( token / quoted-string ))
+        "gzip;", "gzip;a", "gzip;a=", "gzip;=b", "gzip;a=b c", "gzip;a=\"b", "gzip;a=\"b\\", "gzip;a=\"b\"c", "gzip;a=b;"})
     void chunkedNotFinalOrMalformedTransferEncodingIsBadRequest(String value) {
         assertThat(parse("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + value + "\r\n\r\n")).isEqualTo(RequestParser.BAD_REQUEST);
     }
@@ -581,7 +662,7 @@ class RequestParserTest {
             assertThat(parser.parse(a, raw.length(), st, req)).isEqualTo(raw.length());
             assertThat(path()).isEqualTo("/x/y z");
             assertThat(req.keepAlive).isFalse();
-            assertThat(NativeText.read(req.ifNoneMatchAddress, req.ifNoneMatchLength)).isEqualTo("\"e\"");
+            assertThat(lines(req.ifNoneMatch)).containsExactly("\"e\"");
         }
     }
 
