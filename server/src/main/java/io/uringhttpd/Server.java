@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,12 @@ public final class Server implements AutoCloseable {
     private static final int LISTEN_BACKLOG = 4096;
     /** nginx's sendfile_max_chunk default (2m since 1.21.4): one connection cannot hog a loop. */
     private static final long SENDFILE_CHUNK_BYTES = 2L << 20;
+    /**
+     * TERM (what Docker, Kubernetes and systemd send) and INT (Ctrl-C) stop the server, which then
+     * exits 0 as nginx does. Left to the JVM's default handlers they would start the shutdown
+     * hooks and end the process with status 128+signal (143, 130), which supervisors report as a failure.
+     */
+    private static final List<String> STOP_SIGNALS = List.of("TERM", "INT");
 
     private final List<EventLoop> loops;
     private final List<Thread> threads;
@@ -73,10 +80,17 @@ public final class Server implements AutoCloseable {
             log.info("master = on: the master/worker processes are not in this build; running {} loop(s) as threads of one process",
                     server.loops.size());
         }
+        // The bound ports, so that a configured port 0 shows the port actually chosen.
+        int[] ports = server.loops.getFirst().localPorts();
+        List<ServerConfig.ListenAddress> listening = new ArrayList<>();
+        for (int i = 0; i < config.listen().size(); i++) {
+            listening.add(new ServerConfig.ListenAddress(config.listen().get(i).host(), ports[i]));
+        }
         log.info("uring-httpd {} started: engine {}, listen {}, root {}, loops {}, pid {}", Version.get(),
-                server.loops.getFirst().engine(), config.listen(), config.root(), server.loops.size(),
+                server.loops.getFirst().engine(), listening, config.root(), server.loops.size(),
                 ProcessHandle.current().pid());
         CountDownLatch stopped = new CountDownLatch(1);
+        // Other ways out of the JVM (SIGHUP, a System.exit elsewhere) still stop the loops and remove the pid file.
         Thread hook = new Thread(() -> {
             log.info("stopping");
             server.close();
@@ -84,8 +98,11 @@ public final class Server implements AutoCloseable {
             stopped.countDown();
         }, "shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        AtomicBoolean signalled = new AtomicBoolean();
+        for (String name : STOP_SIGNALS) {
+            handleStopSignal(name, server, signalled);
+        }
         server.awaitLoops();
-        // The loops ended on their own (an error): leave without waiting for a signal.
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
@@ -98,7 +115,28 @@ public final class Server implements AutoCloseable {
         }
         server.close();
         deletePidFile(config.pidFile());
+        if (signalled.get()) {
+            log.info("stopped");
+            return 0;
+        }
+        // The loops ended on their own (an error): leave without waiting for a signal.
         return 1;
+    }
+
+    private static void handleStopSignal(String name, Server server, AtomicBoolean signalled) {
+        try {
+            // sun.misc.Signal (module jdk.unsupported) is the JDK's only way to handle a signal without native code.
+            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+                log.info("SIG{}: stopping", name);
+                signalled.set(true);
+                for (EventLoop loop : server.loops) {
+                    loop.stop();
+                }
+            });
+        } catch (IllegalArgumentException e) {
+            // The JVM keeps the signal (-Xrs, or an unknown name): its default stops the process through the hook.
+            log.debug("SIG{} keeps the JVM's handler: {}", name, e.getMessage());
+        }
     }
 
     /** Opens the sockets and starts the loops; returns once they accept connections. */
