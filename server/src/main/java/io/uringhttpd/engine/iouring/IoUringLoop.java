@@ -1,0 +1,917 @@
+package io.uringhttpd.engine.iouring;
+
+import static io.uringhttpd.sys.IoUringConstants.*;
+import static io.uringhttpd.sys.SocketConstants.*;
+
+import io.uringhttpd.engine.BufferPool;
+import io.uringhttpd.engine.Connection;
+import io.uringhttpd.engine.EventLoop;
+import io.uringhttpd.engine.LoopCounters;
+import io.uringhttpd.engine.LoopSettings;
+import io.uringhttpd.http.ResponsePlan;
+import io.uringhttpd.http.StaticFileHandler;
+import io.uringhttpd.sys.BufferRing;
+import io.uringhttpd.sys.Cqe;
+import io.uringhttpd.sys.Errno;
+import io.uringhttpd.sys.EventfdConstants;
+import io.uringhttpd.sys.IoUring;
+import io.uringhttpd.sys.KernelTimespec;
+import io.uringhttpd.sys.Sqe;
+import io.uringhttpd.sys.SyscallCounts;
+import io.uringhttpd.sys.Syscalls;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The io_uring proactor: submissions and completions instead of readiness.
+ *
+ * <p>One ring per platform thread (SINGLE_ISSUER | DEFER_TASKRUN: completions run only
+ * inside this thread's io_uring_enter, KERNEL.md). Each loop iteration makes one
+ * io_uring_enter that submits everything queued and waits for completions. A listen
+ * socket has one multishot ACCEPT armed; each connection one multishot RECV drawing
+ * from a provided buffer ring, so an idle connection holds no buffer of its own.
+ * Responses are planned by the same {@link StaticFileHandler} as the reactor's; heads
+ * and small bodies leave in one SEND per connection per iteration (pipelined
+ * responses coalesce), file bodies by SPLICE file → pooled pipe → socket.
+ *
+ * <p>user_data = op (8 bits) | generation (24 bits) | slot (32 bits): a completion for
+ * a slot that was closed and reused is recognised as stale and dropped.
+ */
+public final class IoUringLoop implements EventLoop {
+    private static final Logger log = LoggerFactory.getLogger(IoUringLoop.class);
+
+    static final int OP_ACCEPT = 1;
+    static final int OP_RECV = 2;
+    static final int OP_SEND = 3;
+    static final int OP_SPLICE_IN = 4;
+    static final int OP_SPLICE_OUT = 5;
+    static final int OP_TICK = 6;
+    static final int OP_WAKE = 7;
+    static final int OP_CANCEL = 8;
+
+    private static final int GENERATION_MASK = 0xFF_FFFF;
+    private static final long TICK_MS = 1_000;
+    private static final long LINGER_MS = 2_000;
+    /** Provided receive buffers: 8 KiB holds 16 pipelined wrk-style requests; 1024 per loop = 8 MiB, not charged to memlock. */
+    private static final int RECV_BUFFER_BYTES = 8 * 1024;
+    private static final int RECV_BUFFERS = 1024;
+    private static final int RECV_BUFFER_GROUP = 0;
+    /** One pipe per file body in flight; 256 KiB each (F_SETPIPE_SZ), at most this many per loop. */
+    private static final int PIPE_BYTES = 256 * 1024;
+
+    private final int index;
+    private final LoopSettings settings;
+    private final Syscalls sys;
+    private final LoopCounters counters = new LoopCounters();
+    private final StaticFileHandler handler;
+    private final int[] listenFds;
+    private final int[] localPorts;
+    private final int ringEntries;
+    private final int setupFlags;
+
+    private final Arena arena = Arena.ofShared();
+    private final long tickTimespec;
+    private final long wakeBuffer;
+    private final int bufferBytes;
+    private final BufferPool pool;
+
+    private IoUring ring;
+    private BufferRing recvBuffers;
+    private final PipePool pipes;
+
+    private final Connection[] connections;
+    private final ProactorState[] states;
+    private final int[] freeSlots;
+    private int freeSlotCount;
+    private int slotsCreated;
+    private int openCount;
+
+    /** Connections with output to submit after this batch of completions. */
+    private final Connection[] dirty;
+    private int dirtyCount;
+
+    private ResponsePlan plan;
+    private final ResponsePlan[] sparePlans = new ResponsePlan[64];
+    private int sparePlanCount;
+
+    private int wakeFd = -1;
+    private long nowMs;
+    private long nextScanMs;
+    private long lastLimitLogMs;
+    private volatile boolean running = true;
+    private final Object wakeLock = new Object();
+
+    public IoUringLoop(int index, LoopSettings settings, Syscalls sys, StaticFileHandler handler, int[] listenFds,
+                       int ringEntries, int setupFlags) {
+        this.index = index;
+        this.settings = settings;
+        this.sys = sys;
+        this.handler = handler;
+        this.listenFds = listenFds.clone();
+        this.localPorts = new int[listenFds.length];
+        for (int i = 0; i < listenFds.length; i++) {
+            localPorts[i] = sys.localPort(listenFds[i]);
+        }
+        this.ringEntries = ringEntries;
+        this.setupFlags = setupFlags;
+        this.bufferBytes = settings.bufferBytes();
+        this.pool = new BufferPool(bufferBytes, arena);
+        this.tickTimespec = arena.allocate(KernelTimespec.BYTES, 8).address();
+        KernelTimespec.set(tickTimespec, TICK_MS / 1000, 0);
+        this.wakeBuffer = arena.allocate(8, 8).address();
+        this.connections = new Connection[settings.connectionsMax()];
+        this.states = new ProactorState[settings.connectionsMax()];
+        this.freeSlots = new int[settings.connectionsMax()];
+        this.dirty = new Connection[settings.connectionsMax()];
+        this.plan = handler.newPlan();
+        this.pipes = new PipePool(sys, PIPE_BYTES);
+        wakeFd = sys.eventfd(0, EventfdConstants.EFD_CLOEXEC);
+        if (wakeFd < 0) {
+            throw new IllegalStateException("eventfd: " + Errno.describe(wakeFd));
+        }
+    }
+
+    static long userData(int op, int generation, int slot) {
+        return ((long) op << 56) | ((long) (generation & GENERATION_MASK) << 32) | (slot & 0xFFFF_FFFFL);
+    }
+
+    static int opOf(long userData) {
+        return (int) (userData >>> 56);
+    }
+
+    static int generationOf(long userData) {
+        return (int) (userData >>> 32) & GENERATION_MASK;
+    }
+
+    static int slotOf(long userData) {
+        return (int) userData;
+    }
+
+    @Override
+    public String engine() {
+        return "io_uring";
+    }
+
+    @Override
+    public int[] localPorts() {
+        return localPorts.clone();
+    }
+
+    @Override
+    public LoopCounters counters() {
+        return counters;
+    }
+
+    @Override
+    public SyscallCounts syscalls() {
+        return sys.counts;
+    }
+
+    @Override
+    public int connectionsOpen() {
+        return (int) counters.connectionsOpen;
+    }
+
+    @Override
+    public void stop() {
+        synchronized (wakeLock) {
+            if (!running || wakeFd < 0) {
+                return;
+            }
+            running = false;
+            // From a foreign thread: a SINGLE_ISSUER ring takes no submission from here (-EEXIST),
+            // so the loop keeps a READ armed on an eventfd.
+            new Syscalls().eventfdWrite(wakeFd, 1);
+        }
+    }
+
+    @Override
+    public void run() {
+        // The ring is created on the loop's own thread: SINGLE_ISSUER binds it to the first submitter.
+        ring = IoUring.setup(sys, ringEntries, setupFlags);
+        recvBuffers = BufferRing.register(ring, RECV_BUFFER_GROUP, RECV_BUFFERS, RECV_BUFFER_BYTES);
+        nowMs = System.currentTimeMillis();
+        nextScanMs = nowMs + TICK_MS;
+        handler.tick(nowMs);
+        for (int i = 0; i < listenFds.length; i++) {
+            armAccept(i);
+        }
+        armWake();
+        armTick();
+        try {
+            while (running) {
+                runOnce();
+            }
+        } catch (Throwable t) {
+            log.error("loop-{} stopped by an unexpected error", index, t);
+            throw t;
+        } finally {
+            closeEverything();
+        }
+    }
+
+    private void runOnce() {
+        int rc = ring.submitAndWait(1);
+        nowMs = System.currentTimeMillis();
+        handler.tick(nowMs);
+        counters.wakeups++;
+        if (rc < 0 && rc != -Errno.EINTR && rc != -62 /* ETIME */ && rc != -16 /* EBUSY: CQ overflow backlog, completions are waiting */) {
+            log.error("loop-{}: io_uring_enter failed: {}", index, Errno.describe(rc));
+            running = false;
+            return;
+        }
+        int n = ring.cqReady();
+        counters.events += n;
+        for (int i = 0; i < n; i++) {
+            long cqe = ring.cqeAddress(i);
+            long userData = Cqe.userData(cqe);
+            int res = Cqe.res(cqe);
+            int flags = Cqe.flags(cqe);
+            try {
+                complete(userData, res, flags);
+            } catch (RuntimeException e) {
+                failConnection(userData, e);
+            }
+        }
+        // Published once per batch: the kernel may reuse the CQE slots from here on.
+        ring.cqAdvance(n);
+        if (ring.cqOverflowPending()) {
+            // The CQ was full and the kernel kept completions aside (FEAT_NODROP): fetch them next time round.
+            ring.flushCqOverflow();
+        }
+        recvBuffers.publish();
+        flushDirty();
+        if (nowMs >= nextScanMs) {
+            scanTimeouts();
+            nextScanMs = nowMs + TICK_MS;
+        }
+    }
+
+    // ------------------------------------------------------------------ submissions
+
+    private long sqe() {
+        long sqe = ring.nextSqe();
+        if (sqe == 0) {
+            // SQ full: submit what is queued (without waiting) and take a fresh entry.
+            ring.submitAndWait(0);
+            sqe = ring.nextSqe();
+            if (sqe == 0) {
+                throw new IllegalStateException("io_uring SQ full after submit");
+            }
+        }
+        return sqe;
+    }
+
+    private void armAccept(int listenIndex) {
+        Sqe.prepAcceptMultishot(sqe(), listenFds[listenIndex], SOCK_CLOEXEC, userData(OP_ACCEPT, 0, listenIndex));
+    }
+
+    private void armWake() {
+        Sqe.prepRw(sqe(), IORING_OP_READ, wakeFd, wakeBuffer, 8, 0, userData(OP_WAKE, 0, 0));
+    }
+
+    private void armTick() {
+        Sqe.prepTimeout(sqe(), tickTimespec, 0, 0, userData(OP_TICK, 0, 0));
+    }
+
+    private void armRecv(Connection c, ProactorState s) {
+        Sqe.prepRecvMultishot(sqe(), c.fd, RECV_BUFFER_GROUP, 0, userData(OP_RECV, c.generation, c.slot));
+        s.recvArmed = true;
+        s.inflight++;
+    }
+
+    // ------------------------------------------------------------------ completions
+
+    private void complete(long userData, int res, int flags) {
+        int op = opOf(userData);
+        switch (op) {
+            case OP_ACCEPT -> onAccept(slotOf(userData), res, flags);
+            case OP_TICK -> armTick();
+            case OP_WAKE -> {
+                if (running) {
+                    armWake();
+                }
+            }
+            case OP_CANCEL -> {
+                // The cancelled operation completes on its own (with -ECANCELED); nothing to do here.
+            }
+            default -> {
+                int slot = slotOf(userData);
+                Connection c = slot >= 0 && slot < slotsCreated ? connections[slot] : null;
+                if (c == null || c.fd < 0 || (c.generation & GENERATION_MASK) != generationOf(userData)) {
+                    counters.staleEvents++;
+                    if (op == OP_RECV && (flags & IORING_CQE_F_BUFFER) != 0) {
+                        recvBuffers.add(Cqe.bufferId(flags));
+                    }
+                    return;
+                }
+                ProactorState s = states[slot];
+                switch (op) {
+                    case OP_RECV -> onRecv(c, s, res, flags);
+                    case OP_SEND -> onSend(c, s, res);
+                    case OP_SPLICE_IN -> onSpliceIn(c, s, res);
+                    case OP_SPLICE_OUT -> onSpliceOut(c, s, res);
+                    default -> throw new IllegalStateException("unknown op " + op);
+                }
+            }
+        }
+    }
+
+    private void onAccept(int listenIndex, int res, int flags) {
+        if ((flags & IORING_CQE_F_MORE) == 0 && running) {
+            // A multishot accept ended (an error, or the kernel dropped it): re-arm.
+            armAccept(listenIndex);
+        }
+        if (res < 0) {
+            if (res == -Errno.EMFILE || res == -Errno.ENFILE) {
+                logLimit("loop-{}: accept: {}: raise the open-file limit (ulimit -n) or lower limits.connections-per-loop",
+                        Errno.name(res));
+            } else if (res != -Errno.ECANCELED && res != -Errno.ECONNABORTED) {
+                log.warn("loop-{}: accept failed: {}", index, Errno.describe(res));
+            }
+            return;
+        }
+        int fd = res;
+        if (openCount >= connections.length) {
+            sys.close(fd);
+            counters.connectionsOverLimit++;
+            logLimit("loop-{}: limits.connections-per-loop ({}) reached: connection refused; raise it",
+                    String.valueOf(connections.length));
+            return;
+        }
+        Connection c = takeSlot();
+        ProactorState s = states[c.slot];
+        c.open(fd, nowMs);
+        s.reset();
+        counters.accepted++;
+        counters.connectionsOpen = ++openCount;
+        sys.setsockoptInt(fd, IPPROTO_TCP, TCP_NODELAY, 1);
+        c.deadlineMs = nowMs + settings.headerReadTimeoutMs();
+        armRecv(c, s);
+    }
+
+    private void onRecv(Connection c, ProactorState s, int res, int flags) {
+        s.inflight--;
+        boolean more = (flags & IORING_CQE_F_MORE) != 0;
+        if (more) {
+            s.inflight++;
+        } else {
+            s.recvArmed = false;
+        }
+        if (res > 0) {
+            int bid = Cqe.bufferId(flags);
+            if (s.closing || c.lingering) {
+                recvBuffers.add(bid);
+            } else {
+                if (c.headStartedMs == 0) {
+                    c.headStartedMs = nowMs;
+                }
+                received(c, s, recvBuffers.bufferAddress(bid), res);
+                recvBuffers.add(bid);
+            }
+            if (!more && c.fd >= 0 && !s.closing) {
+                armRecv(c, s);
+            }
+        } else if (res == -Errno.ENOBUFS) {
+            // The buffer ring ran dry: the multishot ended; re-arm (buffers come back as requests finish).
+            counters.readEagain++;
+            if (!s.closing) {
+                armRecv(c, s);
+            }
+        } else {
+            // 0 = peer closed; -ECANCELED = our cancel; other = error.
+            c.peerClosed = true;
+            if (!s.closing && !c.hasUnsentOutput() && !s.sendInFlight) {
+                beginClose(c, s);
+            }
+        }
+        maybeFinishClose(c, s);
+    }
+
+    /**
+     * New bytes for a connection: parse and plan every complete request among them, appending
+     * responses to the connection's output; keep a partial request for the next receive.
+     */
+    private void received(Connection c, ProactorState s, long data, int length) {
+        long inBase;
+        int inStart;
+        int inEnd;
+        if (c.inEnd > c.inStart || blocked(c, s)) {
+            // Earlier bytes wait (a partial head, or requests held back while a body is sent): append.
+            if (c.inAddress == 0) {
+                c.inAddress = pool.take();
+                c.inStart = c.inEnd = 0;
+            }
+            if (c.inEnd + length > bufferBytes && c.inStart > 0) {
+                MemorySegment.copy(ALL, c.inAddress + c.inStart, ALL, c.inAddress, c.inEnd - c.inStart);
+                c.inEnd -= c.inStart;
+                c.inStart = 0;
+            }
+            if (c.inEnd + length > bufferBytes) {
+                // The client pipelined more than a buffer while its responses were blocked: refuse it.
+                log.debug("loop-{}: fd {} sent {} bytes ahead of its responses; closing", index, c.fd, c.inEnd + length);
+                beginClose(c, s);
+                return;
+            }
+            MemorySegment.copy(ALL, data, ALL, c.inAddress + c.inEnd, length);
+            c.inEnd += length;
+            if (blocked(c, s)) {
+                return;
+            }
+            inBase = c.inAddress;
+            inStart = c.inStart;
+            inEnd = c.inEnd;
+        } else {
+            // The common case: parse straight from the provided buffer, no copy.
+            inBase = data;
+            inStart = 0;
+            inEnd = length;
+        }
+        inStart = serve(c, s, inBase, inStart, inEnd);
+        keepLeftover(c, inBase, inStart, inEnd);
+        if (c.hasUnsentOutput()) {
+            markDirty(c, s);
+        }
+    }
+
+    /** Answers complete requests in [inStart, inEnd); returns where it stopped. */
+    private int serve(Connection c, ProactorState s, long inBase, int inStart, int inEnd) {
+        while (inStart < inEnd && !c.closeAfterSend && c.pending == null) {
+            if (c.outAddress == 0) {
+                c.outAddress = pool.take();
+                c.outStart = c.outEnd = 0;
+            }
+            ResponsePlan p = plan;
+            p.reset();
+            int r = handler.handle(c.http, inBase + inStart, inEnd - inStart,
+                    c.outAddress + c.outEnd, bufferBytes - c.outEnd, p, nowMs);
+            if (r == StaticFileHandler.NEED_OUTPUT_SPACE) {
+                if (c.outEnd > c.outStart) {
+                    break; // resumes when the send in flight completes
+                }
+                log.error("loop-{}: a response head does not fit in {} bytes", index, bufferBytes);
+                beginClose(c, s);
+                break;
+            }
+            if (r == 0) {
+                break;
+            }
+            inStart += r;
+            c.headStartedMs = inStart < inEnd ? nowMs : 0;
+            if (!p.hasResponse) {
+                continue;
+            }
+            c.requests++;
+            counters.requests++;
+            c.outEnd += p.headLength;
+            counters.bytesFromMemory += p.headLength;
+            if (!p.keepAlive) {
+                c.closeAfterSend = true;
+            }
+            handler.logAccess(c.peerAddress, c.peerAddressLength, p);
+            if (p.partCount == 0) {
+                releaseFile(p);
+            } else if (bodyFitsOutput(c, p)) {
+                copyBodyToOutput(c, p);
+                releaseFile(p);
+            } else {
+                c.pending = p;
+                c.pendingPart = 0;
+                c.pendingPartSent = 0;
+                plan = sparePlanCount > 0 ? sparePlans[--sparePlanCount] : handler.newPlan();
+            }
+        }
+        return inStart;
+    }
+
+    private boolean blocked(Connection c, ProactorState s) {
+        return c.pending != null || c.closeAfterSend;
+    }
+
+    private void keepLeftover(Connection c, long inBase, int inStart, int inEnd) {
+        if (inBase == c.inAddress) {
+            c.inStart = inStart;
+            if (c.inStart == c.inEnd) {
+                pool.give(c.inAddress);
+                c.inAddress = 0;
+                c.inStart = c.inEnd = 0;
+            }
+            return;
+        }
+        int left = inEnd - inStart;
+        if (left > 0) {
+            c.inAddress = pool.take();
+            MemorySegment.copy(ALL, inBase + inStart, ALL, c.inAddress, left);
+            c.inStart = 0;
+            c.inEnd = left;
+        }
+    }
+
+    private boolean bodyFitsOutput(Connection c, ResponsePlan p) {
+        long total = 0;
+        for (int i = 0; i < p.partCount; i++) {
+            if (p.partKind[i] != ResponsePlan.PART_BYTES) {
+                return false;
+            }
+            total += p.partLength[i];
+        }
+        return total <= bufferBytes - c.outEnd;
+    }
+
+    private void copyBodyToOutput(Connection c, ResponsePlan p) {
+        for (int i = 0; i < p.partCount; i++) {
+            long len = p.partLength[i];
+            MemorySegment.copy(p.partSegment[i], p.partOffset[i], ALL, c.outAddress + c.outEnd, len);
+            c.outEnd += (int) len;
+            counters.bytesFromMemory += len;
+        }
+    }
+
+    private void markDirty(Connection c, ProactorState s) {
+        if (!s.dirty && !s.closing) {
+            s.dirty = true;
+            dirty[dirtyCount++] = c;
+        }
+    }
+
+    /** After a batch of completions: one SEND (or splice) per connection with something to send. */
+    private void flushDirty() {
+        for (int i = 0; i < dirtyCount; i++) {
+            Connection c = dirty[i];
+            dirty[i] = null;
+            ProactorState s = states[c.slot];
+            s.dirty = false;
+            if (c.fd >= 0 && !s.closing) {
+                try {
+                    pump(c, s);
+                } catch (RuntimeException e) {
+                    failConnection(userData(OP_SEND, c.generation, c.slot), e);
+                }
+            }
+        }
+        dirtyCount = 0;
+    }
+
+    /**
+     * Starts the next send for a connection if none is in flight: buffered bytes first,
+     * then the pending response's body parts. When everything is sent, resumes serving
+     * held requests, or closes.
+     */
+    private void pump(Connection c, ProactorState s) {
+        if (s.sendInFlight || s.splicing) {
+            return;
+        }
+        if (c.outEnd > c.outStart) {
+            int len = c.outEnd - c.outStart;
+            // More bytes follow right away (a file body): MSG_MORE lets the head share a segment with them.
+            int flags = c.pending != null ? MSG_MORE : 0;
+            Sqe.prepSend(sqe(), c.fd, c.outAddress + c.outStart, len, flags, userData(OP_SEND, c.generation, c.slot));
+            s.sendInFlight = true;
+            s.sendLength = len;
+            s.inflight++;
+            return;
+        }
+        if (c.outAddress != 0) {
+            pool.give(c.outAddress);
+            c.outAddress = 0;
+            c.outStart = c.outEnd = 0;
+        }
+        while (c.pending != null) {
+            ResponsePlan p = c.pending;
+            int i = c.pendingPart;
+            if (i == p.partCount) {
+                releaseFile(p);
+                p.reset();
+                if (sparePlanCount < sparePlans.length) {
+                    sparePlans[sparePlanCount++] = p;
+                }
+                c.pending = null;
+                break;
+            }
+            long remaining = p.partLength[i] - c.pendingPartSent;
+            if (p.partKind[i] == ResponsePlan.PART_BYTES) {
+                int len = (int) Math.min(remaining, Integer.MAX_VALUE);
+                int flags = i + 1 < p.partCount ? MSG_MORE : 0;
+                Sqe.prepSend(sqe(), c.fd, p.partSegment[i].address() + p.partOffset[i] + c.pendingPartSent, len, flags,
+                        userData(OP_SEND, c.generation, c.slot));
+                s.sendInFlight = true;
+                s.sendLength = len;
+                s.sendFromPart = true;
+                s.inflight++;
+                return;
+            }
+            startSplice(c, s, p, i, remaining);
+            return;
+        }
+        // All sent.
+        c.deadlineMs = nowMs + settings.keepaliveIdleTimeoutMs();
+        if (c.closeAfterSend) {
+            closeAfterResponse(c, s);
+            return;
+        }
+        if (c.inEnd > c.inStart) {
+            // Requests that arrived while the response was being sent.
+            int at = serve(c, s, c.inAddress, c.inStart, c.inEnd);
+            keepLeftover(c, c.inAddress, at, c.inEnd);
+            if (c.hasUnsentOutput() && c.fd >= 0 && !s.closing) {
+                pump(c, s);
+                return;
+            }
+        } else if (c.peerClosed) {
+            beginClose(c, s);
+        }
+        setIdleDeadline(c);
+    }
+
+    private void setIdleDeadline(Connection c) {
+        if (c.hasUnsentOutput()) {
+            return;
+        }
+        if (c.inEnd > c.inStart || c.http.inBody()) {
+            c.deadlineMs = (c.headStartedMs != 0 ? c.headStartedMs : nowMs) + settings.headerReadTimeoutMs();
+        } else {
+            c.deadlineMs = nowMs + (c.requests == 0 ? settings.headerReadTimeoutMs() : settings.keepaliveIdleTimeoutMs());
+        }
+    }
+
+    private void onSend(Connection c, ProactorState s, int res) {
+        s.inflight--;
+        s.sendInFlight = false;
+        boolean fromPart = s.sendFromPart;
+        s.sendFromPart = false;
+        if (s.closing) {
+            maybeFinishClose(c, s);
+            return;
+        }
+        if (res < 0) {
+            if (res != -Errno.EPIPE && res != -Errno.ECONNRESET) {
+                log.debug("loop-{}: send on fd {} failed: {}", index, c.fd, Errno.describe(res));
+            }
+            beginClose(c, s);
+            return;
+        }
+        c.deadlineMs = nowMs + settings.sendTimeoutMs();
+        if (res < s.sendLength) {
+            counters.partialWrites++;
+        }
+        if (fromPart) {
+            counters.bytesFromMemory += res;
+            c.pendingPartSent += res;
+            if (c.pendingPartSent == c.pending.partLength[c.pendingPart]) {
+                c.pendingPart++;
+                c.pendingPartSent = 0;
+            }
+        } else {
+            c.outStart += res;
+        }
+        pump(c, s);
+    }
+
+    // ------------------------------------------------------------------ splice
+
+    /**
+     * Two linked SPLICEs: file → pipe, then pipe → socket. io_uring has no sendfile; a pipe
+     * from the loop's pool carries the pages (no copy through user space), one per body in flight.
+     */
+    private void startSplice(Connection c, ProactorState s, ResponsePlan p, int part, long remaining) {
+        if (s.pipe < 0) {
+            s.pipe = pipes.take();
+            if (s.pipe < 0) {
+                log.error("loop-{}: cannot create a pipe for splice: {}", index, Errno.describe(s.pipe));
+                beginClose(c, s);
+                return;
+            }
+        }
+        int chunk = (int) Math.min(remaining, PIPE_BYTES);
+        long sqe1 = sqe();
+        Sqe.prepSplice(sqe1, p.file.fd(), p.partOffset[part] + c.pendingPartSent, pipes.writeFd(s.pipe), -1, chunk, 0,
+                userData(OP_SPLICE_IN, c.generation, c.slot));
+        Sqe.addFlags(sqe1, IOSQE_IO_LINK);
+        long sqe2 = sqe();
+        Sqe.prepSplice(sqe2, pipes.readFd(s.pipe), -1, c.fd, -1, chunk, 0, userData(OP_SPLICE_OUT, c.generation, c.slot));
+        s.splicing = true;
+        s.spliceRequested = chunk;
+        s.spliceIn = -1;
+        s.inflight += 2;
+    }
+
+    private void onSpliceIn(Connection c, ProactorState s, int res) {
+        s.inflight--;
+        s.spliceIn = res;
+        if (res >= 0 && res < s.spliceRequested) {
+            // A short splice breaks the link: the pipe → socket half gets -ECANCELED and is resubmitted below.
+            counters.partialWrites++;
+        }
+        if (res == 0 && !s.closing) {
+            log.warn("loop-{}: file truncated while being sent; closing connection fd {}", index, c.fd);
+            beginClose(c, s);
+        }
+        maybeFinishClose(c, s);
+    }
+
+    private void onSpliceOut(Connection c, ProactorState s, int res) {
+        s.inflight--;
+        if (s.closing) {
+            maybeFinishClose(c, s);
+            return;
+        }
+        if (s.spliceIn < 0) {
+            if (s.spliceIn != -1 || res != -Errno.ECANCELED) {
+                log.debug("loop-{}: splice from file failed on fd {}: {}", index, c.fd, Errno.describe(s.spliceIn));
+            }
+            beginClose(c, s);
+            return;
+        }
+        int moved = res == -Errno.ECANCELED ? 0 : res;
+        if (res < 0 && res != -Errno.ECANCELED) {
+            beginClose(c, s);
+            return;
+        }
+        s.pipeBytes += s.spliceIn - moved;
+        c.pendingPartSent += moved;
+        counters.bytesFromFile += moved;
+        c.deadlineMs = nowMs + settings.sendTimeoutMs();
+        if (s.pipeBytes > 0) {
+            // Bytes left in the pipe must reach the socket before anything else does.
+            Sqe.prepSplice(sqe(), pipes.readFd(s.pipe), -1, c.fd, -1, (int) s.pipeBytes, 0,
+                    userData(OP_SPLICE_OUT, c.generation, c.slot));
+            s.spliceIn = (int) s.pipeBytes;
+            s.pipeBytes = 0;
+            s.inflight++;
+            return;
+        }
+        s.splicing = false;
+        ResponsePlan p = c.pending;
+        if (c.pendingPartSent == p.partLength[c.pendingPart]) {
+            c.pendingPart++;
+            c.pendingPartSent = 0;
+        }
+        if (c.pendingPart == p.partCount || p.partKind[c.pendingPart] != ResponsePlan.PART_FILE) {
+            pipes.give(s.pipe);
+            s.pipe = -1;
+        }
+        pump(c, s);
+    }
+
+    // ------------------------------------------------------------------ closing
+
+    private void closeAfterResponse(Connection c, ProactorState s) {
+        if (c.peerClosed) {
+            beginClose(c, s);
+            return;
+        }
+        // Lingering close (see EpollLoop): FIN first, drain what the peer still sends.
+        sys.shutdown(c.fd, SHUT_WR);
+        c.lingering = true;
+        c.deadlineMs = nowMs + LINGER_MS;
+        if (!s.recvArmed) {
+            armRecv(c, s);
+        }
+    }
+
+    /**
+     * Stops a connection: shutdown(2) makes its armed recv complete (a plain close(2) would
+     * not, KERNEL.md), and the fd is closed once no operation refers to it any more.
+     */
+    private void beginClose(Connection c, ProactorState s) {
+        if (s.closing) {
+            return;
+        }
+        s.closing = true;
+        sys.shutdown(c.fd, SHUT_RDWR);
+        if (s.recvArmed) {
+            Sqe.prepCancel(sqe(), userData(OP_RECV, c.generation, c.slot), 0, userData(OP_CANCEL, 0, 0));
+        }
+        maybeFinishClose(c, s);
+    }
+
+    private void maybeFinishClose(Connection c, ProactorState s) {
+        if (!s.closing || s.inflight > 0 || c.fd < 0) {
+            return;
+        }
+        if (c.pending != null) {
+            releaseFile(c.pending);
+            c.pending.reset();
+            c.pending = null;
+        }
+        if (s.pipe >= 0) {
+            // A pipe that may still hold bytes of this response cannot serve another.
+            if (s.splicing || s.pipeBytes > 0) {
+                pipes.discard(s.pipe);
+            } else {
+                pipes.give(s.pipe);
+            }
+            s.pipe = -1;
+        }
+        if (c.inAddress != 0) {
+            pool.give(c.inAddress);
+            c.inAddress = 0;
+        }
+        if (c.outAddress != 0) {
+            pool.give(c.outAddress);
+            c.outAddress = 0;
+        }
+        c.inStart = c.inEnd = c.outStart = c.outEnd = 0;
+        c.http.reset();
+        sys.close(c.fd);
+        c.fd = -1;
+        c.generation = (c.generation + 1) & GENERATION_MASK;
+        freeSlots[freeSlotCount++] = c.slot;
+        counters.closed++;
+        counters.connectionsOpen = --openCount;
+    }
+
+    private void scanTimeouts() {
+        for (int i = 0; i < slotsCreated; i++) {
+            Connection c = connections[i];
+            ProactorState s = states[i];
+            if (c.fd >= 0 && !s.closing && nowMs >= c.deadlineMs) {
+                counters.timeouts++;
+                if (!c.lingering && !c.hasUnsentOutput() && !s.sendInFlight && c.inEnd > c.inStart && c.outAddress == 0) {
+                    // Best effort 408, sent synchronously: the connection is being dropped anyway.
+                    long buf = pool.take();
+                    int len = handler.writeTimeoutResponse(buf, bufferBytes);
+                    if (len > 0) {
+                        sys.send(c.fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+                    }
+                    pool.give(buf);
+                }
+                beginClose(c, s);
+            }
+        }
+    }
+
+    private void failConnection(long userData, RuntimeException e) {
+        int slot = slotOf(userData);
+        Connection c = opOf(userData) >= OP_RECV && opOf(userData) <= OP_SPLICE_OUT && slot >= 0 && slot < slotsCreated
+                ? connections[slot] : null;
+        log.error("loop-{}: unexpected error on connection fd {}; closing it", index, c != null ? c.fd : -1, e);
+        if (c != null && c.fd >= 0) {
+            beginClose(c, states[slot]);
+        }
+    }
+
+    private Connection takeSlot() {
+        if (freeSlotCount > 0) {
+            return connections[freeSlots[--freeSlotCount]];
+        }
+        Connection c = new Connection(slotsCreated, handler.newConnectionState());
+        states[slotsCreated] = new ProactorState();
+        connections[slotsCreated++] = c;
+        return c;
+    }
+
+    private void logLimit(String message, String arg) {
+        if (nowMs - lastLimitLogMs >= 1_000) {
+            lastLimitLogMs = nowMs;
+            log.warn(message, index, arg);
+        }
+    }
+
+    private static void releaseFile(ResponsePlan p) {
+        if (p.file != null) {
+            p.file.release();
+            p.file = null;
+        }
+    }
+
+    private void closeEverything() {
+        // Closing the ring first cancels every operation it holds: then fds really close.
+        if (recvBuffers != null) {
+            recvBuffers.close();
+            recvBuffers = null;
+        }
+        if (ring != null) {
+            ring.close();
+            ring = null;
+        }
+        for (int i = 0; i < slotsCreated; i++) {
+            Connection c = connections[i];
+            if (c.fd >= 0) {
+                states[i].inflight = 0;
+                states[i].closing = true;
+                maybeFinishClose(c, states[i]);
+            }
+        }
+        for (int fd : listenFds) {
+            sys.close(fd);
+        }
+        synchronized (wakeLock) {
+            sys.close(wakeFd);
+            wakeFd = -1;
+        }
+        if (recvBuffers != null) {
+            recvBuffers.close();
+        }
+        if (ring != null) {
+            ring.close();
+        }
+        pipes.close();
+        handler.close();
+        arena.close();
+    }
+
+    private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+}

@@ -1,0 +1,43 @@
+package io.uringhttpd.engine.iouring;
+
+/**
+ * What the proactor tracks per connection beside the shared {@link io.uringhttpd.engine.Connection}:
+ * the operations the kernel still holds. A slot is reused only when none is left, so no
+ * completion can ever name a buffer, pipe or fd that changed owner.
+ */
+final class ProactorState {
+    /** Submitted operations whose last completion has not arrived (a multishot recv counts once). */
+    int inflight;
+    boolean recvArmed;
+    /** One SEND in flight at most: its buffer must stay untouched until the completion. */
+    boolean sendInFlight;
+    int sendLength;
+    /** The send in flight comes from a body part (not from the output buffer). */
+    boolean sendFromPart;
+    /** A SPLICE pair (file → pipe → socket) is in flight. */
+    boolean splicing;
+    int spliceRequested;
+    /** Result of the file → pipe half, -1 before it completed. */
+    int spliceIn;
+    /** Bytes spliced into the pipe that have not reached the socket yet. */
+    long pipeBytes;
+    /** Index in the loop's pipe pool, -1 when none. */
+    int pipe = -1;
+    boolean dirty;
+    boolean closing;
+
+    void reset() {
+        inflight = 0;
+        recvArmed = false;
+        sendInFlight = false;
+        sendLength = 0;
+        sendFromPart = false;
+        splicing = false;
+        spliceRequested = 0;
+        spliceIn = -1;
+        pipeBytes = 0;
+        pipe = -1;
+        dirty = false;
+        closing = false;
+    }
+}
