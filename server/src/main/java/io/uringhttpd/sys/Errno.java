@@ -36,6 +36,10 @@ public final class Errno {
     public static final int ENOSYS = 38;
     /** Also what O_NOFOLLOW / RESOLVE_NO_SYMLINKS report for a symlink. */
     public static final int ELOOP = 40;
+    /** io_uring_enter: completions were dropped (CQ overflow without memory for the backlog). */
+    public static final int EBADR = 53;
+    /** io_uring: a TIMEOUT fired, or io_uring_enter's wait timed out (IORING_ENTER_EXT_ARG). */
+    public static final int ETIME = 62;
     public static final int EOVERFLOW = 75;
     public static final int ENOTSOCK = 88;
     /** Unknown socket option (e.g. one a kernel is too old for). */

@@ -38,6 +38,8 @@ public final class SocketConstants {
 
     // include/linux/socket.h (send/recv flags)
     public static final int MSG_DONTWAIT = 0x40;
+    /** recv: wait for the full length; io_uring SEND/SEND_ZC: keep sending until all is out. */
+    public static final int MSG_WAITALL = 0x100;
     /** send(2) without SIGPIPE on a reset peer: EPIPE comes back as an errno instead. */
     public static final int MSG_NOSIGNAL = 0x4000;
     public static final int MSG_MORE = 0x8000;

@@ -34,6 +34,15 @@ public final class SyscallCounts {
     public long openat;
     public long openat2;
     public long statx;
+    public long ioUringSetup;
+    public long ioUringEnter;
+    public long ioUringRegister;
+    public long mmap;
+    public long munmap;
+    public long madvise;
+    public long pipe2;
+    public long splice;
+    public long fcntl;
 
     /**
      * Name/value pairs under the C names ("epoll_wait", "sendfile"), for export at setup time.
@@ -64,11 +73,21 @@ public final class SyscallCounts {
         sink.accept("openat", openat);
         sink.accept("openat2", openat2);
         sink.accept("statx", statx);
+        sink.accept("io_uring_setup", ioUringSetup);
+        sink.accept("io_uring_enter", ioUringEnter);
+        sink.accept("io_uring_register", ioUringRegister);
+        sink.accept("mmap", mmap);
+        sink.accept("munmap", munmap);
+        sink.accept("madvise", madvise);
+        sink.accept("pipe2", pipe2);
+        sink.accept("splice", splice);
+        sink.accept("fcntl", fcntl);
     }
 
     public long total() {
         return socket + setsockopt + getsockopt + bind + listen + getsockname + accept4 + shutdown
                 + close + epollCreate1 + epollCtl + epollWait + eventfd + read + recv + write + writev + send
-                + sendfile + pread + openat + openat2 + statx;
+                + sendfile + pread + openat + openat2 + statx + ioUringSetup + ioUringEnter + ioUringRegister
+                + mmap + munmap + madvise + pipe2 + splice + fcntl;
     }
 }

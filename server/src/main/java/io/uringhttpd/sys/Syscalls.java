@@ -56,6 +56,12 @@ import java.net.InetSocketAddress;
 public final class Syscalls {
     /** arch/x86/entry/syscalls/syscall_64.tbl; glibc 2.36 has no openat2 wrapper. */
     static final long SYS_OPENAT2 = 437;
+    /** Same table (kernel >= 5.1); glibc has no io_uring wrappers at all, liburing is not used. */
+    static final long SYS_IO_URING_SETUP = 425;
+    static final long SYS_IO_URING_ENTER = 426;
+    static final long SYS_IO_URING_REGISTER = 427;
+    /** sizeof(sigset_t) as the kernel sees it (_NSIG / 8 = 64 / 8): io_uring_enter's last argument. */
+    static final long KERNEL_SIGSET_BYTES = 8;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
@@ -68,8 +74,10 @@ public final class Syscalls {
     private static final long INT_VALUE = align8(CAPTURE_LAYOUT.byteSize()); // setsockopt/getsockopt value
     private static final long SOCKLEN = INT_VALUE + 4;                       // u32 socklen_t in/out
     private static final long EPOLL_EVENT = SOCKLEN + 4;                     // 12 bytes, packed
-    private static final long U64_VALUE = align8(EPOLL_EVENT + EpollEvent.BYTES); // sendfile offset, eventfd count
-    private static final long OPEN_HOW = U64_VALUE + 8;                      // 24 bytes
+    private static final long U64_VALUE = align8(EPOLL_EVENT + EpollEvent.BYTES); // sendfile/splice offset, eventfd count
+    private static final long U64_VALUE2 = U64_VALUE + 8;                    // splice off_out
+    private static final long PIPE_FDS = U64_VALUE2 + 8;                     // int[2] of pipe2
+    private static final long OPEN_HOW = PIPE_FDS + 8;                       // 24 bytes
     private static final long EMPTY_PATH = OPEN_HOW + OpenHow.BYTES;         // one NUL byte
     private static final long SOCKADDR = align8(EMPTY_PATH + 1);             // sockaddr_storage
     private static final long SCRATCH_BYTES = SOCKADDR + Sockaddr.STORAGE_BYTES;
@@ -129,6 +137,34 @@ public final class Syscalls {
             ERRNO, Linker.Option.firstVariadicArg(1));
     private static final MethodHandle STATX = libc("statx", false,
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle SYSCALL2 = LINKER.downcallHandle(
+            LINKER.defaultLookup().findOrThrow("syscall"),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            ERRNO, Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle SYSCALL6 = LINKER.downcallHandle(
+            LINKER.defaultLookup().findOrThrow("syscall"),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            ERRNO, Linker.Option.firstVariadicArg(1));
+    // void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset): the
+    // result is taken as a JAVA_LONG, not an ADDRESS, which would come back as a zero-length
+    // MemorySegment to reinterpret; MAP_FAILED is (void *) -1.
+    private static final MethodHandle MMAP = libc("mmap", false,
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle MUNMAP = libc("munmap", false,
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle MADVISE = libc("madvise", false,
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle PIPE2 = libc("pipe2", false,
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
+    // ssize_t splice(int fd_in, off64_t *off_in, int fd_out, off64_t *off_out, size_t len, unsigned flags)
+    private static final MethodHandle SPLICE = libc("splice", false,
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+    // int fcntl(int fd, int cmd, ... /* arg */): variadic in glibc; every command used here
+    // takes an int (F_SETPIPE_SZ) or ignores it (F_GETPIPE_SZ).
+    private static final MethodHandle FCNTL = LINKER.downcallHandle(
+            LINKER.defaultLookup().findOrThrow("fcntl"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+            ERRNO, Linker.Option.firstVariadicArg(2));
 
     /** Counts of this instance's calls; written only by the owning thread. */
     public final SyscallCounts counts = new SyscallCounts();
@@ -460,6 +496,164 @@ public final class Syscalls {
     /** Address of a NUL byte (an empty C string) for AT_EMPTY_PATH; valid while this instance lives. */
     public long emptyPathAddress() {
         return scratchAddress + EMPTY_PATH;
+    }
+
+    /**
+     * io_uring_setup(2): a new ring's fd, or -errno. {@code paramsAddress} points to an
+     * {@link IoUringParams} ({@link IoUringParams#BYTES} bytes, zeroed but for the inputs);
+     * the kernel writes the ring sizes, features and mmap offsets back into it. Use
+     * {@link IoUring#setup} rather than this. EPERM: seccomp or kernel.io_uring_disabled;
+     * ENOSYS: no io_uring in this kernel; EINVAL: an unknown or conflicting flag.
+     */
+    public int ioUringSetup(int entries, long paramsAddress) {
+        counts.ioUringSetup++;
+        try {
+            return (int) result((long) SYSCALL2.invokeExact(scratch, SYS_IO_URING_SETUP, (long) entries, paramsAddress));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * io_uring_enter(2) without a signal mask: submits {@code toSubmit} SQEs and, with
+     * IORING_ENTER_GETEVENTS, waits until {@code minComplete} CQEs are ready. Returns the
+     * number of SQEs consumed, or -errno (-EINTR on a signal while waiting, -EEXIST from a
+     * thread that is not a SINGLE_ISSUER ring's owner, -EBUSY/-EAGAIN when the CQ overflowed
+     * and the kernel cannot buffer more). Not critical: it blocks. {@code ringFd} is a
+     * registered ring index when {@code flags} has IORING_ENTER_REGISTERED_RING.
+     */
+    public int ioUringEnter(int ringFd, int toSubmit, int minComplete, int flags) {
+        counts.ioUringEnter++;
+        try {
+            return (int) result((long) SYSCALL6.invokeExact(scratch, SYS_IO_URING_ENTER, (long) ringFd,
+                    (long) toSubmit, (long) minComplete, (long) flags, 0L, KERNEL_SIGSET_BYTES));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * io_uring_enter(2) with its two last arguments as given: a sigset_t address and its size,
+     * or, with IORING_ENTER_EXT_ARG (kernel >= 5.11), the address and size (24) of a struct
+     * io_uring_getevents_arg that carries a wait timeout ({@link IoUring#submitAndWait(int, long)}).
+     */
+    public int ioUringEnter(int ringFd, int toSubmit, int minComplete, int flags, long argAddress, long argBytes) {
+        counts.ioUringEnter++;
+        try {
+            return (int) result((long) SYSCALL6.invokeExact(scratch, SYS_IO_URING_ENTER, (long) ringFd,
+                    (long) toSubmit, (long) minComplete, (long) flags, argAddress, argBytes));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * io_uring_register(2): {@code opcode} is an IORING_REGISTER_* value, {@code argAddress}
+     * and {@code nrArgs} its argument as the header describes it. Result >= 0 (opcode
+     * specific) or -errno.
+     */
+    public int ioUringRegister(int ringFd, int opcode, long argAddress, int nrArgs) {
+        counts.ioUringRegister++;
+        try {
+            return (int) result((long) SYSCALL4.invokeExact(scratch, SYS_IO_URING_REGISTER, (long) ringFd,
+                    (long) opcode, argAddress, (long) nrArgs));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * mmap(2): the mapping's address, or -errno for MAP_FAILED. A user-space address on
+     * x86_64 is below 2^47, so a valid result is never negative. Wrap it with
+     * {@code MemorySegment.ofAddress(a).reinterpret(length)} where a segment is needed.
+     */
+    public long mmap(long address, long length, int prot, int flags, int fd, long offset) {
+        counts.mmap++;
+        try {
+            long r = (long) MMAP.invokeExact(scratch, address, length, prot, flags, fd, offset);
+            return r == -1L ? -errno() : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public int munmap(long address, long length) {
+        counts.munmap++;
+        try {
+            return result((int) MUNMAP.invokeExact(scratch, address, length));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code advice}: an MADV_* value of {@link MmapConstants}; the range must be page-aligned. */
+    public int madvise(long address, long length, int advice) {
+        counts.madvise++;
+        try {
+            return result((int) MADVISE.invokeExact(scratch, address, length, advice));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * pipe2(2): on success (0) {@code fds[0]} is the read end and {@code fds[1]} the write end;
+     * the caller's array is reused, so nothing is allocated. {@code flags}: O_CLOEXEC | O_NONBLOCK.
+     * A new pipe holds 64 KiB (16 pages) until {@link #fcntl} F_SETPIPE_SZ.
+     */
+    public int pipe2(int flags, int[] fds) {
+        counts.pipe2++;
+        try {
+            int r = (int) PIPE2.invokeExact(scratch, scratchAddress + PIPE_FDS, flags);
+            if (r < 0) {
+                return -errno();
+            }
+            fds[0] = scratch.get(JAVA_INT, PIPE_FDS);
+            fds[1] = scratch.get(JAVA_INT, PIPE_FDS + 4);
+            return 0;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * splice(2): moves up to {@code length} bytes between two fds, one of them a pipe. The
+     * offsets go by value like {@link #sendfile}'s: {@code -1} passes NULL (a pipe's, or
+     * the file position's, own cursor), any other value is used and the kernel's updated copy
+     * discarded, so the caller advances by the result. 0 means end of input; -EAGAIN with
+     * SPLICE_F_NONBLOCK or a non-blocking fd when the pipe is full (or empty).
+     */
+    public long splice(int fdIn, long offsetIn, int fdOut, long offsetOut, long length, int flags) {
+        counts.splice++;
+        long offsetInAddress = 0L;
+        long offsetOutAddress = 0L;
+        if (offsetIn >= 0) {
+            scratch.set(JAVA_LONG, U64_VALUE, offsetIn);
+            offsetInAddress = scratchAddress + U64_VALUE;
+        }
+        if (offsetOut >= 0) {
+            scratch.set(JAVA_LONG, U64_VALUE2, offsetOut);
+            offsetOutAddress = scratchAddress + U64_VALUE2;
+        }
+        try {
+            return result((long) SPLICE.invokeExact(scratch, fdIn, offsetInAddress, fdOut, offsetOutAddress, length, flags));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * fcntl(2) with an int argument, e.g. F_SETPIPE_SZ (returns the size set, rounded up to a
+     * power-of-two number of pages; -EPERM above fs.pipe-max-size for an unprivileged user,
+     * -EBUSY below the bytes queued) or F_GETPIPE_SZ (argument ignored).
+     */
+    public int fcntl(int fd, int command, int argument) {
+        counts.fcntl++;
+        try {
+            return result((int) FCNTL.invokeExact(scratch, fd, command, argument));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     private int result(int r) {
