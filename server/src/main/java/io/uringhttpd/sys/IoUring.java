@@ -112,6 +112,8 @@ public final class IoUring implements AutoCloseable {
 
     /** Next SQE to hand out; [published tail, sqeTail) are filled but not yet visible to the kernel. */
     private int sqeTail;
+    /** The SQ tail as last published to the kernel. */
+    private int sqTailPublished;
     /** The kernel's SQ head as last read: SQEs before it are consumed and may be reused. */
     private int sqHead;
     /** Our CQ head: CQEs before it are consumed; published to the kernel by cqAdvance. */
@@ -222,6 +224,7 @@ public final class IoUring implements AutoCloseable {
         // The rings start empty; read the kernel's starting indices anyway (all 0 today).
         sqHead = (int) INT.getAcquire(sqRing, sqHeadOffset);
         sqeTail = (int) INT.getAcquire(sqRing, sqTailOffset);
+        sqTailPublished = sqeTail;
         cqHead = (int) INT.getAcquire(cqRing, cqHeadOffset);
 
         // Shared, not confined: close() may run on another thread than setup (at shutdown).
@@ -297,20 +300,35 @@ public final class IoUring implements AutoCloseable {
      * -errno: -EINTR (a signal during the wait; nothing is lost), -EBUSY/-EAGAIN (CQ overflow
      * that cannot be flushed yet: drain the CQ), -EBADR (CQEs were dropped, see class doc),
      * -EEXIST (a thread other than the owner). A SEND or RECV that completes inline counts
-     * toward {@code waitNr}, so the call may return at once with those.
+     * toward {@code waitNr}, so the call may return at once with those. With SQPOLL the result
+     * is the number of SQEs this call published, and no syscall is made when the poll thread
+     * is awake and {@code waitNr} is 0.
      */
     public int submitAndWait(int waitNr) {
-        int toSubmit = flushSq();
-        int flags = enterFlags | IORING_ENTER_GETEVENTS;
         if (sqPoll) {
-            int sqFlags = sqPollFlags();
-            if ((sqFlags & IORING_SQ_NEED_WAKEUP) != 0) {
-                flags |= IORING_ENTER_SQ_WAKEUP;
-            } else if (waitNr == 0 && (sqFlags & IORING_SQ_CQ_OVERFLOW) == 0) {
-                return toSubmit; // the poll thread is awake and takes the SQEs: no syscall
-            }
+            return sqPollSubmitAndWait(waitNr);
         }
-        return sys.ioUringEnter(enterFd, toSubmit, waitNr, flags);
+        int toSubmit = flushSq();
+        return sys.ioUringEnter(enterFd, toSubmit, waitNr, enterFlags | IORING_ENTER_GETEVENTS);
+    }
+
+    /**
+     * With SQPOLL the kernel thread consumes SQEs on its own, so "consumed by this enter" has
+     * no meaning: the result is the number of SQEs published by this call. The syscall is
+     * skipped when the poll thread is awake and there is nothing to wait for.
+     */
+    private int sqPollSubmitAndWait(int waitNr) {
+        int published = sqeTail - sqTailPublished;
+        int toSubmit = flushSq();
+        int sqFlags = sqPollFlags();
+        int flags = enterFlags | IORING_ENTER_GETEVENTS;
+        if ((sqFlags & IORING_SQ_NEED_WAKEUP) != 0) {
+            flags |= IORING_ENTER_SQ_WAKEUP;
+        } else if (waitNr == 0 && (sqFlags & IORING_SQ_CQ_OVERFLOW) == 0) {
+            return published;
+        }
+        int r = sys.ioUringEnter(enterFd, toSubmit, waitNr, flags);
+        return r < 0 ? r : published;
     }
 
     /** {@link #submitAndWait(int)} with 0: submit without waiting (still reaps ready completions). */
@@ -325,13 +343,15 @@ public final class IoUring implements AutoCloseable {
      * timeout, -EINTR. The timer-wheel loop's way to sleep until the next deadline.
      */
     public int submitAndWait(int waitNr, long timeoutNs) {
+        int published = sqeTail - sqTailPublished;
         int toSubmit = flushSq();
         KernelTimespec.setNanos(scratchAddress + TIMESPEC, timeoutNs);
         int flags = enterFlags | IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG;
         if (sqPoll && (sqPollFlags() & IORING_SQ_NEED_WAKEUP) != 0) {
             flags |= IORING_ENTER_SQ_WAKEUP;
         }
-        return sys.ioUringEnter(enterFd, toSubmit, waitNr, flags, scratchAddress + GETEVENTS_ARG, GETEVENTS_ARG_BYTES);
+        int r = sys.ioUringEnter(enterFd, toSubmit, waitNr, flags, scratchAddress + GETEVENTS_ARG, GETEVENTS_ARG_BYTES);
+        return sqPoll && r >= 0 && published > 0 ? published : r;
     }
 
     /** Makes the filled SQEs visible to the kernel; returns how many it has not consumed yet. */
@@ -340,6 +360,7 @@ public final class IoUring implements AutoCloseable {
         // release: every SQE field written before this store is visible to the kernel once it
         // reads the new tail
         INT.setRelease(sqRing, sqTailOffset, tail);
+        sqTailPublished = tail;
         // acquire: see nextSqe; SQEs a failed batch left unconsumed (no SUBMIT_ALL) stay counted
         sqHead = (int) INT.getAcquire(sqRing, sqHeadOffset);
         return tail - sqHead;

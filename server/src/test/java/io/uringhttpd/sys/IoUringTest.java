@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,6 +46,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The io_uring binding against the real kernel: every test sets up its own ring with the
@@ -110,6 +113,47 @@ class IoUringTest {
         });
         assertThat(ring.cqReady()).isZero();
         assertThat(sys.counts.ioUringEnter).isEqualTo(1);
+    }
+
+    static IntStream flagSets() {
+        return IntStream.concat(Arrays.stream(IoUringProbe.defaultSetupCandidates()),
+                IntStream.of(IoUringConstants.IORING_SETUP_SQPOLL,
+                        IoUringConstants.IORING_SETUP_SQPOLL | IORING_SETUP_SINGLE_ISSUER));
+    }
+
+    /** Every candidate of the probe (SQ index array or not, deferred task work or not) and SQPOLL. */
+    @ParameterizedTest
+    @MethodSource("flagSets")
+    void indicesWrapAroundUnderEveryFlagSet(int flags) {
+        IoUring small;
+        try {
+            small = IoUring.setup(sys, 8, flags);
+        } catch (IoUringException e) {
+            Assumptions.assumeTrue(e.errno() != Errno.EINVAL && e.errno() != Errno.EPERM, e.getMessage());
+            throw e;
+        }
+        try (small) {
+            long next = 0;
+            for (int round = 0; round < 10; round++) {
+                int batch = 3 + round % 6; // 3..8: head and tail wrap at different points
+                for (int i = 0; i < batch; i++) {
+                    Sqe.prepNop(small.nextSqe(), next + i);
+                }
+                assertThat(small.submitAndWait(batch)).as(IoUringConstants.setupFlagNames(flags)).isEqualTo(batch);
+                long deadline = System.nanoTime() + DEADLINE_NS;
+                while (small.cqReady() < batch) { // SQPOLL: the poll thread may still be posting
+                    assertThat(System.nanoTime()).isLessThan(deadline);
+                    small.submitAndWait(1, WAIT_NS);
+                }
+                assertThat(small.cqReady()).isEqualTo(batch);
+                for (int i = 0; i < batch; i++) {
+                    assertThat(Cqe.userData(small.cqeAddress(i))).isEqualTo(next + i);
+                    assertThat(Cqe.res(small.cqeAddress(i))).isZero();
+                }
+                small.cqAdvance(batch);
+                next += batch;
+            }
+        }
     }
 
     @Test
