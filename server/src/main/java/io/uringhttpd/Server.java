@@ -6,9 +6,7 @@ import io.uringhttpd.engine.ListenSockets;
 import io.uringhttpd.engine.LoopSettings;
 import io.uringhttpd.engine.epoll.EpollLoop;
 import io.uringhttpd.engine.iouring.IoUringLoop;
-import io.uringhttpd.sys.IoUring;
-import io.uringhttpd.sys.IoUringConstants;
-import io.uringhttpd.sys.IoUringException;
+import io.uringhttpd.sys.IoUringProbe;
 import io.uringhttpd.files.DotfilesPolicy;
 import io.uringhttpd.files.FileService;
 import io.uringhttpd.files.FileSettings;
@@ -204,31 +202,20 @@ public final class Server implements AutoCloseable {
     private static final int IO_URING_ENTRIES = 4096;
 
     /**
-     * The setup flags the proactor's rings will use, tried once on a throw-away ring:
-     * SINGLE_ISSUER | DEFER_TASKRUN (20-25% less CPU per request here, KERNEL.md), else
-     * COOP_TASKRUN, else none. Throws with the kernel's reason when io_uring is unavailable.
+     * Probes io_uring once (setup flags best first: SINGLE_ISSUER | DEFER_TASKRUN saves
+     * 20-25% CPU per request here, KERNEL.md) and returns the setup flags the rings will use;
+     * throws with the kernel's reason when the proactor cannot run.
      */
     static int requireIoUring() {
-        int[] candidates = {
-                IoUringConstants.IORING_SETUP_SINGLE_ISSUER | IoUringConstants.IORING_SETUP_DEFER_TASKRUN
-                        | IoUringConstants.IORING_SETUP_SUBMIT_ALL,
-                IoUringConstants.IORING_SETUP_COOP_TASKRUN | IoUringConstants.IORING_SETUP_SUBMIT_ALL,
-                0};
-        IoUringException last = null;
-        Syscalls sys = new Syscalls();
-        for (int flags : candidates) {
-            try (IoUring ring = IoUring.setup(sys, 8, flags)) {
-                if (flags != candidates[0]) {
-                    log.warn("io_uring: SINGLE_ISSUER | DEFER_TASKRUN refused ({}); rings use setup flags 0x{}",
-                            last != null ? last.getMessage() : "?", Integer.toHexString(flags));
-                }
-                return flags;
-            } catch (IoUringException e) {
-                last = e;
-            }
+        IoUringProbe probe = IoUringProbe.run(new Syscalls());
+        log.info("{}", probe.summary());
+        String missing = probe.missingForServer();
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("engine = io_uring, but " + (probe.available()
+                    ? "this kernel lacks " + missing : "io_uring is unavailable: " + probe.reason())
+                    + "; set uring-httpd.engine = auto or epoll");
         }
-        throw new IllegalStateException("engine = io_uring, but io_uring is unavailable: " + last.getMessage()
-                + "; set uring-httpd.engine = auto or epoll");
+        return probe.setupFlags();
     }
 
     /**

@@ -100,16 +100,6 @@ class CliIT {
     }
 
     @Test
-    void ioUringEngineIsRefusedCleanly() throws Exception {
-        Child.Result r = jar("io-uring", shipped("--set", "uring-httpd.listen=[\"127.0.0.1:0\"]",
-                "--set", "uring-httpd.engine=io_uring"));
-        assertThat(r.exit()).as("%s", r).isNotZero();
-        assertThat(r.errLines()).as("%s", r).singleElement().asString().contains("io_uring");
-        assertNoStackTrace(r);
-        assertThat(dir.resolve("u.pid")).as("no pid file for a server that never ran").doesNotExist();
-    }
-
-    @Test
     void portInUseNamesTheAddressAndEaddrinuse() throws Exception {
         // A plain Java ServerSocket does not set SO_REUSEPORT, so the server's SO_REUSEPORT bind
         // fails with EADDRINUSE (socket(7): every socket on the port must set it).

@@ -179,6 +179,26 @@ class JarIT {
     }
 
     @Test
+    void ioUringEngineStartsLogsItsProbeAndServes() throws Exception {
+        other = Child.start(Child.jarCommand("--config", Child.shippedConfig().toString(),
+                        "--set", "uring-httpd.listen=[\"127.0.0.1:0\"]",
+                        "--set", "uring-httpd.engine=io_uring",
+                        "--set", "uring-httpd.pid-file=\"" + dir.resolve("uring.pid") + "\"",
+                        "--set", "uring-httpd.access-log.enabled=false",
+                        "--set", "uring-httpd.metrics.enabled=false"),
+                Child.moduleDir(), dir, "io-uring", env -> {});
+        String probe = other.awaitLine("io_uring ", STARTUP);
+        org.junit.jupiter.api.Assumptions.assumeTrue(probe.contains("io_uring available"), probe);
+        Matcher m = STARTED.matcher(other.awaitLine(" started: ", STARTUP));
+        assertThat(m.find()).isTrue();
+        assertThat(m.group(2)).as("engine").isEqualTo("io_uring");
+        int boundPort = Integer.parseInt(m.group(3).substring("127.0.0.1:".length()));
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + boundPort + "/"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void pidFileHoldsThePidAndGoesAwayOnSigterm() throws Exception {
         assertThat(pidFile).isRegularFile();
         assertThat(Files.readString(pidFile).strip()).isEqualTo(Long.toString(server.process.pid()));
