@@ -4,5 +4,11 @@
  *
  * <p>Calls return {@code >= 0} or {@code -errno} (see {@link io.uringhttpd.sys.Syscalls}); one
  * {@link io.uringhttpd.sys.Syscalls} per thread. Needs {@code --enable-native-access=ALL-UNNAMED}.
+ *
+ * <p>io_uring without liburing: {@link io.uringhttpd.sys.IoUring} (one ring per platform
+ * thread), {@link io.uringhttpd.sys.Sqe} / {@link io.uringhttpd.sys.Cqe} (layouts and prep
+ * helpers), {@link io.uringhttpd.sys.BufferRing} (provided buffers),
+ * {@link io.uringhttpd.sys.IoUringProbe} (what the kernel offers, once at startup) and
+ * {@link io.uringhttpd.sys.IoUringConstants} (include/uapi/linux/io_uring.h of Linux 6.18).
  */
 package io.uringhttpd.sys;

@@ -211,6 +211,8 @@ class IoUringTest {
     void waitWithTimeoutReturnsEtime() {
         long start = System.nanoTime();
         assertThat(ring.submitAndWait(1, 20_000_000L)).isEqualTo(-Errno.ETIME);
+        assertThat(Errno.name(-Errno.ETIME)).isEqualTo("ETIME");
+        assertThat(Errno.name(Errno.EBADR)).isEqualTo("EBADR");
         assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(15_000_000L);
         Sqe.prepNop(ring.nextSqe(), 3);
         assertThat(ring.submitAndWait(1, WAIT_NS)).isEqualTo(1); // submitted count wins
@@ -436,6 +438,7 @@ class IoUringTest {
     void asyncCancelEndsAPendingRecvWithEcanceled() throws IOException {
         int port = listen();
         try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            assertThat(client.isConnected()).isTrue();
             int fd = sys.accept4(listenFd, SOCK_CLOEXEC);
             try {
                 Sqe.prepRecv(ring.nextSqe(), fd, buffer, 4096, 0, 30);
