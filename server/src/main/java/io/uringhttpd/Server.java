@@ -143,14 +143,20 @@ public final class Server implements AutoCloseable {
 
     /** Opens the sockets and starts the loops; returns once they accept connections. */
     public static Server start(ServerConfig config) throws IOException {
-        // engine = auto stays on epoll until the proactor passes the whole contract suite (issue 3).
-        int uringFlags = config.engine() == ServerConfig.Engine.IO_URING ? requireIoUring() : -1;
         // master = off is one process whose loops are threads: loops-per-worker of them (DESIGN.md).
         // master = on would run workers x loops-per-worker; until the process model exists, as threads.
         int loopCount = config.master() ? config.loopsTotal() : config.loopsPerWorker();
         List<InetSocketAddress> addresses = config.listen().stream().map(ServerConfig.ListenAddress::toSocketAddress).toList();
         Syscalls setupSys = new Syscalls();
         int[][] listenFds = ListenSockets.open(setupSys, addresses, loopCount, LISTEN_BACKLOG);
+        int uringFlags;
+        try {
+            // After the sockets: a bind error is reported before anything about engines.
+            uringFlags = chooseEngine(config.engine());
+        } catch (RuntimeException e) {
+            ListenSockets.closeAll(setupSys, listenFds);
+            throw e;
+        }
 
         AccessLog accessLog = config.accessLog().enabled() ? AccessLog.open(config.accessLog()) : AccessLog.disabled();
         MimeTypes mime = MimeTypes.builtIn();
@@ -202,20 +208,29 @@ public final class Server implements AutoCloseable {
     private static final int IO_URING_ENTRIES = 4096;
 
     /**
-     * Probes io_uring once (setup flags best first: SINGLE_ISSUER | DEFER_TASKRUN saves
-     * 20-25% CPU per request here, KERNEL.md) and returns the setup flags the rings will use;
-     * throws with the kernel's reason when the proactor cannot run.
+     * Picks the engine: epoll when asked; otherwise probes io_uring once (setup flags best
+     * first: SINGLE_ISSUER | DEFER_TASKRUN saves 20-25% CPU per request here, KERNEL.md).
+     * engine = auto falls back to epoll with one warning saying why and what to do;
+     * engine = io_uring refuses to start instead.
+     *
+     * @return the io_uring setup flags for the rings, or -1 for the epoll reactor
      */
-    static int requireIoUring() {
-        IoUringProbe probe = IoUringProbe.run(new Syscalls());
-        log.info("{}", probe.summary());
-        String missing = probe.missingForServer();
-        if (!missing.isEmpty()) {
-            throw new IllegalStateException("engine = io_uring, but " + (probe.available()
-                    ? "this kernel lacks " + missing : "io_uring is unavailable: " + probe.reason())
-                    + "; set uring-httpd.engine = auto or epoll");
+    static int chooseEngine(ServerConfig.Engine engine) {
+        if (engine == ServerConfig.Engine.EPOLL) {
+            return -1;
         }
-        return probe.setupFlags();
+        IoUringProbe probe = IoUringProbe.run(new Syscalls());
+        String missing = probe.missingForServer();
+        if (missing.isEmpty()) {
+            log.info("{}", probe.summary());
+            return probe.setupFlags();
+        }
+        String why = probe.available() ? "this kernel lacks " + missing : "io_uring is unavailable: " + probe.reason();
+        if (engine == ServerConfig.Engine.IO_URING) {
+            throw new IllegalStateException("engine = io_uring, but " + why + "; set uring-httpd.engine = auto or epoll");
+        }
+        log.warn("engine = auto: {}; serving with the epoll reactor (set uring-httpd.engine = epoll to silence this)", why);
+        return -1;
     }
 
     /**

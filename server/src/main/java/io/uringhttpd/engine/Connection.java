@@ -2,6 +2,9 @@ package io.uringhttpd.engine;
 
 import io.uringhttpd.http.ConnectionHttpState;
 import io.uringhttpd.http.ResponsePlan;
+import io.uringhttpd.sys.NativeMemory;
+import io.uringhttpd.sys.Sockaddr;
+import io.uringhttpd.sys.SocketConstants;
 
 /**
  * One slot of a loop's connection table: everything the loop knows about a
@@ -78,6 +81,23 @@ public final class Connection {
 
     public boolean hasUnsentOutput() {
         return pending != null || outEnd > outStart;
+    }
+
+    /** Fills the peer address for the access log from a struct sockaddr_in/sockaddr_in6 at {@code sockaddr}. */
+    public void recordPeer(long sockaddr) {
+        int family = Sockaddr.family(sockaddr);
+        peerPort = Sockaddr.port(sockaddr);
+        if (family == SocketConstants.AF_INET) {
+            for (int i = 0; i < 4; i++) {
+                peerAddress[i] = NativeMemory.getByte(sockaddr + 4 + i);
+            }
+            peerAddressLength = 4;
+        } else if (family == SocketConstants.AF_INET6) {
+            for (int i = 0; i < 16; i++) {
+                peerAddress[i] = NativeMemory.getByte(sockaddr + 8 + i);
+            }
+            peerAddressLength = 16;
+        }
     }
 
     /** Prepares a free slot for a new socket. */

@@ -95,6 +95,8 @@ public final class Syscalls {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle GETSOCKNAME = libc("getsockname", false,
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle GETPEERNAME = libc("getpeername", false,
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle ACCEPT4 = libc("accept4", false,
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
     private static final MethodHandle SHUTDOWN = libc("shutdown", true,
@@ -245,6 +247,20 @@ public final class Syscalls {
         try {
             int r = (int) GETSOCKNAME.invokeExact(scratch, fd, scratchAddress + SOCKADDR, scratchAddress + SOCKLEN);
             return r < 0 ? -errno() : Sockaddr.port(scratchAddress + SOCKADDR);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * The peer's address into caller memory ({@code addrLenAddress} holds its capacity on entry,
+     * the length used on return). For sockets accepted by io_uring's multishot ACCEPT, which
+     * cannot hand each connection an address buffer of its own.
+     */
+    public int getpeername(int fd, long sockaddrAddress, long addrLenAddress) {
+        counts.getpeername++;
+        try {
+            return result((int) GETPEERNAME.invokeExact(scratch, fd, sockaddrAddress, addrLenAddress));
         } catch (Throwable t) {
             throw rethrow(t);
         }

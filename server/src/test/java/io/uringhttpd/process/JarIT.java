@@ -153,7 +153,9 @@ class JarIT {
         Matcher m = STARTED.matcher(startedLine);
         assertThat(m.find()).isTrue();
         assertThat(m.group(1)).as("version").isEqualTo(Child.jarVersion());
-        assertThat(m.group(2)).as("engine").isEqualTo("epoll");
+        // engine = auto: io_uring when the probe line said it is available, else epoll with a warning.
+        boolean uring = server.stderr().contains("io_uring available");
+        assertThat(m.group(2)).as("engine").isEqualTo(uring ? "io_uring" : "epoll");
         assertThat(m.group(3)).as("listen").isEqualTo("127.0.0.1:" + port);
         assertThat(Path.of(m.group(4)).toRealPath()).as("root").isEqualTo(www().toRealPath());
         assertThat(Integer.parseInt(m.group(5))).as("loops").isPositive();

@@ -302,7 +302,7 @@ public final class EpollLoop implements EventLoop {
             }
             Connection c = takeSlot();
             c.open(fd, nowMs);
-            recordPeer(c);
+            c.recordPeer(sockaddrAddress);
             counters.accepted++;
             counters.connectionsOpen = ++openCount;
             // Heads and bodies already leave in one send; NODELAY only stops Nagle from holding a
@@ -317,18 +317,6 @@ public final class EpollLoop implements EventLoop {
             c.deadlineMs = nowMs + settings.headerReadTimeoutMs();
         }
         listenPending[listenIndex] = true;
-    }
-
-    private void recordPeer(Connection c) {
-        int family = Short.toUnsignedInt(sockaddr.get(ValueLayout.JAVA_SHORT, 0));
-        c.peerPort = Short.toUnsignedInt(Short.reverseBytes(sockaddr.get(ValueLayout.JAVA_SHORT, 2)));
-        if (family == AF_INET) {
-            MemorySegment.copy(sockaddr, ValueLayout.JAVA_BYTE, 4, c.peerAddress, 0, 4);
-            c.peerAddressLength = 4;
-        } else if (family == AF_INET6) {
-            MemorySegment.copy(sockaddr, ValueLayout.JAVA_BYTE, 8, c.peerAddress, 0, 16);
-            c.peerAddressLength = 16;
-        }
     }
 
     private Connection takeSlot() {

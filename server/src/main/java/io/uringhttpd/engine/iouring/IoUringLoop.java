@@ -16,6 +16,8 @@ import io.uringhttpd.sys.Errno;
 import io.uringhttpd.sys.EventfdConstants;
 import io.uringhttpd.sys.IoUring;
 import io.uringhttpd.sys.KernelTimespec;
+import io.uringhttpd.sys.NativeMemory;
+import io.uringhttpd.sys.Sockaddr;
 import io.uringhttpd.sys.Sqe;
 import io.uringhttpd.sys.SyscallCounts;
 import io.uringhttpd.sys.Syscalls;
@@ -74,6 +76,8 @@ public final class IoUringLoop implements EventLoop {
     private final Arena arena = Arena.ofShared();
     private final long tickTimespec;
     private final long wakeBuffer;
+    private final long peerAddress;
+    private final long peerLengthAddress;
     private final int bufferBytes;
     private final BufferPool pool;
 
@@ -121,6 +125,8 @@ public final class IoUringLoop implements EventLoop {
         this.tickTimespec = arena.allocate(KernelTimespec.BYTES, 8).address();
         KernelTimespec.set(tickTimespec, TICK_MS / 1000, 0);
         this.wakeBuffer = arena.allocate(8, 8).address();
+        this.peerAddress = arena.allocate(Sockaddr.STORAGE_BYTES, 8).address();
+        this.peerLengthAddress = arena.allocate(4, 4).address();
         this.connections = new Connection[settings.connectionsMax()];
         this.states = new ProactorState[settings.connectionsMax()];
         this.freeSlots = new int[settings.connectionsMax()];
@@ -345,6 +351,11 @@ public final class IoUringLoop implements EventLoop {
         ProactorState s = states[c.slot];
         c.open(fd, nowMs);
         s.reset();
+        // Multishot ACCEPT has no per-connection address buffer: one getpeername per connection.
+        NativeMemory.putInt(peerLengthAddress, Sockaddr.STORAGE_BYTES);
+        if (sys.getpeername(fd, peerAddress, peerLengthAddress) >= 0) {
+            c.recordPeer(peerAddress);
+        }
         counters.accepted++;
         counters.connectionsOpen = ++openCount;
         sys.setsockoptInt(fd, IPPROTO_TCP, TCP_NODELAY, 1);
