@@ -6,6 +6,7 @@ import io.uringhttpd.engine.ListenSockets;
 import io.uringhttpd.engine.LoopSettings;
 import io.uringhttpd.engine.epoll.EpollLoop;
 import io.uringhttpd.engine.iouring.IoUringLoop;
+import io.uringhttpd.sys.IoUringConstants;
 import io.uringhttpd.sys.IoUringProbe;
 import io.uringhttpd.files.DotfilesPolicy;
 import io.uringhttpd.files.FileService;
@@ -187,7 +188,8 @@ public final class Server implements AutoCloseable {
                 FileService files = new FileService(fileSettings, sys);
                 StaticFileHandler handler = new StaticFileHandler(httpSettings, files, accessLog);
                 loops.add(uringFlags >= 0
-                        ? new IoUringLoop(i, loopSettings, sys, handler, listenFds[i], IO_URING_ENTRIES, uringFlags)
+                        ? new IoUringLoop(i, loopSettings, sys, handler, listenFds[i], config.ioUring().entries(),
+                                ringFlags(uringFlags, config.ioUring()), (int) config.ioUring().sqpollIdleMs())
                         : new EpollLoop(i, loopSettings, sys, handler, listenFds[i]));
             }
         } catch (RuntimeException e) {
@@ -204,8 +206,16 @@ public final class Server implements AutoCloseable {
         return new Server(loops, threads, accessLog, loops.getFirst().localPorts()[0]);
     }
 
-    /** SQ entries per ring: a wakeup's submissions (a SEND per connection, re-armed recvs) fit without a flush. */
-    private static final int IO_URING_ENTRIES = 4096;
+    /**
+     * SQPOLL (config io-uring.sqpoll) replaces DEFER_TASKRUN, which the kernel refuses
+     * together with it (EINVAL): the poll thread, not the loop, runs the submissions.
+     */
+    static int ringFlags(int probedFlags, ServerConfig.IoUring ioUring) {
+        if (!ioUring.sqpoll()) {
+            return probedFlags;
+        }
+        return (probedFlags & ~IoUringConstants.IORING_SETUP_DEFER_TASKRUN) | IoUringConstants.IORING_SETUP_SQPOLL;
+    }
 
     /**
      * Picks the engine: epoll when asked; otherwise probes io_uring once (setup flags best

@@ -349,10 +349,14 @@ public final class ConfigLoader {
             Dotfiles dotfiles = choice("dotfiles", Dotfiles.values(), Dotfiles.DENY);
             Symlinks symlinks = choice("symlinks", Symlinks.values(), Symlinks.INSIDE_ROOT);
             boolean serverTokens = bool("server-tokens", true);
+            ServerConfig.IoUring ioUring = new ServerConfig.IoUring(
+                    (int) whole("io-uring.entries", 8, 32_768, 4096),
+                    bool("io-uring.sqpoll", false),
+                    durationMs("io-uring.sqpoll-idle", 1, 60_000, 1_000));
 
             return new ServerConfig(configFile, sets, listen, root, engine, workers.count(), workers.auto(), master,
                     loopsPerWorker, pidFile, accessLog, metrics, index, autoindex, timeouts, limits, mimeTypesFile,
-                    openFileCache, smallFileBytes, dotfiles, symlinks, serverTokens);
+                    openFileCache, smallFileBytes, dotfiles, symlinks, serverTokens, ioUring);
         }
 
         /** The value at ROOT.key, or null (error reported, or below a broken object). */

@@ -47,7 +47,8 @@ public record ServerConfig(
         int smallFileBytesMax,
         Dotfiles dotfiles,
         Symlinks symlinks,
-        boolean serverTokens) {
+        boolean serverTokens,
+        IoUring ioUring) {
 
     public ServerConfig {
         sets = List.copyOf(sets);
@@ -139,6 +140,16 @@ public record ServerConfig(
      * @param validMs    age after which an entry is re-checked; 0 = on every request
      */
     public record OpenFileCache(int entriesMax, long validMs) {}
+
+    /**
+     * uring-httpd.io-uring: the proactor's rings.
+     *
+     * @param entries       SQ entries per ring (the CQ gets twice as many)
+     * @param sqpoll        a kernel thread polls the SQ (IORING_SETUP_SQPOLL): no io_uring_enter to
+     *                      submit, at the price of a CPU spinning for {@code sqpollIdleMs} after each burst
+     * @param sqpollIdleMs  how long that kernel thread spins before it sleeps
+     */
+    public record IoUring(int entries, boolean sqpoll, long sqpollIdleMs) {}
 
     /** A value spelled in the config as {@link #configName()}. */
     public interface Named {

@@ -72,6 +72,7 @@ public final class IoUringLoop implements EventLoop {
     private final int[] localPorts;
     private final int ringEntries;
     private final int setupFlags;
+    private final int sqpollIdleMs;
 
     private final Arena arena = Arena.ofShared();
     private final long tickTimespec;
@@ -108,7 +109,7 @@ public final class IoUringLoop implements EventLoop {
     private final Object wakeLock = new Object();
 
     public IoUringLoop(int index, LoopSettings settings, Syscalls sys, StaticFileHandler handler, int[] listenFds,
-                       int ringEntries, int setupFlags) {
+                       int ringEntries, int setupFlags, int sqpollIdleMs) {
         this.index = index;
         this.settings = settings;
         this.sys = sys;
@@ -120,6 +121,7 @@ public final class IoUringLoop implements EventLoop {
         }
         this.ringEntries = ringEntries;
         this.setupFlags = setupFlags;
+        this.sqpollIdleMs = sqpollIdleMs;
         this.bufferBytes = settings.bufferBytes();
         this.pool = new BufferPool(bufferBytes, arena);
         this.tickTimespec = arena.allocate(KernelTimespec.BYTES, 8).address();
@@ -196,7 +198,7 @@ public final class IoUringLoop implements EventLoop {
     @Override
     public void run() {
         // The ring is created on the loop's own thread: SINGLE_ISSUER binds it to the first submitter.
-        ring = IoUring.setup(sys, ringEntries, setupFlags);
+        ring = IoUring.setup(sys, ringEntries, setupFlags, 0, sqpollIdleMs);
         recvBuffers = BufferRing.register(ring, RECV_BUFFER_GROUP, RECV_BUFFERS, RECV_BUFFER_BYTES);
         nowMs = System.currentTimeMillis();
         nextScanMs = nowMs + TICK_MS;
