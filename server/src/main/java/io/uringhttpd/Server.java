@@ -189,7 +189,8 @@ public final class Server implements AutoCloseable {
                 StaticFileHandler handler = new StaticFileHandler(httpSettings, files, accessLog);
                 loops.add(uringFlags >= 0
                         ? new IoUringLoop(i, loopSettings, sys, handler, listenFds[i], config.ioUring().entries(),
-                                ringFlags(uringFlags, config.ioUring()), (int) config.ioUring().sqpollIdleMs())
+                                ringFlags(uringFlags, config.ioUring()), (int) config.ioUring().sqpollIdleMs(),
+                                config.ioUring().sendZcBytesMin())
                         : new EpollLoop(i, loopSettings, sys, handler, listenFds[i]));
             }
         } catch (RuntimeException e) {

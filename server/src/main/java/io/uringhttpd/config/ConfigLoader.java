@@ -352,7 +352,8 @@ public final class ConfigLoader {
             ServerConfig.IoUring ioUring = new ServerConfig.IoUring(
                     (int) whole("io-uring.entries", 8, 32_768, 4096),
                     bool("io-uring.sqpoll", false),
-                    durationMs("io-uring.sqpoll-idle", 1, 60_000, 1_000));
+                    durationMs("io-uring.sqpoll-idle", 1, 60_000, 1_000),
+                    bytes("io-uring.send-zc-bytes", 0, Long.MAX_VALUE / 2, 0));
 
             return new ServerConfig(configFile, sets, listen, root, engine, workers.count(), workers.auto(), master,
                     loopsPerWorker, pidFile, accessLog, metrics, index, autoindex, timeouts, limits, mimeTypesFile,

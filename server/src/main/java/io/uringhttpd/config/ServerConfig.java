@@ -148,8 +148,10 @@ public record ServerConfig(
      * @param sqpoll        a kernel thread polls the SQ (IORING_SETUP_SQPOLL): no io_uring_enter to
      *                      submit, at the price of a CPU spinning for {@code sqpollIdleMs} after each burst
      * @param sqpollIdleMs  how long that kernel thread spins before it sleeps
+     * @param sendZcBytesMin file bodies (parts) of at least this size go by SEND_ZC from an mmap;
+     *                      0 = never (SPLICE through a pipe)
      */
-    public record IoUring(int entries, boolean sqpoll, long sqpollIdleMs) {}
+    public record IoUring(int entries, boolean sqpoll, long sqpollIdleMs, long sendZcBytesMin) {}
 
     /** A value spelled in the config as {@link #configName()}. */
     public interface Named {

@@ -28,6 +28,9 @@ public final class LoopCounters {
     /** Response bytes moved by sendfile(2) (or splice), never copied through user space. */
     public long bytesFromFile;
     public long timeouts;
+    /** SEND_ZC notifications saying the kernel copied after all (always, on loopback: KERNEL.md). */
+    public long zeroCopyCopied;
+    public long zeroCopyNotifications;
     /** Connections refused because limits.connections-per-loop was reached. */
     public long connectionsOverLimit;
     /** Connections open now (written by the loop, read by metrics). */
@@ -46,6 +49,8 @@ public final class LoopCounters {
         sink.accept("bytes_from_memory", bytesFromMemory);
         sink.accept("bytes_from_file", bytesFromFile);
         sink.accept("timeouts", timeouts);
+        sink.accept("zero_copy_notifications", zeroCopyNotifications);
+        sink.accept("zero_copy_copied", zeroCopyCopied);
         sink.accept("connections_over_limit", connectionsOverLimit);
         sink.accept("connections_open", connectionsOpen);
     }

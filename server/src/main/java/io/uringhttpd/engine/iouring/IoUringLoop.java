@@ -16,6 +16,7 @@ import io.uringhttpd.sys.Errno;
 import io.uringhttpd.sys.EventfdConstants;
 import io.uringhttpd.sys.IoUring;
 import io.uringhttpd.sys.KernelTimespec;
+import io.uringhttpd.sys.MmapConstants;
 import io.uringhttpd.sys.NativeMemory;
 import io.uringhttpd.sys.Sockaddr;
 import io.uringhttpd.sys.Sqe;
@@ -52,6 +53,7 @@ public final class IoUringLoop implements EventLoop {
     static final int OP_TICK = 6;
     static final int OP_WAKE = 7;
     static final int OP_CANCEL = 8;
+    static final int OP_SEND_ZC = 9;
 
     private static final int GENERATION_MASK = 0xFF_FFFF;
     private static final long TICK_MS = 1_000;
@@ -62,6 +64,8 @@ public final class IoUringLoop implements EventLoop {
     private static final int RECV_BUFFER_GROUP = 0;
     /** One pipe per file body in flight; 256 KiB each (F_SETPIPE_SZ), at most this many per loop. */
     private static final int PIPE_BYTES = 256 * 1024;
+    /** Bytes per SEND_ZC: a 1 MiB send fills loopback's socket buffer; one in flight per connection. */
+    private static final int ZC_CHUNK_BYTES = 1 << 20;
 
     private final int index;
     private final LoopSettings settings;
@@ -73,6 +77,8 @@ public final class IoUringLoop implements EventLoop {
     private final int ringEntries;
     private final int setupFlags;
     private final int sqpollIdleMs;
+    /** File parts of at least this many bytes go by SEND_ZC from an mmap (0 = never: splice). */
+    private final long sendZcBytesMin;
 
     private final Arena arena = Arena.ofShared();
     private final long tickTimespec;
@@ -109,7 +115,7 @@ public final class IoUringLoop implements EventLoop {
     private final Object wakeLock = new Object();
 
     public IoUringLoop(int index, LoopSettings settings, Syscalls sys, StaticFileHandler handler, int[] listenFds,
-                       int ringEntries, int setupFlags, int sqpollIdleMs) {
+                       int ringEntries, int setupFlags, int sqpollIdleMs, long sendZcBytesMin) {
         this.index = index;
         this.settings = settings;
         this.sys = sys;
@@ -122,6 +128,7 @@ public final class IoUringLoop implements EventLoop {
         this.ringEntries = ringEntries;
         this.setupFlags = setupFlags;
         this.sqpollIdleMs = sqpollIdleMs;
+        this.sendZcBytesMin = sendZcBytesMin;
         this.bufferBytes = settings.bufferBytes();
         this.pool = new BufferPool(bufferBytes, arena);
         this.tickTimespec = arena.allocate(KernelTimespec.BYTES, 8).address();
@@ -310,6 +317,9 @@ public final class IoUringLoop implements EventLoop {
                 Connection c = slot >= 0 && slot < slotsCreated ? connections[slot] : null;
                 if (c == null || c.fd < 0 || (c.generation & GENERATION_MASK) != generationOf(userData)) {
                     counters.staleEvents++;
+                    if (op == OP_SEND_ZC) {
+                        throw new IllegalStateException("SEND_ZC completion after its connection closed");
+                    }
                     if (op == OP_RECV && (flags & IORING_CQE_F_BUFFER) != 0) {
                         recvBuffers.add(Cqe.bufferId(flags));
                     }
@@ -321,6 +331,7 @@ public final class IoUringLoop implements EventLoop {
                     case OP_SEND -> onSend(c, s, res);
                     case OP_SPLICE_IN -> onSpliceIn(c, s, res);
                     case OP_SPLICE_OUT -> onSpliceOut(c, s, res);
+                    case OP_SEND_ZC -> onSendZc(c, s, res, flags);
                     default -> throw new IllegalStateException("unknown op " + op);
                 }
             }
@@ -576,6 +587,7 @@ public final class IoUringLoop implements EventLoop {
         if (s.sendInFlight || s.splicing) {
             return;
         }
+        unmapIfDone(s);
         if (c.outEnd > c.outStart) {
             int len = c.outEnd - c.outStart;
             // More bytes follow right away (a file body): MSG_MORE lets the head share a segment with them.
@@ -615,7 +627,13 @@ public final class IoUringLoop implements EventLoop {
                 s.inflight++;
                 return;
             }
-            startSplice(c, s, p, i, remaining);
+            // One mapping per connection: a part that would need a second one while the first
+            // still waits for notifications (pipelined or multipart bodies) is spliced instead.
+            if (sendZcBytesMin > 0 && p.partLength[i] >= sendZcBytesMin && (s.mapAddress == 0 || !s.mapRetired)) {
+                startSendZc(c, s, p, i, remaining);
+            } else {
+                startSplice(c, s, p, i, remaining);
+            }
             return;
         }
         // All sent.
@@ -680,6 +698,97 @@ public final class IoUringLoop implements EventLoop {
             c.outStart += res;
         }
         pump(c, s);
+    }
+
+    // ------------------------------------------------------------------ SEND_ZC
+
+    /**
+     * SEND_ZC from an mmap of the file part: the pages go to the NIC without a copy (on a real
+     * NIC that supports it; loopback always copies, KERNEL.md, and each chunk costs a second
+     * CQE, the notification). The mapping lives until the last notification arrived.
+     */
+    private void startSendZc(Connection c, ProactorState s, ResponsePlan p, int part, long remaining) {
+        if (s.mapAddress == 0) {
+            long offset = p.partOffset[part];
+            long pageStart = offset & ~(NativeMemory.PAGE_BYTES - 1);
+            long length = p.partLength[part] + (offset - pageStart);
+            long address = sys.mmap(0, length, MmapConstants.PROT_READ, MmapConstants.MAP_SHARED, p.file.fd(), pageStart);
+            if (address < 0) {
+                log.warn("loop-{}: mmap for SEND_ZC failed ({}); splicing instead", index, Errno.describe((int) address));
+                startSplice(c, s, p, part, remaining);
+                return;
+            }
+            s.mapAddress = address;
+            s.mapLength = length;
+            s.mapDelta = offset - pageStart;
+            s.mapRetired = false;
+        }
+        int chunk = (int) Math.min(remaining, ZC_CHUNK_BYTES);
+        Sqe.prepSendZc(sqe(), c.fd, s.mapAddress + s.mapDelta + c.pendingPartSent, chunk, 0,
+                IORING_SEND_ZC_REPORT_USAGE, userData(OP_SEND_ZC, c.generation, c.slot));
+        s.sendInFlight = true;
+        s.sendZc = true;
+        s.sendLength = chunk;
+        s.inflight++;
+    }
+
+    private void onSendZc(Connection c, ProactorState s, int res, int flags) {
+        if ((flags & IORING_CQE_F_NOTIF) != 0) {
+            s.inflight--;
+            s.zcNotificationsPending--;
+            counters.zeroCopyNotifications++;
+            if ((res & IORING_NOTIF_USAGE_ZC_COPIED) != 0) {
+                counters.zeroCopyCopied++;
+            }
+            if (s.closing) {
+                maybeFinishClose(c, s);
+            } else {
+                unmapIfDone(s);
+            }
+            return;
+        }
+        // The result: with F_MORE a notification follows and keeps this operation in flight.
+        if ((flags & IORING_CQE_F_MORE) != 0) {
+            s.zcNotificationsPending++;
+        } else {
+            s.inflight--;
+        }
+        s.sendInFlight = false;
+        s.sendZc = false;
+        if (s.closing) {
+            maybeFinishClose(c, s);
+            return;
+        }
+        if (res < 0) {
+            if (res != -Errno.EPIPE && res != -Errno.ECONNRESET) {
+                log.debug("loop-{}: SEND_ZC on fd {} failed: {}", index, c.fd, Errno.describe(res));
+            }
+            s.mapRetired = true;
+            beginClose(c, s);
+            return;
+        }
+        c.deadlineMs = nowMs + settings.sendTimeoutMs();
+        if (res < s.sendLength) {
+            counters.partialWrites++;
+        }
+        counters.bytesFromFile += res;
+        c.pendingPartSent += res;
+        if (c.pendingPartSent == c.pending.partLength[c.pendingPart]) {
+            c.pendingPart++;
+            c.pendingPartSent = 0;
+            s.mapRetired = true;
+        }
+        pump(c, s);
+    }
+
+    /** Unmaps a finished part's mapping once the kernel no longer references its pages. */
+    private void unmapIfDone(ProactorState s) {
+        if (s.mapAddress != 0 && s.mapRetired && s.zcNotificationsPending == 0) {
+            sys.munmap(s.mapAddress, s.mapLength);
+            s.mapAddress = 0;
+            s.mapLength = 0;
+            s.mapRetired = false;
+        }
     }
 
     // ------------------------------------------------------------------ splice
@@ -808,6 +917,11 @@ public final class IoUringLoop implements EventLoop {
             releaseFile(c.pending);
             c.pending.reset();
             c.pending = null;
+        }
+        if (s.mapAddress != 0) {
+            // No operation is in flight any more: no notification can still reference the pages.
+            sys.munmap(s.mapAddress, s.mapLength);
+            s.mapAddress = 0;
         }
         if (s.pipe >= 0) {
             // A pipe that may still hold bytes of this response cannot serve another.

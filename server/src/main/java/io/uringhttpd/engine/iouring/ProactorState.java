@@ -25,6 +25,17 @@ final class ProactorState {
     int pipe = -1;
     boolean dirty;
     boolean closing;
+    /** The send in flight is a SEND_ZC from {@link #mapAddress}. */
+    boolean sendZc;
+    /** mmap of the file part being sent with SEND_ZC (0 = none); unmapped only after its last notification. */
+    long mapAddress;
+    long mapLength;
+    /** Offset of the part's first byte inside the mapping (the mapping starts on a page boundary). */
+    long mapDelta;
+    /** The part the mapping serves is finished: unmap once no notification is pending. */
+    boolean mapRetired;
+    /** SEND_ZC results that announced a notification (F_MORE) not yet received. */
+    int zcNotificationsPending;
 
     void reset() {
         inflight = 0;
@@ -39,5 +50,11 @@ final class ProactorState {
         pipe = -1;
         dirty = false;
         closing = false;
+        sendZc = false;
+        mapAddress = 0;
+        mapLength = 0;
+        mapDelta = 0;
+        mapRetired = false;
+        zcNotificationsPending = 0;
     }
 }
