@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Compares uring-httpd with the reference nginx (../shared/bench/nginx-anchor.sh)
-# on the same files: one event loop vs one nginx worker, both on CPU 1, the
-# client on CPU 0; warm-up, then alternating runs (nginx, uring-httpd, nginx, …);
-# medians and the ratio uring-httpd/nginx for requests/s, p99 (wrk) and server
-# CPU per request (utime+stime deltas of /proc/PID/stat over the run).
+# Compares uring-httpd's engines with the reference nginx
+# (../shared/bench/nginx-anchor.sh) on the same files, in one run: one nginx
+# worker and one uring-httpd process per engine (one event loop each), all on
+# CPU 1 but only one under load at a time, the client on CPU 0; warm-up, then
+# alternating runs (nginx, epoll, io_uring, nginx, …); medians, and the ratios
+# to nginx of requests/s, p99 (wrk) and server CPU per request (utime+stime
+# deltas of /proc/PID/stat over the run), with each server's response-head size.
 #
-#   bench/run.sh                                   # everything, ~10 minutes
+#   bench/run.sh                                   # nginx, epoll, io_uring: ~15 minutes
 #   SIZES=1k LOADS=wrk RUNS=1 DURATION=3s bench/run.sh
+#   SERVERS="nginx io_uring" bench/run.sh          # any subset, in the order given
+#   ENGINE=epoll bench/run.sh                      # = SERVERS="nginx epoll"
+#   SERVERS="nginx uring-httpd" bench/run.sh       # the config's engine (auto)
 #   SERVERS=nginx bench/run.sh                     # nginx only (no jar needed)
 #
 # Environment (defaults):
@@ -16,12 +21,15 @@
 #   RUNS=3                 measured runs per server, alternating
 #   DURATION=10s           wrk run length;  WARMUP=5s  discarded run before each size/load
 #   H2LOAD_N               h2load requests per run (default 1000000; 20000 for 1m so a run stays ~10 s)
-#   SERVERS="nginx uring-httpd"
-#   ENGINE                 uring-httpd engine (--set uring-httpd.engine=…); default: the config's
+#   SERVERS="nginx epoll io_uring"
+#                          nginx; epoll, io_uring, auto: a uring-httpd process with
+#                          that engine; uring-httpd: the engine in ENGINE, else the config's
+#   ENGINE                 engine(s) when SERVERS is unset (SERVERS="nginx $ENGINE"),
+#                          or the engine of the server named uring-httpd
 #   URING_SET              more --set KEY=VALUE for uring-httpd, whitespace-separated
 #   URING_JAVA_OPTS        JVM options for uring-httpd
 #   JAR                    default server/target/uring-httpd.jar
-#   NGINX_PORT=18080 URING_PORT=18081 SERVER_CPU=1 CLIENT_CPU=0
+#   NGINX_PORT=18080 URING_PORT=18081 (the next uring-httpd gets 18082, …) SERVER_CPU=1 CLIENT_CPU=0
 #   OUT                    raw results folder (default bench/out/<UTC time>)
 set -euo pipefail
 # shellcheck source=bench/lib.sh
@@ -32,23 +40,23 @@ LOADS=${LOADS:-wrk h2load}
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-5s}
-SERVERS=${SERVERS:-nginx uring-httpd}
+SERVERS=${SERVERS:-$(default_servers)}
 CONNECTIONS=64
 PIPELINE=16
 SIZES=${SIZES//,/ }; LOADS=${LOADS//,/ }; SERVERS=${SERVERS//,/ }
 
 for s in $SIZES; do size_bytes "$s" >/dev/null; done
 for l in $LOADS; do case $l in wrk|h2load) ;; *) die "unknown load '$l' (loads: wrk h2load)" ;; esac; done
-for s in $SERVERS; do case $s in nginx|uring-httpd) ;; *) die "unknown server '$s' (servers: nginx uring-httpd)" ;; esac; done
+check_servers
 case $RUNS in ''|*[!0-9]*|0) die "RUNS must be a positive integer" ;; esac
 case $DURATION in *[0-9]s|*[0-9]m) ;; *) die "DURATION must look like 10s or 1m" ;; esac
 case $WARMUP in *[0-9]s) ;; *) die "WARMUP must look like 5s" ;; esac
 
-has_server() { case " $SERVERS " in *" $1 "*) return 0 ;; esac; return 1; }
+has_load() { case " $LOADS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 check_cpus
 need_tools curl:curl taskset:util-linux getconf:libc-bin wrk:wrk h2load:nghttp2-client nginx:nginx
-if has_server uring-httpd; then
+if [ -n "$uring_servers" ]; then
   [ -f "$JAR" ] || die "$JAR is missing: build it first with ./mvnw -q -DskipTests package (or run ./uring-httpd --version once), or set JAR; SERVERS=nginx runs nginx alone"
   find_jdk25
 fi
@@ -63,12 +71,10 @@ OUT=${OUT:-$bench_dir/out/$stamp}
 mkdir -p "$OUT/raw"
 work=$(mktemp -d /tmp/uring-bench.XXXXXX)
 root=$work/www
-NGINX_PID=""; URING_PID=""; nginx_started=0
 
 cleanup() {
   local rc=$?
-  stop_uring
-  [ "$nginx_started" = 1 ] && stop_nginx
+  stop_servers
   rm -rf "$work"
   exit "$rc"
 }
@@ -77,24 +83,9 @@ trap 'exit 130' INT TERM
 
 make_docroot "$root"
 
-# ---- servers
-if has_server nginx; then
-  start_nginx "$root"; nginx_started=1
-  say "nginx worker pid $NGINX_PID (master $(nginx_master_pid)) on CPU $SERVER_CPU, port $NGINX_PORT"
-fi
-if has_server uring-httpd; then
-  start_uring "$root" "$work" "$OUT/uring-httpd.log"
-  say "uring-httpd pid $URING_PID on CPU $SERVER_CPU, port $URING_PORT"
-fi
-
-server_pid() { if [ "$1" = nginx ]; then echo "$NGINX_PID"; else echo "$URING_PID"; fi; }
-server_port() { if [ "$1" = nginx ]; then echo "$NGINX_PORT"; else echo "$URING_PORT"; fi; }
-alive_or_die() {
-  local pid; pid=$(server_pid "$1")
-  kill -0 "$pid" 2>/dev/null && return 0
-  [ "$1" = uring-httpd ] && tail -n 30 "$OUT/uring-httpd.log" >&2
-  die "$1 (pid $pid) is no longer running"
-}
+# ---- servers: all started before the first run and kept running, so each
+# stays warm; the idle ones sleep in epoll_wait / io_uring_enter.
+start_servers "$root" "$work" "$OUT"
 
 h2load_n() {
   if [ -n "${H2LOAD_N:-}" ]; then echo "$H2LOAD_N"; return; fi
@@ -117,7 +108,7 @@ client_cmd() {
 # shellcheck disable=SC2016  # the single quotes are literal, the variables inside expand
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M:%SZ')"
-  echo "command: SIZES='$SIZES' LOADS='$LOADS' RUNS=$RUNS DURATION=$DURATION WARMUP=$WARMUP SERVERS='$SERVERS' ${ENGINE:+ENGINE=$ENGINE }${URING_SET:+URING_SET='$URING_SET' }${URING_JAVA_OPTS:+URING_JAVA_OPTS='$URING_JAVA_OPTS' }${H2LOAD_N:+H2LOAD_N=$H2LOAD_N }bench/run.sh"
+  echo "command: SIZES='$SIZES' LOADS='$LOADS' RUNS=$RUNS DURATION=$DURATION WARMUP=$WARMUP SERVERS='$SERVERS' ${ENGINE:+ENGINE='$ENGINE' }${URING_SET:+URING_SET='$URING_SET' }${URING_JAVA_OPTS:+URING_JAVA_OPTS='$URING_JAVA_OPTS' }${H2LOAD_N:+H2LOAD_N=$H2LOAD_N }bench/run.sh"
   echo "git: $(git -C "$repo_dir" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$repo_dir" diff --quiet HEAD 2>/dev/null || echo ' (dirty)')"
   echo "kernel: $(uname -r)"
   echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1) x $(nproc --all)"
@@ -126,10 +117,12 @@ client_cmd() {
   echo "nginx: $(nginx -v 2>&1 | sed 's/^nginx version: //')"
   echo "wrk: $(wrk -v 2>&1 | head -n 1 | awk '{print $2}')"
   echo "h2load: $(h2load --version 2>&1 | head -n 1)"
-  if has_server uring-httpd; then
-    echo "java: $("$JAVA_HOME_25/bin/java" -version 2>&1 | sed -n 2p)"
-    echo "uring-httpd: ${URING_CMD[*]}"
+  if [ -n "$uring_servers" ]; then
+    echo "java: $("$JAVA_HOME_25/bin/java" -version 2>&1 | sed -n 2p), GC: $(uring_gc)"
     echo "uring-httpd jar: $JAR ($(date -u -r "$JAR" '+%Y-%m-%d %H:%M:%SZ'))"
+    for s in $uring_servers; do
+      echo "$s: engine ${SENGINE[$s]:-?}, port ${SPORT[$s]}: ${SCMD[$s]}"
+    done
   fi
 } > "$OUT/setup.txt"
 cat "$OUT/setup.txt" >&2
@@ -139,7 +132,7 @@ printf 'size\tload\tserver\trun\trequests\treq_per_s\tp99_ms\tcpu_ticks\tcpu_us_
 heads=$OUT/heads.tsv
 printf 'size\tserver\thead_bytes\n' > "$heads"
 
-# ---- correctness first: both answer 200 with the exact file, and the head sizes
+# ---- correctness first: every server answers 200 with the exact file, and the head sizes
 for size in $SIZES; do
   for server in $SERVERS; do
     url="http://127.0.0.1:$(server_port "$server")/$size.bin"
@@ -167,7 +160,7 @@ measure() {
   fi
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
     "$size" "$load" "$server" "$run" "$requests" "$rps" "$p99" "$((t1 - t0))" "$cpu" "$errors" >> "$results"
-  printf '  %-4s %-6s %-12s run %s: %10.0f req/s  p99 %-7s ms  %7s us CPU/req%s\n' \
+  printf '  %-4s %-6s %-11s run %s: %10.0f req/s  p99 %-7s ms  %7s us CPU/req%s\n' \
     "$size" "$load" "$server" "$run" "$rps" "$p99" "$cpu" "$([ "$errors" = 0 ] || echo "  ERRORS: $errors")" >&2
   alive_or_die "$server"
 }
@@ -209,6 +202,42 @@ load_label() {
   else echo "h2load --h1 -c$CONNECTIONS -m$PIPELINE -t1 -n $(h2load_n "$2")"; fi
 }
 
+others=""   # the servers compared with nginx
+for s in $SERVERS; do [ "$s" = nginx ] || others="$others $s"; done
+others=${others# }
+# Two uring-httpd engines side by side: also their ratio (second / first).
+read -r -a u <<< "$uring_servers"
+pair=""; [ "${#u[@]}" = 2 ] && pair="${u[1]} ${u[0]}"
+load_short() { if [ "$1" = wrk ]; then echo "wrk -c$CONNECTIONS"; else echo "h2load -m$PIPELINE"; fi; }
+# table_row SIZE LOAD COLUMN DECIMALS: the servers' medians, then the ratios to nginx (and of the pair)
+table_row() {
+  local size=$1 load=$2 col=$3 dec=$4 s n row a b
+  row="| $size | $(load_short "$load") |"
+  for s in $SERVERS; do row="$row $(fmt "$(med "$size" "$load" "$s" "$col")" "$dec") |"; done
+  if has_server nginx; then
+    n=$(med "$size" "$load" nginx "$col")
+    for s in $others; do row="$row **$(ratio "$(med "$size" "$load" "$s" "$col")" "$n")** |"; done
+  fi
+  if [ -n "$pair" ]; then
+    read -r a b <<< "$pair"
+    row="$row $(ratio "$(med "$size" "$load" "$a" "$col")" "$(med "$size" "$load" "$b" "$col")") |"
+  fi
+  echo "$row"
+}
+table_head() { # table_head UNIT
+  local s a b h="| file | load |" r="|---|---|"
+  for s in $SERVERS; do h="$h $s $1 |"; r="$r---:|"; done
+  if has_server nginx; then for s in $others; do h="$h $s / nginx |"; r="$r---:|"; done; fi
+  if [ -n "$pair" ]; then read -r a b <<< "$pair"; h="$h $a / $b |"; r="$r---:|"; fi
+  echo "$h"; echo "$r"
+}
+joined() { # joined FUNCTION ARGS…: FUNCTION ARGS… SERVER for each server, joined by " / "
+  local s out=""
+  for s in $SERVERS; do out="$out / $("$@" "$s")"; done
+  echo "${out# / }"
+}
+p99_of() { fmt "$(med "$1" wrk "$2" 7)" 2; }
+
 summary=$OUT/summary.md
 {
   echo "Medians of $RUNS run(s) each; server on CPU $SERVER_CPU, client on CPU $CLIENT_CPU; CPU/request = utime+stime of the server process / requests."
@@ -217,30 +246,40 @@ summary=$OUT/summary.md
     for load in $LOADS; do
       echo "### $size.bin · $(load_label "$load" "$size")"
       echo
-      echo "| server | req/s | p99 ms | CPU us/req | head bytes | errors |"
-      echo "|---|---:|---:|---:|---:|---:|"
+      echo "| server | req/s | × nginx | p99 ms | CPU us/req | CPU × nginx | head bytes | errors |"
+      echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+      n_rps=$(med "$size" "$load" nginx 6); n_cpu=$(med "$size" "$load" nginx 9)
       for server in $SERVERS; do
-        echo "| $server | $(fmt "$(med "$size" "$load" "$server" 6)" 0) | $(fmt "$(med "$size" "$load" "$server" 7)" 2) | $(fmt "$(med "$size" "$load" "$server" 9)" 2) | $(head_of "$size" "$server") | $(errs "$size" "$load" "$server") |"
+        rps=$(med "$size" "$load" "$server" 6); cpu=$(med "$size" "$load" "$server" 9)
+        if [ "$server" = nginx ] || ! has_server nginx; then rr=""; cr=""; else rr=$(ratio "$rps" "$n_rps"); cr=$(ratio "$cpu" "$n_cpu"); fi
+        echo "| $server | $(fmt "$rps" 0) | $rr | $(fmt "$(med "$size" "$load" "$server" 7)" 2) | $(fmt "$cpu" 2) | $cr | $(head_of "$size" "$server") | $(errs "$size" "$load" "$server") |"
       done
-      if has_server nginx && has_server uring-httpd; then
-        echo "| **uring-httpd / nginx** | **$(ratio "$(med "$size" "$load" uring-httpd 6)" "$(med "$size" "$load" nginx 6)")** | $(ratio "$(med "$size" "$load" uring-httpd 7)" "$(med "$size" "$load" nginx 7)") | **$(ratio "$(med "$size" "$load" uring-httpd 9)" "$(med "$size" "$load" nginx 9)")** | | |"
-      fi
       echo
     done
   done
   echo "### For bench/RESULTS.md"
   echo
-  echo "| file | load | nginx req/s | uring-httpd req/s | req/s ratio | nginx p99 ms | uring-httpd p99 ms | nginx CPU us/req | uring-httpd CPU us/req | CPU/req ratio | head bytes nginx / uring-httpd |"
-  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-  for size in $SIZES; do
-    for load in $LOADS; do
-      n_rps=$(med "$size" "$load" nginx 6); u_rps=$(med "$size" "$load" uring-httpd 6)
-      n_p99=$(med "$size" "$load" nginx 7); u_p99=$(med "$size" "$load" uring-httpd 7)
-      n_cpu=$(med "$size" "$load" nginx 9); u_cpu=$(med "$size" "$load" uring-httpd 9)
-      if [ "$load" = wrk ]; then l="wrk -c$CONNECTIONS"; else l="h2load -m$PIPELINE"; fi
-      echo "| $size | $l | $(fmt "$n_rps" 0) | $(fmt "$u_rps" 0) | $(ratio "$u_rps" "$n_rps") | $(fmt "$n_p99" 2) | $(fmt "$u_p99" 2) | $(fmt "$n_cpu" 2) | $(fmt "$u_cpu" 2) | $(ratio "$u_cpu" "$n_cpu") | $(head_of "$size" nginx) / $(head_of "$size" uring-httpd) |"
-    done
-  done
+  echo "Requests/s (medians) and ratios:"
+  echo
+  table_head "req/s"
+  for size in $SIZES; do for load in $LOADS; do table_row "$size" "$load" 6 0; done; done
+  echo
+  echo "Server CPU per request (us, utime+stime of the whole process / requests) and ratios:"
+  echo
+  table_head "us/req"
+  for size in $SIZES; do for load in $LOADS; do table_row "$size" "$load" 9 2; done; done
+  echo
+  echo "Response head bytes$(has_load wrk && echo " and wrk p99 latency (ms)"), $(joined echo):"
+  echo
+  if has_load wrk; then
+    echo "| file | head bytes | wrk p99 ms |"; echo "|---|---:|---:|"
+    for size in $SIZES; do echo "| $size | $(joined head_of "$size") | $(joined p99_of "$size") |"; done
+  else
+    echo "| file | head bytes |"; echo "|---|---:|"
+    for size in $SIZES; do echo "| $size | $(joined head_of "$size") |"; done
+  fi
+  total_errors=$(awk -F'\t' 'NR > 1 { e += $10 } END { print e + 0 }' "$results")
+  if [ "$total_errors" != 0 ]; then echo; echo "**$total_errors client errors in the runs: see $results and $OUT/raw.**"; fi
   echo
   echo "Command: \`$(sed -n 's/^command: //p' "$OUT/setup.txt")\` at $(sed -n 's/^git: //p' "$OUT/setup.txt"); raw results: $OUT"
 } > "$summary"
