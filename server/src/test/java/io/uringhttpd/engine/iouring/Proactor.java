@@ -73,6 +73,29 @@ final class Proactor {
     }
 
     /**
+     * Open sockets and pipes of this process (client and server sides both), leaving out the
+     * files the open-file caches keep open by design and whatever the JVM opens lazily.
+     */
+    static int openSocketsAndPipes() {
+        int n = 0;
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:") || target.startsWith("pipe:")) {
+                        n++;
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // the directory stream's own fd, or an fd closed while listing
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        return n;
+    }
+
+    /**
      * Server-side TCP sockets on {@code port} that some file still references: entries of
      * /proc/net/tcp{,6} whose local port is the server's, that are not the listener and
      * whose inode is not 0 (a socket closed by its last owner becomes an orphan with inode 0,
