@@ -792,9 +792,14 @@ public final class IoUringLoop implements EventLoop {
             return;
         }
         if (c.pending != null) {
-            releaseFile(c.pending);
-            c.pending.reset();
+            ResponsePlan p = c.pending;
+            releaseFile(p);
+            p.reset();
             c.pending = null;
+            // No operation refers to it any more (inflight == 0): reusable, as after a body sent in full.
+            if (sparePlanCount < sparePlans.length) {
+                sparePlans[sparePlanCount++] = p;
+            }
         }
         if (s.pipe >= 0) {
             // A pipe that may still hold bytes of this response cannot serve another.
