@@ -221,6 +221,15 @@ final class Proactor {
         }
     }
 
+    /** Response plans the loop keeps for reuse (a plan is taken when a body cannot be sent at once). */
+    static int sparePlans(IoUringLoop loop) {
+        try {
+            return intField(loop, "sparePlanCount");
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError("IoUringLoop's fields changed: update Proactor.sparePlans", e);
+        }
+    }
+
     private static Object field(Object o, String name) throws ReflectiveOperationException {
         Field f = o.getClass().getDeclaredField(name);
         f.setAccessible(true);
