@@ -107,6 +107,35 @@ class PeerGoneMidTransferTest {
         assertThat(Proactor.openFds()).isLessThanOrEqualTo(fdsBefore + FD_SLACK);
     }
 
+    @Test
+    void fileTruncatedWhileSplicedEndsTheConnectionAndFreesEverything() throws Exception {
+        // A dedicated file: the open-file cache keeps the old size until it revalidates (valid = 60 s).
+        Path file = files.root.resolve("shrinking.bin");
+        Proactor.writeRandom(file, 16L << 20, 16);
+        try (RawHttp.Conn c = RawHttp.open(server.port())) {
+            c.send(RawHttp.get("/shrinking.bin"));
+            readAtLeast(c.input(), 64 * 1024);
+            // Shrink it to an odd size, mid-chunk: the splice from the file comes up short, then at EOF.
+            try (var raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+                raf.setLength((1L << 20) + 12345);
+            }
+            long received = 64 * 1024;
+            byte[] buf = new byte[64 * 1024];
+            try {
+                int n;
+                while ((n = c.input().read(buf)) >= 0) {
+                    received += n;
+                }
+            } catch (java.net.SocketException reset) {
+                // a reset also ends it
+            }
+            assertThat(received).as("bytes before the server gave up on the truncated file").isLessThan(16L << 20);
+        }
+        Proactor.awaitReleased(server, Duration.ofSeconds(5));
+        Proactor.Held held = Proactor.held(Proactor.loop(server, 0));
+        assertThat(held.pipesOpen()).as("%s", held).isLessThanOrEqualTo(2);
+    }
+
     private void fullGet() throws IOException {
         try (RawHttp.Conn c = RawHttp.open(server.port())) {
             c.send(RawHttp.request("GET", "/64m.bin", "Connection: close"));
