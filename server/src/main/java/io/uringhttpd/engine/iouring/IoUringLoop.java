@@ -914,9 +914,14 @@ public final class IoUringLoop implements EventLoop {
             return;
         }
         if (c.pending != null) {
-            releaseFile(c.pending);
-            c.pending.reset();
+            ResponsePlan p = c.pending;
+            releaseFile(p);
+            p.reset();
             c.pending = null;
+            // No operation refers to it any more (inflight == 0): reusable, as after a body sent in full.
+            if (sparePlanCount < sparePlans.length) {
+                sparePlans[sparePlanCount++] = p;
+            }
         }
         if (s.mapAddress != 0) {
             // No operation is in flight any more: no notification can still reference the pages.
