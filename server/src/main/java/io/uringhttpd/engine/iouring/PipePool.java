@@ -19,6 +19,8 @@ final class PipePool {
     private int[] free = new int[16];
     private int freeCount;
     private final int[] pair = new int[2];
+    private int[] discarded = new int[16];
+    private int discardedCount;
 
     PipePool(Syscalls sys, int pipeBytes) {
         this.sys = sys;
@@ -34,12 +36,19 @@ final class PipePool {
         if (rc < 0) {
             return rc;
         }
-        if (created == readFds.length) {
-            readFds = java.util.Arrays.copyOf(readFds, created * 2);
-            writeFds = java.util.Arrays.copyOf(writeFds, created * 2);
-            free = java.util.Arrays.copyOf(free, created * 2);
+        int i;
+        if (discardedCount > 0) {
+            // A slot whose pipe was discarded gets the new pipe: the tables do not grow per abort.
+            i = discarded[--discardedCount];
+        } else {
+            if (created == readFds.length) {
+                readFds = java.util.Arrays.copyOf(readFds, created * 2);
+                writeFds = java.util.Arrays.copyOf(writeFds, created * 2);
+                free = java.util.Arrays.copyOf(free, created * 2);
+                discarded = java.util.Arrays.copyOf(discarded, created * 2);
+            }
+            i = created++;
         }
-        int i = created++;
         readFds[i] = pair[0];
         writeFds[i] = pair[1];
         // 64 KiB by default; a bigger pipe moves a body in fewer SPLICE pairs. Failure is harmless.
@@ -64,6 +73,7 @@ final class PipePool {
         sys.close(readFds[pipe]);
         sys.close(writeFds[pipe]);
         readFds[pipe] = writeFds[pipe] = -1;
+        discarded[discardedCount++] = pipe;
     }
 
     void close() {
