@@ -392,24 +392,32 @@ public final class IoUringLoop implements EventLoop {
                 if (c.headStartedMs == 0) {
                     c.headStartedMs = nowMs;
                 }
-                received(c, s, recvBuffers.bufferAddress(bid), res);
-                recvBuffers.add(bid);
+                if (!received(c, s, bid, res)) {
+                    recvBuffers.add(bid);
+                }
             }
-            if (!more && c.fd >= 0 && !s.closing) {
+            if (!more && c.fd >= 0 && !s.closing && !s.recvPaused) {
                 armRecv(c, s);
             }
         } else if (res == -Errno.ENOBUFS) {
             // The buffer ring ran dry: the multishot ended; re-arm (buffers come back as requests finish).
             counters.readEagain++;
-            if (!s.closing) {
+            if (!s.closing && !s.recvPaused) {
                 armRecv(c, s);
             }
+        } else if (res == -Errno.ECANCELED && s.recvPaused) {
+            // Our backpressure cancel: the receive is re-armed once the held input is served.
         } else {
             // 0 = peer closed; -ECANCELED = our cancel; other = error.
             c.peerClosed = true;
             if (!s.closing && !c.hasUnsentOutput() && !s.sendInFlight) {
                 beginClose(c, s);
             }
+        }
+        if (s.recvPaused && !s.recvArmed && s.heldCount == 0 && !s.closing && c.fd >= 0 && !c.lingering) {
+            // The pause ended (held input served) before the cancelled receive completed: resume now.
+            s.recvPaused = false;
+            armRecv(c, s);
         }
         maybeFinishClose(c, s);
     }
@@ -418,7 +426,12 @@ public final class IoUringLoop implements EventLoop {
      * New bytes for a connection: parse and plan every complete request among them, appending
      * responses to the connection's output; keep a partial request for the next receive.
      */
-    private void received(Connection c, ProactorState s, long data, int length) {
+    private boolean received(Connection c, ProactorState s, int bid, int length) {
+        long data = recvBuffers.bufferAddress(bid);
+        if (s.heldCount > 0) {
+            // Older input is held back: keep the order.
+            return hold(c, s, bid, length);
+        }
         long inBase;
         int inStart;
         int inEnd;
@@ -434,15 +447,13 @@ public final class IoUringLoop implements EventLoop {
                 c.inStart = 0;
             }
             if (c.inEnd + length > bufferBytes) {
-                // The client pipelined more than a buffer while its responses were blocked: refuse it.
-                log.debug("loop-{}: fd {} sent {} bytes ahead of its responses; closing", index, c.fd, c.inEnd + length);
-                beginClose(c, s);
-                return;
+                // The client is a buffer ahead of its responses: keep this receive buffer and pause.
+                return hold(c, s, bid, length);
             }
             MemorySegment.copy(ALL, data, ALL, c.inAddress + c.inEnd, length);
             c.inEnd += length;
             if (blocked(c, s)) {
-                return;
+                return false;
             }
             inBase = c.inAddress;
             inStart = c.inStart;
@@ -457,6 +468,62 @@ public final class IoUringLoop implements EventLoop {
         keepLeftover(c, inBase, inStart, inEnd);
         if (c.hasUnsentOutput()) {
             markDirty(c, s);
+        }
+        return false;
+    }
+
+    /**
+     * Keeps a receive buffer out of the ring (backpressure) and cancels the multishot receive, so
+     * at most a few buffers per connection are held; returns true (the buffer is kept).
+     */
+    private boolean hold(Connection c, ProactorState s, int bid, int length) {
+        if (s.heldCount == ProactorState.HELD_BUFFERS_MAX) {
+            log.debug("loop-{}: fd {} is more than {} receive buffers ahead of its responses; closing",
+                    index, c.fd, ProactorState.HELD_BUFFERS_MAX);
+            beginClose(c, s);
+            return false;
+        }
+        s.heldBids[s.heldCount] = bid;
+        s.heldLengths[s.heldCount] = length;
+        s.heldCount++;
+        if (!s.recvPaused) {
+            s.recvPaused = true;
+            if (s.recvArmed) {
+                Sqe.prepCancel(sqe(), userData(OP_RECV, c.generation, c.slot), 0, userData(OP_CANCEL, 0, 0));
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Moves held receive buffers into the input buffer as room appears (their requests are
+     * served by the caller), and resumes receiving when none is left.
+     */
+    private void releaseHeld(Connection c, ProactorState s) {
+        while (s.heldCount > 0) {
+            int length = s.heldLengths[0];
+            if (c.inAddress == 0) {
+                c.inAddress = pool.take();
+                c.inStart = c.inEnd = 0;
+            } else if (c.inStart > 0) {
+                MemorySegment.copy(ALL, c.inAddress + c.inStart, ALL, c.inAddress, c.inEnd - c.inStart);
+                c.inEnd -= c.inStart;
+                c.inStart = 0;
+            }
+            if (c.inEnd + length > bufferBytes) {
+                return;
+            }
+            int bid = s.heldBids[0];
+            MemorySegment.copy(ALL, recvBuffers.bufferAddress(bid), ALL, c.inAddress + c.inEnd, length);
+            c.inEnd += length;
+            recvBuffers.add(bid);
+            s.heldCount--;
+            System.arraycopy(s.heldBids, 1, s.heldBids, 0, s.heldCount);
+            System.arraycopy(s.heldLengths, 1, s.heldLengths, 0, s.heldCount);
+        }
+        if (s.recvPaused && !s.recvArmed && !s.closing) {
+            s.recvPaused = false;
+            armRecv(c, s);
         }
     }
 
@@ -642,6 +709,7 @@ public final class IoUringLoop implements EventLoop {
             closeAfterResponse(c, s);
             return;
         }
+        releaseHeld(c, s);
         if (c.inEnd > c.inStart) {
             // Requests that arrived while the response was being sent.
             int at = serve(c, s, c.inAddress, c.inStart, c.inEnd);
@@ -649,6 +717,12 @@ public final class IoUringLoop implements EventLoop {
             if (c.hasUnsentOutput() && c.fd >= 0 && !s.closing) {
                 pump(c, s);
                 return;
+            }
+            if (s.heldCount > 0 || s.recvPaused) {
+                releaseHeld(c, s);
+                if (c.inEnd > c.inStart && !s.closing) {
+                    markDirty(c, s);
+                }
             }
         } else if (c.peerClosed) {
             beginClose(c, s);
@@ -923,6 +997,10 @@ public final class IoUringLoop implements EventLoop {
                 sparePlans[sparePlanCount++] = p;
             }
         }
+        for (int i = 0; i < s.heldCount; i++) {
+            recvBuffers.add(s.heldBids[i]);
+        }
+        s.heldCount = 0;
         if (s.mapAddress != 0) {
             // No operation is in flight any more: no notification can still reference the pages.
             sys.munmap(s.mapAddress, s.mapLength);

@@ -36,6 +36,18 @@ final class ProactorState {
     boolean mapRetired;
     /** SEND_ZC results that announced a notification (F_MORE) not yet received. */
     int zcNotificationsPending;
+    /**
+     * Provided buffers kept back (not returned to the ring) because the connection's input
+     * buffer was full of requests waiting for their responses: the receive is paused meanwhile.
+     */
+    final int[] heldBids = new int[HELD_BUFFERS_MAX];
+    final int[] heldLengths = new int[HELD_BUFFERS_MAX];
+    int heldCount;
+    /** The multishot receive was cancelled for backpressure: re-arm once the held input is served. */
+    boolean recvPaused;
+
+    /** A client further ahead of its responses than the input buffer plus this many receive buffers is refused. */
+    static final int HELD_BUFFERS_MAX = 8;
 
     void reset() {
         inflight = 0;
@@ -56,5 +68,7 @@ final class ProactorState {
         mapDelta = 0;
         mapRetired = false;
         zcNotificationsPending = 0;
+        heldCount = 0;
+        recvPaused = false;
     }
 }

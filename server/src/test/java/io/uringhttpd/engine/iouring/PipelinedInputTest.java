@@ -10,7 +10,6 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -23,9 +22,6 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PipelinedInputTest {
-    static final String BUG = "io_uring closes the connection without an answer once more than one buffer"
-            + " (default 36 KiB) of input arrives while a response is pending: IoUringLoop.received, 'sent bytes ahead"
-            + " of its responses; closing' (the epoll engine answers all of these)";
 
     private Fixtures files;
     private TestServer server;
@@ -64,14 +60,12 @@ class PipelinedInputTest {
     }
 
     @Test
-    @Disabled(BUG)
     void pipelinedRequestsBeyondOneBufferBehindBigBodiesAreAllAnswered() throws IOException {
         // 60 requests of 750 bytes (browser-sized heads): 45 000 bytes. Observed: EOF, 0 responses.
         assertAllAnswered("/3m.bin", 60, 700);
     }
 
     @Test
-    @Disabled(BUG)
     void manySmallPipelinedRequestsAreAllAnswered() throws IOException {
         // 900 GETs of 1 KiB in one write (45 000 bytes): the output buffer fills, the rest of the
         // input waits. Observed: EOF, 0 responses.
@@ -79,7 +73,6 @@ class PipelinedInputTest {
     }
 
     @Test
-    @Disabled(BUG)
     void requestBodyArrivingWhileTheResponseIsSplicedIsDiscarded() throws IOException {
         // A GET with a 64 KiB body (read and dropped, up to 1 MiB) for a spliced file.
         // Observed: EOF, no response; with a 20 000 byte body it is answered.
