@@ -8,6 +8,7 @@ import io.uringhttpd.engine.Connection;
 import io.uringhttpd.engine.EventLoop;
 import io.uringhttpd.engine.LoopCounters;
 import io.uringhttpd.engine.LoopSettings;
+import io.uringhttpd.engine.PlanBodies;
 import io.uringhttpd.http.ResponsePlan;
 import io.uringhttpd.http.StaticFileHandler;
 import io.uringhttpd.sys.EpollEvent;
@@ -553,10 +554,12 @@ public final class EpollLoop implements EventLoop {
             }
             handler.logAccess(c.peerAddress, c.peerAddressLength, p);
             if (p.partCount == 0) {
-                releaseFile(p);
-            } else if (bodyFitsOutput(c, p)) {
-                copyBodyToOutput(c, p);
-                releaseFile(p);
+                PlanBodies.releaseFile(p);
+            } else if (PlanBodies.fitsOutput(p, bufferBytes - c.outEnd)) {
+                int copied = PlanBodies.copyToOutput(p, (c.outAddress != 0 ? c.outAddress : scratchOut) + c.outEnd);
+                c.outEnd += copied;
+                counters.bytesFromMemory += copied;
+                PlanBodies.releaseFile(p);
             } else {
                 c.pending = p;
                 c.pendingPart = 0;
@@ -568,33 +571,8 @@ public final class EpollLoop implements EventLoop {
         return true;
     }
 
-    private boolean bodyFitsOutput(Connection c, ResponsePlan p) {
-        long total = 0;
-        for (int i = 0; i < p.partCount; i++) {
-            if (p.partKind[i] != ResponsePlan.PART_BYTES) {
-                return false;
-            }
-            total += p.partLength[i];
-        }
-        return total <= bufferBytes - c.outEnd;
-    }
 
-    private void copyBodyToOutput(Connection c, ResponsePlan p) {
-        long outBase = c.outAddress != 0 ? c.outAddress : scratchOut;
-        for (int i = 0; i < p.partCount; i++) {
-            long len = p.partLength[i];
-            MemorySegment.copy(p.partSegment[i], p.partOffset[i], all, outBase + c.outEnd, len);
-            c.outEnd += (int) len;
-            counters.bytesFromMemory += len;
-        }
-    }
 
-    private static void releaseFile(ResponsePlan p) {
-        if (p.file != null) {
-            p.file.release();
-            p.file = null;
-        }
-    }
 
     private ResponsePlan takeSparePlan() {
         return sparePlanCount > 0 ? sparePlans[--sparePlanCount] : handler.newPlan();
@@ -634,7 +612,7 @@ public final class EpollLoop implements EventLoop {
             ResponsePlan p = c.pending;
             int i = c.pendingPart;
             if (i == p.partCount) {
-                releaseFile(p);
+                PlanBodies.releaseFile(p);
                 giveSparePlan(p);
                 c.pending = null;
                 break;
@@ -811,7 +789,7 @@ public final class EpollLoop implements EventLoop {
 
     private void close(Connection c) {
         if (c.pending != null) {
-            releaseFile(c.pending);
+            PlanBodies.releaseFile(c.pending);
             giveSparePlan(c.pending);
             c.pending = null;
         }

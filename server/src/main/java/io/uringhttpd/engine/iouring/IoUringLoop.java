@@ -8,6 +8,7 @@ import io.uringhttpd.engine.Connection;
 import io.uringhttpd.engine.EventLoop;
 import io.uringhttpd.engine.LoopCounters;
 import io.uringhttpd.engine.LoopSettings;
+import io.uringhttpd.engine.PlanBodies;
 import io.uringhttpd.http.ResponsePlan;
 import io.uringhttpd.http.StaticFileHandler;
 import io.uringhttpd.sys.BufferRing;
@@ -563,10 +564,12 @@ public final class IoUringLoop implements EventLoop {
             }
             handler.logAccess(c.peerAddress, c.peerAddressLength, p);
             if (p.partCount == 0) {
-                releaseFile(p);
-            } else if (bodyFitsOutput(c, p)) {
-                copyBodyToOutput(c, p);
-                releaseFile(p);
+                PlanBodies.releaseFile(p);
+            } else if (PlanBodies.fitsOutput(p, bufferBytes - c.outEnd)) {
+                int copied = PlanBodies.copyToOutput(p, c.outAddress + c.outEnd);
+                c.outEnd += copied;
+                counters.bytesFromMemory += copied;
+                PlanBodies.releaseFile(p);
             } else {
                 c.pending = p;
                 c.pendingPart = 0;
@@ -600,25 +603,7 @@ public final class IoUringLoop implements EventLoop {
         }
     }
 
-    private boolean bodyFitsOutput(Connection c, ResponsePlan p) {
-        long total = 0;
-        for (int i = 0; i < p.partCount; i++) {
-            if (p.partKind[i] != ResponsePlan.PART_BYTES) {
-                return false;
-            }
-            total += p.partLength[i];
-        }
-        return total <= bufferBytes - c.outEnd;
-    }
 
-    private void copyBodyToOutput(Connection c, ResponsePlan p) {
-        for (int i = 0; i < p.partCount; i++) {
-            long len = p.partLength[i];
-            MemorySegment.copy(p.partSegment[i], p.partOffset[i], ALL, c.outAddress + c.outEnd, len);
-            c.outEnd += (int) len;
-            counters.bytesFromMemory += len;
-        }
-    }
 
     private void markDirty(Connection c, ProactorState s) {
         if (!s.dirty && !s.closing) {
@@ -674,7 +659,7 @@ public final class IoUringLoop implements EventLoop {
             ResponsePlan p = c.pending;
             int i = c.pendingPart;
             if (i == p.partCount) {
-                releaseFile(p);
+                PlanBodies.releaseFile(p);
                 p.reset();
                 if (sparePlanCount < sparePlans.length) {
                     sparePlans[sparePlanCount++] = p;
@@ -989,7 +974,7 @@ public final class IoUringLoop implements EventLoop {
         }
         if (c.pending != null) {
             ResponsePlan p = c.pending;
-            releaseFile(p);
+            PlanBodies.releaseFile(p);
             p.reset();
             c.pending = null;
             // No operation refers to it any more (inflight == 0): reusable, as after a body sent in full.
@@ -1080,12 +1065,6 @@ public final class IoUringLoop implements EventLoop {
         }
     }
 
-    private static void releaseFile(ResponsePlan p) {
-        if (p.file != null) {
-            p.file.release();
-            p.file = null;
-        }
-    }
 
     private void closeEverything() {
         // Closing the ring first cancels every operation it holds: then fds really close.

@@ -1,0 +1,44 @@
+package io.uringhttpd.engine;
+
+import io.uringhttpd.http.ResponsePlan;
+import java.lang.foreign.MemorySegment;
+
+/** What both engines do with a response plan's body before moving bytes their own way. */
+public final class PlanBodies {
+    /** All of native memory, for copies between raw addresses (made once: no segment per copy). */
+    public static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
+    private PlanBodies() {
+    }
+
+    /** Whether the body is bytes only and fits in {@code free} bytes of output buffer (then it leaves with the head). */
+    public static boolean fitsOutput(ResponsePlan p, long free) {
+        long total = 0;
+        for (int i = 0; i < p.partCount; i++) {
+            if (p.partKind[i] != ResponsePlan.PART_BYTES) {
+                return false;
+            }
+            total += p.partLength[i];
+        }
+        return total <= free;
+    }
+
+    /** Copies a body that {@link #fitsOutput fits} to {@code out}; returns the bytes copied. */
+    public static int copyToOutput(ResponsePlan p, long out) {
+        int n = 0;
+        for (int i = 0; i < p.partCount; i++) {
+            long len = p.partLength[i];
+            MemorySegment.copy(p.partSegment[i], p.partOffset[i], ALL, out + n, len);
+            n += (int) len;
+        }
+        return n;
+    }
+
+    /** Drops the plan's reference to its open file (the cache closes it once unused and evicted). */
+    public static void releaseFile(ResponsePlan p) {
+        if (p.file != null) {
+            p.file.release();
+            p.file = null;
+        }
+    }
+}
