@@ -83,6 +83,21 @@ public final class Connection {
         return pending != null || outEnd > outStart;
     }
 
+    /**
+     * The deadline of a connection waiting for its client (nothing left to send): the
+     * header-read timeout counted from the first byte of a partial head (a slowloris client
+     * trickling a head gets no extension), else the keep-alive idle timeout (the header-read
+     * one before the first request). Both engines use this one policy.
+     */
+    public void setWaitingDeadline(LoopSettings settings, long nowMs) {
+        if (inEnd > inStart || http.inBody()) {
+            deadlineMs = (headStartedMs != 0 ? headStartedMs : nowMs) + settings.headerReadTimeoutMs();
+        } else {
+            headStartedMs = 0;
+            deadlineMs = nowMs + (requests == 0 ? settings.headerReadTimeoutMs() : settings.keepaliveIdleTimeoutMs());
+        }
+    }
+
     /** Fills the peer address for the access log from a struct sockaddr_in/sockaddr_in6 at {@code sockaddr}. */
     public void recordPeer(long sockaddr) {
         int family = Sockaddr.family(sockaddr);

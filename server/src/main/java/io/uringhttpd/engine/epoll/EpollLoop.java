@@ -54,8 +54,7 @@ public final class EpollLoop implements EventLoop {
     private static final long LINGER_MS = 2_000;
     private static final long TIMER_SCAN_INTERVAL_MS = 1_000;
 
-    /** All of native memory, for copies between raw addresses (made once: no segment per copy). */
-    private static final MemorySegment all = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+    private static final MemorySegment all = PlanBodies.ALL;
 
     private static final int SENT_ALL = 0;
     private static final int BLOCKED = 1;
@@ -702,15 +701,8 @@ public final class EpollLoop implements EventLoop {
             c.outAddress = 0;
             c.outStart = c.outEnd = 0;
         }
-        if (c.hasUnsentOutput()) {
-            return; // deadline set by the last send progress
-        }
-        if (c.inEnd > c.inStart || c.http.inBody()) {
-            // A slowloris client trickling a head gets no extension: the clock runs from its first byte.
-            c.deadlineMs = (c.headStartedMs != 0 ? c.headStartedMs : nowMs) + settings.headerReadTimeoutMs();
-        } else {
-            c.headStartedMs = 0;
-            c.deadlineMs = nowMs + (c.requests == 0 ? settings.headerReadTimeoutMs() : settings.keepaliveIdleTimeoutMs());
+        if (!c.hasUnsentOutput()) { // else: the deadline was set by the last send progress
+            c.setWaitingDeadline(settings, nowMs);
         }
     }
 

@@ -716,13 +716,8 @@ public final class IoUringLoop implements EventLoop {
     }
 
     private void setIdleDeadline(Connection c) {
-        if (c.hasUnsentOutput()) {
-            return;
-        }
-        if (c.inEnd > c.inStart || c.http.inBody()) {
-            c.deadlineMs = (c.headStartedMs != 0 ? c.headStartedMs : nowMs) + settings.headerReadTimeoutMs();
-        } else {
-            c.deadlineMs = nowMs + (c.requests == 0 ? settings.headerReadTimeoutMs() : settings.keepaliveIdleTimeoutMs());
+        if (!c.hasUnsentOutput()) {
+            c.setWaitingDeadline(settings, nowMs);
         }
     }
 
@@ -1102,5 +1097,5 @@ public final class IoUringLoop implements EventLoop {
         arena.close();
     }
 
-    private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+    private static final MemorySegment ALL = PlanBodies.ALL;
 }
