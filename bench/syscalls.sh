@@ -91,6 +91,19 @@ for s in $uring_servers; do
   TID[$s]=$t
 done
 
+# Cross-check of the engine's own counters: perf counts each loop thread over its
+# whole life (attached now, before the loads; it ends when the thread exits at
+# stop), and the loop logs the syscalls it counted itself when it stops.
+declare -A LIFEPERF=()
+crosscheck_events=(-e raw_syscalls:sys_enter)
+for s in epoll_wait io_uring_enter sendfile64 splice sendto recvfrom accept4 close futex; do
+  tracepoint_exists "syscalls/sys_enter_$s" && crosscheck_events+=(-e "syscalls:sys_enter_$s")
+done
+for s in $uring_servers; do
+  perf stat -x, -o "$OUT/$s-lifetime-perf.csv" "${crosscheck_events[@]}" -t "${TID[$s]}" 2>/dev/null &
+  LIFEPERF[$s]=$!
+done
+
 # count_of CSV EVENT: the count perf recorded for EVENT ("" when absent)
 count_of() {
   awk -F, -v e="$2" '$3 == e && $1 ~ /^[0-9]+$/ { print $1; exit }' "$1"
@@ -162,6 +175,43 @@ for load in $LOADS; do
   for server in $SERVERS; do count "$server" "$load"; done
 done
 
+# Stop the uring-httpd servers: each loop logs its counts, and the lifetime perf ends with its thread.
+crosscheck=$OUT/crosscheck.md
+{
+  echo "Engine counters vs the kernel, each loop thread over its whole life (every load above, warm-ups included):"
+  echo "the engine's total (SyscallCounts, logged by the loop at stop) against perf stat -t on the same thread."
+  echo
+  echo "| server | engine counted | kernel counted (perf) | kernel - engine | per name: engine / kernel |"
+  echo "|---|---:|---:|---:|---|"
+} > "$crosscheck"
+for s in $uring_servers; do
+  stop_pid "$(server_pid "$s")"
+  for _ in $(seq 50); do kill -0 "${LIFEPERF[$s]}" 2>/dev/null || break; sleep 0.1; done
+  kill -INT "${LIFEPERF[$s]}" 2>/dev/null || true
+  wait "${LIFEPERF[$s]}" 2>/dev/null || true
+  report=$(grep -o "($(engine_of "$s")) stopped: .*" "${SLOG[$s]}" | head -1 || true)
+  [ -n "$report" ] || { say "warning: no stop report from $s in ${SLOG[$s]}"; continue; }
+  engine_total=$(sed -n 's/.*syscalls \([0-9]*\):.*/\1/p' <<< "$report")
+  kernel_total=$(count_of "$OUT/$s-lifetime-perf.csv" raw_syscalls:sys_enter)
+  names=""
+  for pair in "epoll_wait epoll_wait" "io_uring_enter io_uring_enter" "sendfile sendfile64" "splice splice" \
+              "send sendto" "recv recvfrom" "accept4 accept4" "close close" "- futex"; do
+    read -r mine theirs <<< "$pair"
+    k=$(count_of "$OUT/$s-lifetime-perf.csv" "syscalls:sys_enter_$theirs")
+    e=$(grep -o " $mine=[0-9]*" <<< "$report" | cut -d= -f2 || true)
+    [ "$mine" = - ] && e=-
+    [ -z "$e" ] && e=0
+    [ -z "$k" ] && continue
+    [ "$e" = 0 ] && [ "$k" = 0 ] && continue
+    names+="${names:+, }$theirs $e / $k"
+  done
+  echo "| $s | $engine_total | $kernel_total | $((kernel_total - engine_total)) | $names |" >> "$crosscheck"
+  say "$s: engine counted $engine_total syscalls, the kernel $kernel_total"
+done
+echo >> "$crosscheck"
+echo "The engine counts its own calls only; the kernel also sees the JVM's on that thread (futex at safepoints," >> "$crosscheck"
+echo "mmap/madvise for TLABs) and misses the loop's setup calls made before perf attached." >> "$crosscheck"
+
 load_label() { if [ "$1" = wrk ]; then echo "wrk -t1 -c64"; else echo "h2load --h1 -c64 -m16 -t1"; fi; }
 {
   echo "Syscalls per request, $SIZE.bin, ${DURATION} s per load under perf stat (perf slows the servers: these req/s are not throughput figures)."
@@ -175,6 +225,9 @@ load_label() { if [ "$1" = wrk ]; then echo "wrk -t1 -c64"; else echo "h2load --
   done
   echo
   echo "Engines: $(for s in $uring_servers; do printf '%s=%s (pid %s, %s tid %s) ' "$s" "${SENGINE[$s]:-?}" "$(server_pid "$s")" "$LOOP_THREAD" "${TID[$s]}"; done)"
+  echo
+  cat "$crosscheck"
+  echo
   echo "Raw: $OUT"
 } > "$OUT/summary.md"
 echo

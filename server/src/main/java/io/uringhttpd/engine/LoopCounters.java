@@ -1,5 +1,6 @@
 package io.uringhttpd.engine;
 
+import io.uringhttpd.sys.SyscallCounts;
 import java.util.function.ObjLongConsumer;
 
 /**
@@ -35,6 +36,26 @@ public final class LoopCounters {
     public long connectionsOverLimit;
     /** Connections open now (written by the loop, read by metrics). */
     public long connectionsOpen;
+
+    /**
+     * The line a loop logs when it stops: what it served and the syscalls it counted,
+     * non-zero ones by name. bench/syscalls.sh compares this total with the kernel's own
+     * count of the loop thread (perf stat -t), the cross-check of the engine's counters.
+     */
+    public String stopReport(SyscallCounts syscalls) {
+        StringBuilder line = new StringBuilder()
+                .append(requests).append(" requests, ")
+                .append(accepted).append(" connections, ")
+                .append(wakeups).append(" wakeups, ")
+                .append(events).append(" events; syscalls ")
+                .append(syscalls.total()).append(':');
+        syscalls.forEach((name, value) -> {
+            if (value != 0) {
+                line.append(' ').append(name).append('=').append(value);
+            }
+        });
+        return line.toString();
+    }
 
     public void forEach(ObjLongConsumer<String> sink) {
         sink.accept("wakeups", wakeups);

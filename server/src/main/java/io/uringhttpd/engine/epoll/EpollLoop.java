@@ -215,6 +215,7 @@ public final class EpollLoop implements EventLoop {
             throw t;
         } finally {
             closeEverything();
+            log.info("loop-{} ({}) stopped: {}", index, engine(), counters.stopReport(syscalls()));
         }
     }
 

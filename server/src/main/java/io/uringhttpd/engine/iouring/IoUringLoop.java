@@ -225,6 +225,7 @@ public final class IoUringLoop implements EventLoop {
             throw t;
         } finally {
             closeEverything();
+            log.info("loop-{} ({}) stopped: {}", index, engine(), counters.stopReport(syscalls()));
         }
     }
 
