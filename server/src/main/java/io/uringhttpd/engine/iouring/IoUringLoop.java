@@ -63,8 +63,14 @@ public final class IoUringLoop implements EventLoop {
     private static final int RECV_BUFFER_BYTES = 8 * 1024;
     private static final int RECV_BUFFERS = 1024;
     private static final int RECV_BUFFER_GROUP = 0;
-    /** One pipe per file body in flight; 256 KiB each (F_SETPIPE_SZ), at most this many per loop. */
-    private static final int PIPE_BYTES = 256 * 1024;
+    /**
+     * The capacity asked for each pooled pipe (F_SETPIPE_SZ; fs.pipe-max-size, 1 MiB by
+     * default, is the unprivileged maximum). Measured on 1 MiB bodies with wrk -c64 (bench/run.sh,
+     * bench/RESULTS.md): 256 KiB pipes cost 1.62x epoll's CPU per request, 1 MiB pipes 1.01x:
+     * io_uring/splice.c refuses to splice without blocking (-EAGAIN under
+     * IO_URING_F_NONBLOCK), so every SPLICE runs on an io-wq worker: fewer, larger pairs save the most.
+     */
+    private static final int PIPE_BYTES = 1024 * 1024;
     /** Bytes per SEND_ZC: a 1 MiB send fills loopback's socket buffer; one in flight per connection. */
     private static final int ZC_CHUNK_BYTES = 1 << 20;
 
@@ -861,7 +867,7 @@ public final class IoUringLoop implements EventLoop {
                 return;
             }
         }
-        int chunk = (int) Math.min(remaining, PIPE_BYTES);
+        int chunk = (int) Math.min(remaining, pipes.capacity(s.pipe));
         long sqe1 = sqe();
         Sqe.prepSplice(sqe1, p.file.fd(), p.partOffset[part] + c.pendingPartSent, pipes.writeFd(s.pipe), -1, chunk, 0,
                 userData(OP_SPLICE_IN, c.generation, c.slot));

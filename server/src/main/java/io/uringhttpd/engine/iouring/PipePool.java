@@ -11,10 +11,14 @@ import io.uringhttpd.sys.Syscalls;
  * and reused, one per file body in flight.
  */
 final class PipePool {
+    /** One page: what a pipe made past pipe-user-pages-soft may be left with (pipe(7)). */
+    private static final int PIPE_MIN_BYTES = 4096;
     private final Syscalls sys;
     private final int pipeBytes;
     private int[] readFds = new int[16];
     private int[] writeFds = new int[16];
+    /** Each pipe's capacity as the kernel granted it: the most one file → pipe SPLICE can move. */
+    private int[] capacities = new int[16];
     private int created;
     private int[] free = new int[16];
     private int freeCount;
@@ -44,6 +48,7 @@ final class PipePool {
             if (created == readFds.length) {
                 readFds = java.util.Arrays.copyOf(readFds, created * 2);
                 writeFds = java.util.Arrays.copyOf(writeFds, created * 2);
+                capacities = java.util.Arrays.copyOf(capacities, created * 2);
                 free = java.util.Arrays.copyOf(free, created * 2);
                 discarded = java.util.Arrays.copyOf(discarded, created * 2);
             }
@@ -51,9 +56,19 @@ final class PipePool {
         }
         readFds[i] = pair[0];
         writeFds[i] = pair[1];
-        // 64 KiB by default; a bigger pipe moves a body in fewer SPLICE pairs. Failure is harmless.
-        sys.fcntl(writeFds[i], PipeConstants.F_SETPIPE_SZ, pipeBytes);
+        // 64 KiB by default; a bigger pipe moves a body in fewer SPLICE pairs. Past
+        // fs.pipe-user-pages-soft an unprivileged user is refused (EPERM) and the pipe keeps
+        // what it got: splices are sized to the capacity actually granted.
+        int granted = sys.fcntl(writeFds[i], PipeConstants.F_SETPIPE_SZ, pipeBytes);
+        if (granted < 0) {
+            granted = sys.fcntl(writeFds[i], PipeConstants.F_GETPIPE_SZ, 0);
+        }
+        capacities[i] = granted > 0 ? granted : PIPE_MIN_BYTES;
         return i;
+    }
+
+    int capacity(int pipe) {
+        return capacities[pipe];
     }
 
     int readFd(int pipe) {
