@@ -355,9 +355,14 @@ public final class ConfigLoader {
                     durationMs("io-uring.sqpoll-idle", 1, 60_000, 1_000),
                     bytes("io-uring.send-zc-bytes", 0, Long.MAX_VALUE / 2, 0));
 
+            ServerConfig.Processes processes = new ServerConfig.Processes(
+                    durationMs("shutdown-timeout", 0, 86_400_000, 10_000),
+                    durationMs("shutdown-idle-grace", 0, 3_600_000, 1_000),
+                    account("user"), account("group"), workerEngines("worker-engines"));
+
             return new ServerConfig(configFile, sets, listen, root, engine, workers.count(), workers.auto(), master,
                     loopsPerWorker, pidFile, accessLog, metrics, index, autoindex, timeouts, limits, mimeTypesFile,
-                    openFileCache, smallFileBytes, dotfiles, symlinks, serverTokens, ioUring);
+                    openFileCache, smallFileBytes, dotfiles, symlinks, serverTokens, ioUring, processes);
         }
 
         /** The value at ROOT.key, or null (error reported, or below a broken object). */
@@ -766,6 +771,49 @@ public final class ConfigLoader {
             } catch (IllegalArgumentException e) {
                 return null;
             }
+        }
+
+        /** A user or group name for the workers ("" = none); existence is checked by the master, as root. */
+        private String account(String key) {
+            ConfigValue v = value(key);
+            if (v == null) {
+                return "";
+            }
+            String s = string(v, key(key));
+            if (s == null) {
+                return "";
+            }
+            s = s.strip();
+            // POSIX portable user names (plus '$' of some directory services): nothing a shell or path could misread.
+            if (!s.isEmpty() && !s.matches("[A-Za-z0-9._][A-Za-z0-9._-]*\\$?")) {
+                error(v.origin(), key(key), "expected a user or group name, got " + describe(v));
+                return "";
+            }
+            return s;
+        }
+
+        /** Engines assigned to workers in turn (worker i runs element i mod size); empty = engine for all. */
+        private List<Engine> workerEngines(String key) {
+            List<ConfigValue> values = stringValues(key);
+            List<Engine> out = new ArrayList<>();
+            if (values == null) {
+                return out;
+            }
+            for (ConfigValue v : values) {
+                String s = ((String) v.unwrapped()).strip();
+                Engine found = null;
+                for (Engine e : Engine.values()) {
+                    if (e.configName().equalsIgnoreCase(s)) {
+                        found = e;
+                    }
+                }
+                if (found == null) {
+                    error(v.origin(), key(key), "expected a list of auto, epoll, io_uring, got " + describe(v));
+                } else {
+                    out.add(found);
+                }
+            }
+            return out;
         }
 
         private List<String> indexNames(String key) {

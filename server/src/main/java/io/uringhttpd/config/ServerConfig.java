@@ -48,7 +48,8 @@ public record ServerConfig(
         Dotfiles dotfiles,
         Symlinks symlinks,
         boolean serverTokens,
-        IoUring ioUring) {
+        IoUring ioUring,
+        Processes processes) {
 
     public ServerConfig {
         sets = List.copyOf(sets);
@@ -65,6 +66,13 @@ public record ServerConfig(
         Objects.requireNonNull(openFileCache, "openFileCache");
         Objects.requireNonNull(dotfiles, "dotfiles");
         Objects.requireNonNull(symlinks, "symlinks");
+        Objects.requireNonNull(processes, "processes");
+    }
+
+    /** The engine worker {@code index} runs: its entry in worker-engines (cycled), else engine. */
+    public Engine engineOfWorker(int index) {
+        List<Engine> engines = processes.workerEngines();
+        return engines.isEmpty() ? engine : engines.get(index % engines.size());
     }
 
     /** Event loops in the whole server: workers x loops-per-worker. */
@@ -152,6 +160,25 @@ public record ServerConfig(
      *                      0 = never (SPLICE through a pipe)
      */
     public record IoUring(int entries, boolean sqpoll, long sqpollIdleMs, long sendZcBytesMin) {}
+
+    /**
+     * The process model's keys.
+     *
+     * @param shutdownTimeoutMs   uring-httpd.shutdown-timeout: how long a graceful stop or a retiring
+     *                            worker may take before what is left is closed
+     * @param shutdownIdleGraceMs uring-httpd.shutdown-idle-grace: a keep-alive connection idle at
+     *                            retirement is closed once idle this long (a request arriving first
+     *                            is answered, with Connection: close)
+     * @param user                uring-httpd.user: workers switch to this user when started as root ("" = stay)
+     * @param group               uring-httpd.group: and this group ("" = the user's primary group)
+     * @param workerEngines       uring-httpd.worker-engines: the engine of each worker in turn (empty = engine)
+     */
+    public record Processes(long shutdownTimeoutMs, long shutdownIdleGraceMs, String user, String group,
+            List<Engine> workerEngines) {
+        public Processes {
+            workerEngines = List.copyOf(workerEngines);
+        }
+    }
 
     /** A value spelled in the config as {@link #configName()}. */
     public interface Named {

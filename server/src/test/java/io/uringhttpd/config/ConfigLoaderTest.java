@@ -240,6 +240,36 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void processModelKeys() throws Exception {
+        ServerConfig c = load("uring-httpd {}\n");
+        assertThat(c.processes()).isEqualTo(new ServerConfig.Processes(10_000, 1_000, "", "", List.of()));
+        assertThat(c.engineOfWorker(3)).isEqualTo(Engine.AUTO);
+        c = load("""
+                uring-httpd {
+                  shutdown-timeout = 30s
+                  shutdown-idle-grace = 250ms
+                  user = www-data
+                  group = "nogroup"
+                  worker-engines = [epoll, io_uring]
+                }
+                """);
+        assertThat(c.processes()).isEqualTo(new ServerConfig.Processes(30_000, 250, "www-data", "nogroup",
+                List.of(Engine.EPOLL, Engine.IO_URING)));
+        assertThat(List.of(c.engineOfWorker(0), c.engineOfWorker(1), c.engineOfWorker(2)))
+                .containsExactly(Engine.EPOLL, Engine.IO_URING, Engine.EPOLL);
+    }
+
+    @Test
+    void badProcessModelValues() throws IOException {
+        assertThat(onlyError("uring-httpd {\n  user = \"root; rm -rf /\"\n}\n"))
+                .isEqualTo(new ConfigError(at(2), "uring-httpd.user", "expected a user or group name, got \"root; rm -rf /\""));
+        assertThat(onlyError("uring-httpd {\n  worker-engines = [epoll, kqueue]\n}\n"))
+                .isEqualTo(new ConfigError(at(2), "uring-httpd.worker-engines",
+                        "expected a list of auto, epoll, io_uring, got \"kqueue\""));
+        assertThat(onlyError("uring-httpd.shutdown-timeout = -1s\n").key()).isEqualTo("uring-httpd.shutdown-timeout");
+    }
+
+    @Test
     void ioUringIsAcceptedByTheParser() throws Exception {
         assertThat(load("uring-httpd.engine = io_uring").engine()).isEqualTo(Engine.IO_URING);
     }
