@@ -12,9 +12,13 @@ package io.uringhttpd.sys;
 public final class Errno {
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
+    /** No such process (kill, or a pid already reaped). */
+    public static final int ESRCH = 3;
     public static final int EINTR = 4;
     public static final int EIO = 5;
     public static final int EBADF = 9;
+    /** waitpid: no such unwaited child. */
+    public static final int ECHILD = 10;
     /** Also EWOULDBLOCK on Linux (same value). */
     public static final int EAGAIN = 11;
     public static final int EWOULDBLOCK = EAGAIN;
@@ -32,6 +36,8 @@ public final class Errno {
     public static final int ENOSPC = 28;
     public static final int ESPIPE = 29;
     public static final int EPIPE = 32;
+    /** getpwnam_r/getgrnam_r: the buffer is too small. */
+    public static final int ERANGE = 34;
     public static final int ENAMETOOLONG = 36;
     public static final int ENOSYS = 38;
     /** Also what O_NOFOLLOW / RESOLVE_NO_SYMLINKS report for a symlink. */

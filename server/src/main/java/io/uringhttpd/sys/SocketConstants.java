@@ -8,6 +8,8 @@ package io.uringhttpd.sys;
  */
 public final class SocketConstants {
     // include/linux/socket.h
+    /** Local sockets (AF_LOCAL); socketpair(2) only supports this family. */
+    public static final int AF_UNIX = 1;
     public static final int AF_INET = 2;
     public static final int AF_INET6 = 10;
 

@@ -10,5 +10,11 @@
  * helpers), {@link io.uringhttpd.sys.BufferRing} (provided buffers),
  * {@link io.uringhttpd.sys.IoUringProbe} (what the kernel offers, once at startup) and
  * {@link io.uringhttpd.sys.IoUringConstants} (include/uapi/linux/io_uring.h of Linux 6.18).
+ *
+ * <p>Processes, setup path only, callable from any thread (each call allocates its own
+ * arena): {@link io.uringhttpd.sys.Processes} (posix_spawn with fd hand-over and reset
+ * signals, kill, waitpid, socketpair, FD_CLOEXEC) with {@link io.uringhttpd.sys.WaitStatus},
+ * {@link io.uringhttpd.sys.Signals} (numbers and names) and
+ * {@link io.uringhttpd.sys.Privileges} (account lookups, dropping root for every thread).
  */
 package io.uringhttpd.sys;
