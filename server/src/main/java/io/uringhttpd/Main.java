@@ -4,6 +4,10 @@ import io.uringhttpd.config.ConfigError;
 import io.uringhttpd.config.ConfigException;
 import io.uringhttpd.config.ConfigLoader;
 import io.uringhttpd.config.ServerConfig;
+import io.uringhttpd.process.ControlCommand;
+import io.uringhttpd.process.Master;
+import io.uringhttpd.process.Worker;
+import io.uringhttpd.process.WorkerCommand;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -24,6 +28,7 @@ import picocli.CommandLine.Option;
         footer = {"", "Examples:",
                 "  uring-httpd --config config/uring-httpd.conf",
                 "  uring-httpd -t --set uring-httpd.master=off --set 'uring-httpd.listen=[\"0.0.0.0:8080\"]'",
+                "  uring-httpd --config config/uring-httpd.conf -s reload",
                 ""})
 public final class Main implements Callable<Integer> {
     static final String PREFIX = "uring-httpd: error: ";
@@ -40,6 +45,20 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = {"-t", "--test"}, description = "Check the configuration and exit (0 ok, 1 errors).")
     private boolean test;
+
+    @Option(names = "-s", paramLabel = "SIGNAL",
+            description = "Signal the running master (from the config's pid-file): reload, stop (fast), quit (graceful), reopen (log files).")
+    private ControlCommand.Action signal;
+
+    // Worker processes: started by the master only (Master, WorkerCommand), so not in --help.
+    @Option(names = WorkerCommand.WORKER, hidden = true)
+    private Integer workerIndex;
+
+    @Option(names = WorkerCommand.WORKER_FDS, hidden = true, split = ",")
+    private int[] workerFds;
+
+    @Option(names = WorkerCommand.CONTROL_FD, hidden = true)
+    private int controlFd = -1;
 
     private PrintStream out;
     private PrintStream err;
@@ -68,6 +87,7 @@ public final class Main implements Callable<Integer> {
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         cmd.setExpandAtFiles(false);
+        cmd.setCaseInsensitiveEnumValuesAllowed(true);
         cmd.setParameterExceptionHandler((e, a) -> {
             err.println(PREFIX + oneLine(e.getMessage()) + " (try --help)");
             err.flush();
@@ -94,8 +114,19 @@ public final class Main implements Callable<Integer> {
             out.println("configuration ok");
             return 0;
         }
+        if (signal != null) {
+            String failure = ControlCommand.send(config, signal);
+            if (failure != null) {
+                err.println(PREFIX + failure);
+                return EXIT_CONFIG;
+            }
+            return 0;
+        }
         serverRan = true;
-        return Server.run(config);
+        if (workerIndex != null) {
+            return Worker.run(config, workerIndex, workerFds, controlFd);
+        }
+        return config.master() ? Master.run(config) : Server.run(config);
     }
 
     private static String oneLine(String s) {

@@ -142,22 +142,34 @@ public final class Server implements AutoCloseable {
         }
     }
 
-    /** Opens the sockets and starts the loops; returns once they accept connections. */
+    /**
+     * Opens the sockets and starts the loops; returns once they accept connections. One process:
+     * loops-per-worker loops with master = off; tests that ask for master = on get
+     * workers x loops-per-worker loops as threads (the process model is {@link io.uringhttpd.process.Master}).
+     */
     public static Server start(ServerConfig config) throws IOException {
-        // master = off is one process whose loops are threads: loops-per-worker of them (DESIGN.md).
-        // master = on would run workers x loops-per-worker; until the process model exists, as threads.
         int loopCount = config.master() ? config.loopsTotal() : config.loopsPerWorker();
         List<InetSocketAddress> addresses = config.listen().stream().map(ServerConfig.ListenAddress::toSocketAddress).toList();
         Syscalls setupSys = new Syscalls();
         int[][] listenFds = ListenSockets.open(setupSys, addresses, loopCount, LISTEN_BACKLOG);
-        int uringFlags;
         try {
-            // After the sockets: a bind error is reported before anything about engines.
-            uringFlags = chooseEngine(config.engine());
-        } catch (RuntimeException e) {
+            return start(config, listenFds, config.engine());
+        } catch (IOException | RuntimeException e) {
             ListenSockets.closeAll(setupSys, listenFds);
             throw e;
         }
+    }
+
+    /**
+     * Starts one loop per row of {@code listenFds} ([loop][listen address], sockets already
+     * listening: a worker's, handed over by its master) with {@code engine}. On failure the
+     * sockets are left to the caller.
+     */
+    public static Server start(ServerConfig config, int[][] listenFds, ServerConfig.Engine engine) throws IOException {
+        int loopCount = listenFds.length;
+        List<InetSocketAddress> addresses = config.listen().stream().map(ServerConfig.ListenAddress::toSocketAddress).toList();
+        // After the sockets: a bind error is reported before anything about engines.
+        int uringFlags = chooseEngine(engine);
 
         AccessLog accessLog = config.accessLog().enabled() ? AccessLog.open(config.accessLog()) : AccessLog.disabled();
         MimeTypes mime = MimeTypes.builtIn();
@@ -194,7 +206,6 @@ public final class Server implements AutoCloseable {
                         : new EpollLoop(i, loopSettings, sys, handler, listenFds[i]));
             }
         } catch (RuntimeException e) {
-            ListenSockets.closeAll(setupSys, listenFds);
             accessLog.close();
             throw e;
         }
@@ -265,7 +276,34 @@ public final class Server implements AutoCloseable {
         return loops;
     }
 
-    private void awaitLoops() {
+    /** Asks every loop to stop now (fast stop: open connections are closed); returns at once. */
+    public void stop() {
+        for (EventLoop loop : loops) {
+            loop.stop();
+        }
+    }
+
+    /**
+     * Graceful stop: stop accepting, finish what was received, close idle connections after
+     * {@code idleGraceMs}, and end by {@code timeoutMs}. Returns at once.
+     */
+    public void retire(long idleGraceMs, long timeoutMs) {
+        // Until the engines retire gracefully (EventLoop.retire), a fast stop.
+        stop();
+    }
+
+    /** Reopens the access log (SIGUSR1, after logrotate moved it). */
+    public void reopenLogs() {
+        try {
+            accessLog.reopen();
+            log.info("access log reopened: {}", accessLog.path());
+        } catch (IOException e) {
+            log.error("cannot reopen the access log {}: {}", accessLog.path(), e.getMessage());
+        }
+    }
+
+    /** Waits until every loop has ended. */
+    public void awaitLoops() {
         for (Thread t : threads) {
             try {
                 t.join();

@@ -56,7 +56,7 @@ public final class ListenSockets {
         }
     }
 
-    static int openOne(Syscalls sys, InetSocketAddress address, int backlog) throws IOException {
+    public static int openOne(Syscalls sys, InetSocketAddress address, int backlog) throws IOException {
         int family = address.getAddress() instanceof java.net.Inet6Address ? AF_INET6 : AF_INET;
         int fd = sys.socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0) {

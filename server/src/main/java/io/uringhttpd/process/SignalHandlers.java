@@ -1,0 +1,26 @@
+package io.uringhttpd.process;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Signal handlers for the master and the workers. sun.misc.Signal (module jdk.unsupported) is
+ * the JDK's only way to handle a signal without native code; the JVM runs the action on its
+ * "Signal Dispatcher" thread, so actions only post work or flip flags. SIGQUIT is left to the
+ * JVM (thread dumps), as DESIGN.md says.
+ */
+final class SignalHandlers {
+    private static final Logger log = LoggerFactory.getLogger(SignalHandlers.class);
+
+    private SignalHandlers() {
+    }
+
+    static void on(String name, Runnable action) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), s -> action.run());
+        } catch (IllegalArgumentException e) {
+            // -Xrs, or a signal the JVM keeps for itself.
+            log.warn("SIG{} cannot be handled here: {}", name, e.getMessage());
+        }
+    }
+}

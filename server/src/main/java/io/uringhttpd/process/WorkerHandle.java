@@ -1,0 +1,33 @@
+package io.uringhttpd.process;
+
+/**
+ * The master's record of one worker process. Mutated by the master's control thread only
+ * (the control reader thread just posts events).
+ */
+final class WorkerHandle {
+    final int index;
+    /** Which configuration (reload count) started it. */
+    final int generation;
+    final int pid;
+    /** The master's end of the worker's control socket. */
+    final int controlFd;
+    final long startedMs;
+    /** Set by the worker's "ready" line: it serves. */
+    boolean ready;
+    String engine = "?";
+    /** Asked to stop (retired by a reload, or the whole server stops): its exit is expected. */
+    boolean retiring;
+
+    WorkerHandle(int index, int generation, int pid, int controlFd, long startedMs) {
+        this.index = index;
+        this.generation = generation;
+        this.pid = pid;
+        this.controlFd = controlFd;
+        this.startedMs = startedMs;
+    }
+
+    @Override
+    public String toString() {
+        return "worker " + index + " (pid " + pid + ")";
+    }
+}
