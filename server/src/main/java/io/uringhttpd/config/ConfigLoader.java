@@ -358,7 +358,8 @@ public final class ConfigLoader {
             ServerConfig.Processes processes = new ServerConfig.Processes(
                     durationMs("shutdown-timeout", 0, 86_400_000, 10_000),
                     durationMs("shutdown-idle-grace", 0, 3_600_000, 1_000),
-                    account("user"), account("group"), workerEngines("worker-engines"));
+                    account("user"), account("group"), workerEngines("worker-engines"),
+                    javaOptions("worker-java-options"));
 
             return new ServerConfig(configFile, sets, listen, root, engine, workers.count(), workers.auto(), master,
                     loopsPerWorker, pidFile, accessLog, metrics, index, autoindex, timeouts, limits, mimeTypesFile,
@@ -790,6 +791,24 @@ public final class ConfigLoader {
                 return "";
             }
             return s;
+        }
+
+        /** JVM options for worker processes: each must look like one ("-..."), so a typo is caught here. */
+        private List<String> javaOptions(String key) {
+            List<ConfigValue> values = stringValues(key);
+            List<String> out = new ArrayList<>();
+            if (values == null) {
+                return out;
+            }
+            for (ConfigValue v : values) {
+                String s = ((String) v.unwrapped()).strip();
+                if (!s.startsWith("-") || s.indexOf('\0') >= 0) {
+                    error(v.origin(), key(key), "expected JVM options such as \"-Xmx256m\", got " + describe(v));
+                } else {
+                    out.add(s);
+                }
+            }
+            return out;
         }
 
         /** Engines assigned to workers in turn (worker i runs element i mod size); empty = engine for all. */

@@ -172,11 +172,13 @@ public record ServerConfig(
      * @param user                uring-httpd.user: workers switch to this user when started as root ("" = stay)
      * @param group               uring-httpd.group: and this group ("" = the user's primary group)
      * @param workerEngines       uring-httpd.worker-engines: the engine of each worker in turn (empty = engine)
+     * @param workerJavaOptions   uring-httpd.worker-java-options: the JVM options of worker processes
      */
     public record Processes(long shutdownTimeoutMs, long shutdownIdleGraceMs, String user, String group,
-            List<Engine> workerEngines) {
+            List<Engine> workerEngines, List<String> workerJavaOptions) {
         public Processes {
             workerEngines = List.copyOf(workerEngines);
+            workerJavaOptions = List.copyOf(workerJavaOptions);
         }
     }
 

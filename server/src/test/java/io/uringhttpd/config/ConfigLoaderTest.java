@@ -242,7 +242,8 @@ class ConfigLoaderTest {
     @Test
     void processModelKeys() throws Exception {
         ServerConfig c = load("uring-httpd {}\n");
-        assertThat(c.processes()).isEqualTo(new ServerConfig.Processes(10_000, 1_000, "", "", List.of()));
+        assertThat(c.processes()).isEqualTo(new ServerConfig.Processes(10_000, 1_000, "", "", List.of(),
+                List.of("-XX:+UseSerialGC", "-Xms8m", "-XX:TrimNativeHeapInterval=2000")));
         assertThat(c.engineOfWorker(3)).isEqualTo(Engine.AUTO);
         c = load("""
                 uring-httpd {
@@ -251,10 +252,11 @@ class ConfigLoaderTest {
                   user = www-data
                   group = "nogroup"
                   worker-engines = [epoll, io_uring]
+                  worker-java-options = ["-Xmx64m"]
                 }
                 """);
         assertThat(c.processes()).isEqualTo(new ServerConfig.Processes(30_000, 250, "www-data", "nogroup",
-                List.of(Engine.EPOLL, Engine.IO_URING)));
+                List.of(Engine.EPOLL, Engine.IO_URING), List.of("-Xmx64m")));
         assertThat(List.of(c.engineOfWorker(0), c.engineOfWorker(1), c.engineOfWorker(2)))
                 .containsExactly(Engine.EPOLL, Engine.IO_URING, Engine.EPOLL);
     }
@@ -267,6 +269,8 @@ class ConfigLoaderTest {
                 .isEqualTo(new ConfigError(at(2), "uring-httpd.worker-engines",
                         "expected a list of auto, epoll, io_uring, got \"kqueue\""));
         assertThat(onlyError("uring-httpd.shutdown-timeout = -1s\n").key()).isEqualTo("uring-httpd.shutdown-timeout");
+        assertThat(onlyError("uring-httpd.worker-java-options = [Xmx64m]\n").message())
+                .isEqualTo("expected JVM options such as \"-Xmx256m\", got \"Xmx64m\"");
     }
 
     @Test
