@@ -5,6 +5,7 @@ import static io.uringhttpd.sys.SocketConstants.*;
 
 import io.uringhttpd.engine.BufferPool;
 import io.uringhttpd.engine.Connection;
+import io.uringhttpd.engine.ConnectionTable;
 import io.uringhttpd.engine.EventLoop;
 import io.uringhttpd.engine.LoopCounters;
 import io.uringhttpd.engine.LoopSettings;
@@ -80,11 +81,7 @@ public final class EpollLoop implements EventLoop {
     private final int bufferBytes;
     private final BufferPool pool;
 
-    private final Connection[] connections;
-    private final int[] freeSlots;
-    private int freeSlotCount;
-    private int slotsCreated;
-    private int openCount;
+    private final ConnectionTable table;
 
     private final Connection[] ready;
     private int readyHead;
@@ -124,8 +121,7 @@ public final class EpollLoop implements EventLoop {
         this.scratchIn = arena.allocate(bufferBytes, 4096).address();
         this.scratchOut = arena.allocate(bufferBytes, 4096).address();
         this.pool = new BufferPool(bufferBytes, arena);
-        this.connections = new Connection[settings.connectionsMax()];
-        this.freeSlots = new int[settings.connectionsMax()];
+        this.table = new ConnectionTable(settings.connectionsMax(), handler::newConnectionState);
         this.ready = new Connection[settings.connectionsMax()];
         this.plan = handler.newPlan();
         this.sparePlans = new ResponsePlan[64];
@@ -294,18 +290,18 @@ public final class EpollLoop implements EventLoop {
                 log.error("loop-{}: accept4 failed: {}", index, Errno.describe(fd));
                 return;
             }
-            if (openCount >= connections.length) {
+            Connection c = table.take();
+            if (c == null) {
                 sys.close(fd);
                 counters.connectionsOverLimit++;
-                logLimit("loop-{}: limits.connections-per-loop ({}) reached: connection refused; raise it",
-                        String.valueOf(connections.length));
+                logLimit("limits.connections-per-loop ({}) reached on loop-{}: connection refused; raise it",
+                        String.valueOf(table.capacity()));
                 continue;
             }
-            Connection c = takeSlot();
             c.open(fd, nowMs);
             c.recordPeer(sockaddrAddress);
             counters.accepted++;
-            counters.connectionsOpen = ++openCount;
+            counters.connectionsOpen = table.open();
             // Heads and bodies already leave in one send; NODELAY only stops Nagle from holding a
             // partial last segment of a sendfile'd body (nginx sets tcp_nodelay on keep-alive too).
             sys.setsockoptInt(fd, IPPROTO_TCP, TCP_NODELAY, 1);
@@ -320,15 +316,6 @@ public final class EpollLoop implements EventLoop {
         listenPending[listenIndex] = true;
     }
 
-    private Connection takeSlot() {
-        if (freeSlotCount > 0) {
-            return connections[freeSlots[--freeSlotCount]];
-        }
-        Connection c = new Connection(slotsCreated, handler.newConnectionState());
-        connections[slotsCreated++] = c;
-        return c;
-    }
-
     private void logLimit(String message, String arg) {
         if (nowMs - lastLimitLogMs >= 1_000) {
             lastLimitLogMs = nowMs;
@@ -339,9 +326,8 @@ public final class EpollLoop implements EventLoop {
     // ---------------------------------------------------------------- events
 
     private void onConnectionEvent(long token, int events) {
-        int slot = Connection.slotOf(token);
-        Connection c = slot >= 0 && slot < slotsCreated ? connections[slot] : null;
-        if (c == null || c.fd < 0 || c.generation != Connection.generationOf(token)) {
+        Connection c = table.live(token);
+        if (c == null) {
             counters.staleEvents++;
             return;
         }
@@ -361,10 +347,9 @@ public final class EpollLoop implements EventLoop {
      * keeps serving the others.
      */
     private void failConnection(long token, RuntimeException e) {
-        int slot = Connection.slotOf(token);
-        Connection c = slot >= 0 && slot < slotsCreated ? connections[slot] : null;
+        Connection c = table.live(token);
         log.error("loop-{}: unexpected error on connection fd {}; closing it", index, c != null ? c.fd : -1, e);
-        if (c != null && c.fd >= 0) {
+        if (c != null) {
             close(c);
         }
     }
@@ -721,8 +706,8 @@ public final class EpollLoop implements EventLoop {
     }
 
     private void scanTimeouts() {
-        for (int i = 0; i < slotsCreated; i++) {
-            Connection c = connections[i];
+        for (int i = 0; i < table.created(); i++) {
+            Connection c = table.get(i);
             if (c.fd >= 0 && nowMs >= c.deadlineMs) {
                 counters.timeouts++;
                 if (!c.lingering && !c.hasUnsentOutput() && c.inEnd > c.inStart) {
@@ -798,20 +783,16 @@ public final class EpollLoop implements EventLoop {
         c.http.reset();
         // close(2) also removes the fd from the epoll set (no other fd refers to this socket).
         sys.close(c.fd);
-        c.fd = -1;
-        c.generation++;
-        if (c.generation == OWN_FD_GENERATION) {
-            c.generation = 0;
-        }
-        freeSlots[freeSlotCount++] = c.slot;
+        // A new generation (never OWN_FD_GENERATION: ConnectionTable wraps them at 2^24).
+        table.free(c);
         counters.closed++;
-        counters.connectionsOpen = --openCount;
+        counters.connectionsOpen = table.open();
     }
 
     private void closeEverything() {
-        for (int i = 0; i < slotsCreated; i++) {
-            if (connections[i].fd >= 0) {
-                close(connections[i]);
+        for (int i = 0; i < table.created(); i++) {
+            if (table.get(i).fd >= 0) {
+                close(table.get(i));
             }
         }
         for (int fd : listenFds) {

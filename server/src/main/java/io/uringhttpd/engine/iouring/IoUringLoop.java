@@ -5,6 +5,7 @@ import static io.uringhttpd.sys.SocketConstants.*;
 
 import io.uringhttpd.engine.BufferPool;
 import io.uringhttpd.engine.Connection;
+import io.uringhttpd.engine.ConnectionTable;
 import io.uringhttpd.engine.EventLoop;
 import io.uringhttpd.engine.LoopCounters;
 import io.uringhttpd.engine.LoopSettings;
@@ -56,7 +57,7 @@ public final class IoUringLoop implements EventLoop {
     static final int OP_CANCEL = 8;
     static final int OP_SEND_ZC = 9;
 
-    private static final int GENERATION_MASK = 0xFF_FFFF;
+    private static final int GENERATION_MASK = ConnectionTable.GENERATION_MASK;
     private static final long TICK_MS = 1_000;
     private static final long LINGER_MS = 2_000;
     /** Provided receive buffers: 8 KiB holds 16 pipelined wrk-style requests; 1024 per loop = 8 MiB, not charged to memlock. */
@@ -99,12 +100,9 @@ public final class IoUringLoop implements EventLoop {
     private BufferRing recvBuffers;
     private final PipePool pipes;
 
-    private final Connection[] connections;
+    private final ConnectionTable table;
+    /** The proactor's own state of each slot, parallel to {@link #table}, built with it. */
     private final ProactorState[] states;
-    private final int[] freeSlots;
-    private int freeSlotCount;
-    private int slotsCreated;
-    private int openCount;
 
     /** Connections with output to submit after this batch of completions. */
     private final Connection[] dirty;
@@ -143,9 +141,8 @@ public final class IoUringLoop implements EventLoop {
         this.wakeBuffer = arena.allocate(8, 8).address();
         this.peerAddress = arena.allocate(Sockaddr.STORAGE_BYTES, 8).address();
         this.peerLengthAddress = arena.allocate(4, 4).address();
-        this.connections = new Connection[settings.connectionsMax()];
+        this.table = new ConnectionTable(settings.connectionsMax(), handler::newConnectionState);
         this.states = new ProactorState[settings.connectionsMax()];
-        this.freeSlots = new int[settings.connectionsMax()];
         this.dirty = new Connection[settings.connectionsMax()];
         this.plan = handler.newPlan();
         this.pipes = new PipePool(sys, PIPE_BYTES);
@@ -321,9 +318,9 @@ public final class IoUringLoop implements EventLoop {
                 // The cancelled operation completes on its own (with -ECANCELED); nothing to do here.
             }
             default -> {
-                int slot = slotOf(userData);
-                Connection c = slot >= 0 && slot < slotsCreated ? connections[slot] : null;
-                if (c == null || c.fd < 0 || (c.generation & GENERATION_MASK) != generationOf(userData)) {
+                // The op byte sits above the 24 generation bits: the table ignores it.
+                Connection c = table.live(userData);
+                if (c == null) {
                     counters.staleEvents++;
                     if (op == OP_SEND_ZC) {
                         throw new IllegalStateException("SEND_ZC completion after its connection closed");
@@ -333,7 +330,7 @@ public final class IoUringLoop implements EventLoop {
                     }
                     return;
                 }
-                ProactorState s = states[slot];
+                ProactorState s = states[c.slot];
                 switch (op) {
                     case OP_RECV -> onRecv(c, s, res, flags);
                     case OP_SEND -> onSend(c, s, res);
@@ -361,15 +358,19 @@ public final class IoUringLoop implements EventLoop {
             return;
         }
         int fd = res;
-        if (openCount >= connections.length) {
+        Connection c = table.take();
+        if (c == null) {
             sys.close(fd);
             counters.connectionsOverLimit++;
             logLimit("loop-{}: limits.connections-per-loop ({}) reached: connection refused; raise it",
-                    String.valueOf(connections.length));
+                    String.valueOf(table.capacity()));
             return;
         }
-        Connection c = takeSlot();
         ProactorState s = states[c.slot];
+        if (s == null) {
+            s = new ProactorState(); // once per slot, as the table builds its Connection
+            states[c.slot] = s;
+        }
         c.open(fd, nowMs);
         s.reset();
         // Multishot ACCEPT has no per-connection address buffer: one getpeername per connection.
@@ -378,7 +379,7 @@ public final class IoUringLoop implements EventLoop {
             c.recordPeer(peerAddress);
         }
         counters.accepted++;
-        counters.connectionsOpen = ++openCount;
+        counters.connectionsOpen = table.open();
         sys.setsockoptInt(fd, IPPROTO_TCP, TCP_NODELAY, 1);
         c.deadlineMs = nowMs + settings.headerReadTimeoutMs();
         armRecv(c, s);
@@ -1013,16 +1014,14 @@ public final class IoUringLoop implements EventLoop {
         c.inStart = c.inEnd = c.outStart = c.outEnd = 0;
         c.http.reset();
         sys.close(c.fd);
-        c.fd = -1;
-        c.generation = (c.generation + 1) & GENERATION_MASK;
-        freeSlots[freeSlotCount++] = c.slot;
+        table.free(c);
         counters.closed++;
-        counters.connectionsOpen = --openCount;
+        counters.connectionsOpen = table.open();
     }
 
     private void scanTimeouts() {
-        for (int i = 0; i < slotsCreated; i++) {
-            Connection c = connections[i];
+        for (int i = 0; i < table.created(); i++) {
+            Connection c = table.get(i);
             ProactorState s = states[i];
             if (c.fd >= 0 && !s.closing && nowMs >= c.deadlineMs) {
                 counters.timeouts++;
@@ -1041,23 +1040,12 @@ public final class IoUringLoop implements EventLoop {
     }
 
     private void failConnection(long userData, RuntimeException e) {
-        int slot = slotOf(userData);
-        Connection c = opOf(userData) >= OP_RECV && opOf(userData) <= OP_SPLICE_OUT && slot >= 0 && slot < slotsCreated
-                ? connections[slot] : null;
+        int op = opOf(userData);
+        Connection c = op >= OP_RECV && op <= OP_SPLICE_OUT ? table.live(userData) : null;
         log.error("loop-{}: unexpected error on connection fd {}; closing it", index, c != null ? c.fd : -1, e);
-        if (c != null && c.fd >= 0) {
-            beginClose(c, states[slot]);
+        if (c != null) {
+            beginClose(c, states[c.slot]);
         }
-    }
-
-    private Connection takeSlot() {
-        if (freeSlotCount > 0) {
-            return connections[freeSlots[--freeSlotCount]];
-        }
-        Connection c = new Connection(slotsCreated, handler.newConnectionState());
-        states[slotsCreated] = new ProactorState();
-        connections[slotsCreated++] = c;
-        return c;
     }
 
     private void logLimit(String message, String arg) {
@@ -1078,8 +1066,8 @@ public final class IoUringLoop implements EventLoop {
             ring.close();
             ring = null;
         }
-        for (int i = 0; i < slotsCreated; i++) {
-            Connection c = connections[i];
+        for (int i = 0; i < table.created(); i++) {
+            Connection c = table.get(i);
             if (c.fd >= 0) {
                 states[i].inflight = 0;
                 states[i].closing = true;
