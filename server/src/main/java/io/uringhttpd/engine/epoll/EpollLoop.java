@@ -54,6 +54,10 @@ public final class EpollLoop implements EventLoop {
     /** Lingering close (nginx lingering_timeout is 5 s): how long to drain a peer after our FIN. */
     private static final long LINGER_MS = 2_000;
     private static final long TIMER_SCAN_INTERVAL_MS = 1_000;
+    /** While retiring: idle graces and the deadline are kept to within this (a retirement is short). */
+    private static final long RETIRE_SCAN_INTERVAL_MS = 100;
+    /** While retiring, accept rounds (of ACCEPTS_PER_WAKEUP) that empty a listen backlog before its fd closes. */
+    private static final int RETIRE_ACCEPT_ROUNDS = 16;
 
     private static final MemorySegment all = PlanBodies.ALL;
 
@@ -98,6 +102,14 @@ public final class EpollLoop implements EventLoop {
     private long lastLimitLogMs;
     private volatile boolean running = true;
     private final Object wakeLock = new Object();
+
+    /** Set by {@link #retire} (any thread), acted on by the loop. */
+    private volatile boolean retireRequested;
+    private volatile long retireIdleGraceMs;
+    private volatile long retireDeadlineMs;
+    /** Loop thread: retirement has begun (listen fds closed, handler draining). */
+    private boolean retiring;
+    private long idleGraceMs;
 
     /**
      * @param listenFds listening sockets owned by this loop from now on (closed when it stops)
@@ -192,6 +204,23 @@ public final class EpollLoop implements EventLoop {
         }
     }
 
+    @Override
+    public void retire(long idleGraceMs, long deadlineMs) {
+        synchronized (wakeLock) {
+            if (!running || wakeFd < 0) {
+                return;
+            }
+            if (retireRequested) {
+                retireDeadlineMs = Math.min(retireDeadlineMs, deadlineMs);
+            } else {
+                retireIdleGraceMs = Math.max(0, idleGraceMs);
+                retireDeadlineMs = deadlineMs;
+                retireRequested = true;
+            }
+            wake();
+        }
+    }
+
     private void wake() {
         // From a foreign thread: a short-lived Syscalls keeps the loop's own one single-threaded.
         new Syscalls().eventfdWrite(wakeFd, 1);
@@ -246,6 +275,9 @@ public final class EpollLoop implements EventLoop {
                 }
             }
         }
+        if (retireRequested && !retiring) {
+            beginRetire();
+        }
         for (int i = 0; i < listenPending.length; i++) {
             if (listenPending[i]) {
                 accept(i);
@@ -254,7 +286,69 @@ public final class EpollLoop implements EventLoop {
         runReadyQueue();
         if (nowMs >= nextScanMs) {
             scanTimeouts();
-            nextScanMs = nowMs + TIMER_SCAN_INTERVAL_MS;
+            nextScanMs = nowMs + (retiring ? RETIRE_SCAN_INTERVAL_MS : TIMER_SCAN_INTERVAL_MS);
+        }
+        if (retiring) {
+            if (table.open() == 0) {
+                log.info("loop-{}: retired: no connection left", index);
+                running = false;
+            } else if (nowMs >= retireDeadlineMs) {
+                // closeEverything() closes them: a response still being sent is cut short.
+                log.warn("loop-{}: retirement deadline reached: closing {} connection(s) still open", index, table.open());
+                running = false;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- retirement
+
+    /**
+     * Stops accepting and lets the connections finish (see {@link EventLoop#retire}). The listen
+     * backlog is emptied first: a client whose handshake the kernel already completed would
+     * otherwise be reset when the socket closes (when this fd is its last reference). Then each
+     * listen fd leaves the epoll set before it is closed: epoll forgets a registration only when
+     * the last reference to the socket closes, and in a worker the master keeps one, so a bare
+     * close(2) would leave events coming for an fd number that is closed or reused (epoll(7),
+     * "Will closing a file descriptor cause it to be removed from all epoll interest lists?").
+     */
+    private void beginRetire() {
+        retiring = true;
+        idleGraceMs = retireIdleGraceMs;
+        handler.drain();
+        log.info("loop-{}: retiring: {} connection(s) open, idle grace {} ms, deadline in {} ms", index, table.open(),
+                idleGraceMs, retireDeadlineMs - nowMs);
+        for (int i = 0; i < listenFds.length; i++) {
+            if (listenFds[i] < 0) {
+                continue;
+            }
+            for (int round = 0; round < RETIRE_ACCEPT_ROUNDS; round++) {
+                accept(i);
+                if (!listenPending[i]) {
+                    break;
+                }
+            }
+            sys.epollCtl(epfd, EPOLL_CTL_DEL, listenFds[i], 0, 0);
+            sys.close(listenFds[i]);
+            listenFds[i] = -1;
+            listenPending[i] = false;
+        }
+        for (int i = 0; i < table.created(); i++) {
+            Connection c = table.get(i);
+            if (c.fd >= 0 && c.idle()) {
+                c.deadlineMs = Math.min(c.deadlineMs, nowMs + idleGraceMs);
+            }
+        }
+        nextScanMs = Math.min(nextScanMs, nowMs + RETIRE_SCAN_INTERVAL_MS);
+    }
+
+    /**
+     * The deadline of a connection waiting for its client ({@link Connection#setWaitingDeadline});
+     * while retiring, an idle one (between requests, or new and silent) gets only the idle grace.
+     */
+    private void waitForClient(Connection c) {
+        c.setWaitingDeadline(settings, nowMs);
+        if (retiring && c.idle()) {
+            c.deadlineMs = Math.min(c.deadlineMs, nowMs + idleGraceMs);
         }
     }
 
@@ -311,7 +405,7 @@ public final class EpollLoop implements EventLoop {
                 close(c);
                 continue;
             }
-            c.deadlineMs = nowMs + settings.headerReadTimeoutMs();
+            waitForClient(c); // the header-read timeout (the idle grace while retiring)
         }
         listenPending[listenIndex] = true;
     }
@@ -688,7 +782,7 @@ public final class EpollLoop implements EventLoop {
             c.outStart = c.outEnd = 0;
         }
         if (!c.hasUnsentOutput()) { // else: the deadline was set by the last send progress
-            c.setWaitingDeadline(settings, nowMs);
+            waitForClient(c);
         }
     }
 
@@ -709,7 +803,9 @@ public final class EpollLoop implements EventLoop {
         for (int i = 0; i < table.created(); i++) {
             Connection c = table.get(i);
             if (c.fd >= 0 && nowMs >= c.deadlineMs) {
-                counters.timeouts++;
+                if (!retiring || !c.idle()) { // an idle grace that ran out is no timeout
+                    counters.timeouts++;
+                }
                 if (!c.lingering && !c.hasUnsentOutput() && c.inEnd > c.inStart) {
                     sendTimeoutResponse(c);
                 }
@@ -718,7 +814,7 @@ public final class EpollLoop implements EventLoop {
         }
         // Accepts refused by EMFILE wait in the backlog: retry them now.
         for (int i = 0; i < listenPending.length; i++) {
-            listenPending[i] = true;
+            listenPending[i] = listenFds[i] >= 0;
         }
     }
 
@@ -796,7 +892,9 @@ public final class EpollLoop implements EventLoop {
             }
         }
         for (int fd : listenFds) {
-            sys.close(fd);
+            if (fd >= 0) {
+                sys.close(fd);
+            }
         }
         synchronized (wakeLock) {
             // Under the lock: stop() must never write to a closed (and maybe reused) fd number.
