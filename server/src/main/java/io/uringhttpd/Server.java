@@ -16,12 +16,12 @@ import io.uringhttpd.files.SymlinkPolicy;
 import io.uringhttpd.http.HttpSettings;
 import io.uringhttpd.http.StaticFileHandler;
 import io.uringhttpd.log.AccessLog;
+import io.uringhttpd.process.PidFile;
+import io.uringhttpd.process.SignalHandlers;
 import io.uringhttpd.sys.Syscalls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -44,12 +44,6 @@ public final class Server implements AutoCloseable {
     private static final int LISTEN_BACKLOG = 4096;
     /** nginx's sendfile_max_chunk default (2m since 1.21.4): one connection cannot hog a loop. */
     private static final long SENDFILE_CHUNK_BYTES = 2L << 20;
-    /**
-     * TERM (what Docker, Kubernetes and systemd send) and INT (Ctrl-C) stop the server, which then
-     * exits 0 as nginx does. Left to the JVM's default handlers they would start the shutdown
-     * hooks and end the process with status 128+signal (143, 130), which supervisors report as a failure.
-     */
-    private static final List<String> STOP_SIGNALS = List.of("TERM", "INT");
 
     private final List<EventLoop> loops;
     private final List<Thread> threads;
@@ -63,7 +57,15 @@ public final class Server implements AutoCloseable {
         this.port = port;
     }
 
-    /** Runs the server until the JVM is asked to stop (SIGTERM, SIGINT); returns the exit code. */
+    /**
+     * Runs the server until the JVM is asked to stop; returns the exit code.
+     *
+     * <p>SIGTERM (what Docker, Kubernetes and systemd send) stops gracefully: {@link #retire} with
+     * shutdown-idle-grace and shutdown-timeout (nginx's QUIT). SIGINT (Ctrl-C) stops at once
+     * (nginx's TERM/INT). Both end with exit status 0, as nginx does: left to the JVM's default
+     * handlers they would start the shutdown hooks and end the process with 128+signal (143, 130),
+     * which supervisors report as a failure.
+     */
     public static int run(ServerConfig config) {
         Server server;
         try {
@@ -73,7 +75,7 @@ public final class Server implements AutoCloseable {
             return 1;
         }
         try {
-            writePidFile(config.pidFile());
+            PidFile.write(config.pidFile());
         } catch (IOException e) {
             log.error("cannot write pid-file {}: {}", config.pidFile(), e.getMessage());
             server.close();
@@ -97,14 +99,25 @@ public final class Server implements AutoCloseable {
         Thread hook = new Thread(() -> {
             log.info("stopping");
             server.close();
-            deletePidFile(config.pidFile());
+            PidFile.delete(config.pidFile());
             stopped.countDown();
         }, "shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         AtomicBoolean signalled = new AtomicBoolean();
-        for (String name : STOP_SIGNALS) {
-            handleStopSignal(name, server, signalled);
-        }
+        long idleGraceMs = config.processes().shutdownIdleGraceMs();
+        long timeoutMs = config.processes().shutdownTimeoutMs();
+        SignalHandlers.on("TERM", () -> {
+            log.info("SIGTERM: stopping gracefully (connections get up to {} ms, idle ones {} ms)", timeoutMs, idleGraceMs);
+            signalled.set(true);
+            server.retire(idleGraceMs, timeoutMs);
+        });
+        SignalHandlers.on("INT", () -> {
+            log.info("SIGINT: stopping");
+            signalled.set(true);
+            for (EventLoop loop : server.loops) {
+                loop.stop();
+            }
+        });
         server.awaitLoops();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
@@ -117,7 +130,7 @@ public final class Server implements AutoCloseable {
             return 0;
         }
         server.close();
-        deletePidFile(config.pidFile());
+        PidFile.delete(config.pidFile());
         if (signalled.get()) {
             log.info("stopped");
             return 0;
@@ -126,55 +139,76 @@ public final class Server implements AutoCloseable {
         return 1;
     }
 
-    private static void handleStopSignal(String name, Server server, AtomicBoolean signalled) {
-        try {
-            // sun.misc.Signal (module jdk.unsupported) is the JDK's only way to handle a signal without native code.
-            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
-                log.info("SIG{}: stopping", name);
-                signalled.set(true);
-                for (EventLoop loop : server.loops) {
-                    loop.stop();
-                }
-            });
-        } catch (IllegalArgumentException e) {
-            // The JVM keeps the signal (-Xrs, or an unknown name): its default stops the process through the hook.
-            log.debug("SIG{} keeps the JVM's handler: {}", name, e.getMessage());
-        }
-    }
-
-    /**
-     * Opens the sockets and starts the loops; returns once they accept connections. One process:
-     * loops-per-worker loops with master = off; tests that ask for master = on get
-     * workers x loops-per-worker loops as threads (the process model is {@link io.uringhttpd.process.Master}).
-     */
+    /** Opens the sockets and starts the loops; returns once they accept connections. */
     public static Server start(ServerConfig config) throws IOException {
+        // master = off is one process whose loops are threads: loops-per-worker of them (DESIGN.md).
+        // master = on would run workers x loops-per-worker; until the process model exists, as threads.
         int loopCount = config.master() ? config.loopsTotal() : config.loopsPerWorker();
         List<InetSocketAddress> addresses = config.listen().stream().map(ServerConfig.ListenAddress::toSocketAddress).toList();
         Syscalls setupSys = new Syscalls();
         int[][] listenFds = ListenSockets.open(setupSys, addresses, loopCount, LISTEN_BACKLOG);
-        try {
-            return start(config, listenFds, config.engine());
-        } catch (IOException | RuntimeException e) {
-            ListenSockets.closeAll(setupSys, listenFds);
-            throw e;
-        }
+        return start(config, listenFds, config.engine(), setupSys);
     }
 
     /**
-     * Starts one loop per row of {@code listenFds} ([loop][listen address], sockets already
-     * listening: a worker's, handed over by its master) with {@code engine}. On failure the
-     * sockets are left to the caller.
+     * Worker mode: starts one loop per row of {@code listenFds} ([loop][listen address], in
+     * config.listen() order) on sockets a master opened and handed over, with the given engine
+     * ({@link ServerConfig#engineOfWorker}); returns once the loops accept connections.
+     *
+     * <p>The loops own these fds from now on and close them when they stop or retire (also when
+     * this method fails): they must be this process's own copies (a worker's inherited fds), never
+     * the master's descriptors themselves. The sockets are made non-blocking (O_NONBLOCK is shared
+     * with the master's copies, which do not accept).
+     *
+     * @throws IOException when an fd is not a listening socket
      */
     public static Server start(ServerConfig config, int[][] listenFds, ServerConfig.Engine engine) throws IOException {
+        if (listenFds.length == 0) {
+            throw new IllegalArgumentException("no loop: listenFds is empty");
+        }
+        for (int[] row : listenFds) {
+            if (row.length != config.listen().size()) {
+                throw new IllegalArgumentException("listenFds rows need one fd per listen address (" + config.listen().size()
+                        + "), got " + row.length);
+            }
+        }
+        Syscalls setupSys = new Syscalls();
+        int[][] fds = new int[listenFds.length][];
+        for (int i = 0; i < fds.length; i++) {
+            fds[i] = listenFds[i].clone();
+        }
+        try {
+            ListenSockets.adopt(setupSys, fds);
+        } catch (IOException e) {
+            ListenSockets.closeAll(setupSys, fds);
+            throw e;
+        }
+        return start(config, fds, engine, setupSys);
+    }
+
+    private static Server start(ServerConfig config, int[][] listenFds, ServerConfig.Engine engine, Syscalls setupSys)
+            throws IOException {
         int loopCount = listenFds.length;
         List<InetSocketAddress> addresses = config.listen().stream().map(ServerConfig.ListenAddress::toSocketAddress).toList();
-        // After the sockets: a bind error is reported before anything about engines.
-        int uringFlags = chooseEngine(engine);
+        int uringFlags;
+        try {
+            // After the sockets: a bind error is reported before anything about engines.
+            uringFlags = chooseEngine(engine);
+        } catch (RuntimeException e) {
+            ListenSockets.closeAll(setupSys, listenFds);
+            throw e;
+        }
 
-        AccessLog accessLog = config.accessLog().enabled() ? AccessLog.open(config.accessLog()) : AccessLog.disabled();
         MimeTypes mime = MimeTypes.builtIn();
-        if (config.mimeTypesFile().isPresent()) {
-            mime = mime.withFile(config.mimeTypesFile().get());
+        AccessLog accessLog;
+        try {
+            if (config.mimeTypesFile().isPresent()) {
+                mime = mime.withFile(config.mimeTypesFile().get());
+            }
+            accessLog = config.accessLog().enabled() ? AccessLog.open(config.accessLog()) : AccessLog.disabled();
+        } catch (IOException | RuntimeException e) {
+            ListenSockets.closeAll(setupSys, listenFds);
+            throw e;
         }
         FileSettings fileSettings = new FileSettings(config.root(), config.indexNames(), config.autoindex(),
                 config.dotfiles() == ServerConfig.Dotfiles.ALLOW ? DotfilesPolicy.ALLOW : DotfilesPolicy.DENY,
@@ -206,6 +240,7 @@ public final class Server implements AutoCloseable {
                         : new EpollLoop(i, loopSettings, sys, handler, listenFds[i]));
             }
         } catch (RuntimeException e) {
+            ListenSockets.closeAll(setupSys, listenFds);
             accessLog.close();
             throw e;
         }
@@ -276,20 +311,24 @@ public final class Server implements AutoCloseable {
         return loops;
     }
 
+    /**
+     * Graceful stop of every loop ({@link EventLoop#retire}): no new connection from now on,
+     * every response says Connection: close, idle connections close after {@code idleGraceMs},
+     * and whatever is still open after {@code timeoutMs} is closed. Returns at once;
+     * {@link #awaitLoops()} (and {@link #run}) return when the loops have ended.
+     */
+    public void retire(long idleGraceMs, long timeoutMs) {
+        long deadlineMs = System.currentTimeMillis() + timeoutMs;
+        for (EventLoop loop : loops) {
+            loop.retire(idleGraceMs, deadlineMs);
+        }
+    }
+
     /** Asks every loop to stop now (fast stop: open connections are closed); returns at once. */
     public void stop() {
         for (EventLoop loop : loops) {
             loop.stop();
         }
-    }
-
-    /**
-     * Graceful stop: stop accepting, finish what was received, close idle connections after
-     * {@code idleGraceMs}, and end by {@code timeoutMs}. Returns at once.
-     */
-    public void retire(long idleGraceMs, long timeoutMs) {
-        // Until the engines retire gracefully (EventLoop.retire), a fast stop.
-        stop();
     }
 
     /** Reopens the access log (SIGUSR1, after logrotate moved it). */
@@ -302,7 +341,7 @@ public final class Server implements AutoCloseable {
         }
     }
 
-    /** Waits until every loop has ended. */
+    /** Waits until every loop has ended (stopped, retired, or failed). */
     public void awaitLoops() {
         for (Thread t : threads) {
             try {
@@ -314,6 +353,18 @@ public final class Server implements AutoCloseable {
         }
     }
 
+    /** Waits up to {@code timeoutMs} for every loop to end; true when they all have. */
+    public boolean awaitLoops(long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        for (Thread t : threads) {
+            long leftMs = (deadline - System.nanoTime()) / 1_000_000;
+            if (leftMs <= 0 ? t.isAlive() : !t.join(java.time.Duration.ofMillis(leftMs))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Stops every loop (closing its connections and sockets) and waits for the threads to end. */
     @Override
     public void close() {
@@ -322,21 +373,5 @@ public final class Server implements AutoCloseable {
         }
         awaitLoops();
         accessLog.close();
-    }
-
-    private static void writePidFile(Path pidFile) throws IOException {
-        Path parent = pidFile.getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
-    }
-
-    private static void deletePidFile(Path pidFile) {
-        try {
-            Files.deleteIfExists(pidFile);
-        } catch (IOException e) {
-            log.warn("cannot delete pid-file {}: {}", pidFile, e.getMessage());
-        }
     }
 }

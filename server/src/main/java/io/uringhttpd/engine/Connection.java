@@ -98,6 +98,15 @@ public final class Connection {
         }
     }
 
+    /**
+     * Nothing in progress: no partial request head, no request body being read, nothing left to
+     * send, not closing. Such a connection waits for its client's next request (a retiring loop
+     * closes it after the idle grace). The proactor also checks its own in-flight operations.
+     */
+    public boolean idle() {
+        return inEnd == inStart && !http.inBody() && !hasUnsentOutput() && !lingering && !closeAfterSend;
+    }
+
     /** Fills the peer address for the access log from a struct sockaddr_in/sockaddr_in6 at {@code sockaddr}. */
     public void recordPeer(long sockaddr) {
         int family = Sockaddr.family(sockaddr);

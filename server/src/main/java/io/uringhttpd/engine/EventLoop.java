@@ -10,6 +10,24 @@ public interface EventLoop extends Runnable {
     /** Asks the loop to stop; returns at once. The loop closes every connection and its sockets. */
     void stop();
 
+    /**
+     * Graceful retirement. Thread-safe, returns at once. Stops accepting now (the loop closes its
+     * listen fds: in a worker they are copies, the master keeps the sockets; pending io_uring
+     * accepts are cancelled first, and connections already in the backlog are still accepted and
+     * served), every response from now on carries {@code Connection: close}, a connection with
+     * nothing in progress is closed once it has been idle {@code idleGraceMs} (a request arriving
+     * first is answered, then the connection closes), and the loop ends when no connection is left,
+     * or at {@code deadlineMs} ({@link System#currentTimeMillis()} clock), closing what is left.
+     *
+     * <p>The idle grace exists because closing an idle keep-alive connection at the instant its
+     * client sends the next request on it loses that request (the client sees a reset or an EOF
+     * instead of a response; wrk and many clients do not retry): a client that is between two
+     * requests gets a short window to send, and its answer tells it to go.
+     *
+     * <p>A second call can only bring the deadline closer; {@link #stop()} still stops at once.
+     */
+    void retire(long idleGraceMs, long deadlineMs);
+
     /** Ports the loop listens on, in listen-address order (useful with port 0). */
     int[] localPorts();
 

@@ -46,6 +46,42 @@ public final class ListenSockets {
         return fds;
     }
 
+    /** fcntl(2) commands and SO_ACCEPTCONN (asm-generic/fcntl.h, asm-generic/socket.h; x86_64 uses the generic values). */
+    static final int F_GETFL = 3;
+    static final int F_SETFL = 4;
+    static final int O_NONBLOCK = 0x800;
+    static final int SO_ACCEPTCONN = 30;
+
+    /**
+     * Checks listen sockets handed over by another process (a worker's inherited fds, [loop][address])
+     * and makes them non-blocking: the reactor accepts until EAGAIN and a retiring loop empties its
+     * backlog the same way, so a blocking listen fd would hang a loop. O_NONBLOCK belongs to the
+     * open file description, shared with the master's copy (which does not accept). Setup path.
+     *
+     * @throws IOException naming the fd that is not a listening socket
+     */
+    public static void adopt(Syscalls sys, int[][] fds) throws IOException {
+        for (int[] row : fds) {
+            for (int fd : row) {
+                int listening = sys.getsockoptInt(fd, SOL_SOCKET, SO_ACCEPTCONN);
+                if (listening != 1) {
+                    throw new IOException("fd " + fd + " is not a listening socket"
+                            + (listening < 0 ? ": " + Errno.describe(listening) : ""));
+                }
+                int flags = sys.fcntl(fd, F_GETFL, 0);
+                if (flags < 0 || ((flags & O_NONBLOCK) == 0 && sys.fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)) {
+                    throw new IOException("fd " + fd + ": cannot make it non-blocking");
+                }
+            }
+        }
+    }
+
+    /** True when accept4(2) on this fd returns EAGAIN instead of blocking (retirement path; a syscall). */
+    public static boolean isNonBlocking(Syscalls sys, int fd) {
+        int flags = sys.fcntl(fd, F_GETFL, 0);
+        return flags >= 0 && (flags & O_NONBLOCK) != 0;
+    }
+
     public static void closeAll(Syscalls sys, int[][] fds) {
         for (int[] row : fds) {
             for (int fd : row) {

@@ -60,6 +60,8 @@ public final class StaticFileHandler {
     private final MemorySegment[] errorPages = new MemorySegment[600];
     private final int partsMax;
     private long nowMs;
+    /** The loop is retiring: every response from now on says Connection: close. */
+    private boolean draining;
 
     public StaticFileHandler(HttpSettings settings, FileService files, AccessLog accessLog) {
         this.settings = settings;
@@ -103,6 +105,20 @@ public final class StaticFileHandler {
 
     public ConnectionHttpState newConnectionState() {
         return new ConnectionHttpState(settings.requestLineBytesMax(), settings.headerSectionBytesMax());
+    }
+
+    /**
+     * The loop is retiring (graceful shutdown or reload): from now on every response carries
+     * {@code Connection: close}, so each client learns it must reconnect with its next answer
+     * (RFC 9112 §9.6), errors and HEAD answers included. One switch per loop (the handler is
+     * the loop's); nothing per connection. Loop thread only.
+     */
+    public void drain() {
+        draining = true;
+    }
+
+    public boolean draining() {
+        return draining;
     }
 
     /** Once per loop iteration: the loop's clock (for Date and the file cache's revalidation). */
@@ -149,8 +165,12 @@ public final class StaticFileHandler {
         int consumed = r;
         if (request.hasBody()) {
             if (request.contentLength > BODY_DISCARD_BYTES_MAX) {
-                plan.keepAlive = false; // closed without reading the body (see BODY_DISCARD_BYTES_MAX)
-                rewriteConnectionClose(outAddress, plan);
+                // Closed without reading the body (see BODY_DISCARD_BYTES_MAX). A head that says
+                // close already (HTTP/1.0, Connection: close, a draining loop) stays as written.
+                if (plan.keepAlive) {
+                    plan.keepAlive = false;
+                    rewriteConnectionClose(outAddress, plan);
+                }
                 return inLength;
             }
             st.body.start(request);
@@ -186,7 +206,7 @@ public final class StaticFileHandler {
 
     /** Fills the plan for the parsed {@link #request}; -1 when the head does not fit. */
     private int respond(long out, int cap, ResponsePlan plan) {
-        boolean keepAlive = request.keepAlive;
+        boolean keepAlive = request.keepAlive && !draining;
         switch (request.method) {
             case Method.GET, Method.HEAD -> {
                 return serve(out, cap, plan, keepAlive);

@@ -4,18 +4,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Signal handlers for the master and the workers. sun.misc.Signal (module jdk.unsupported) is
+ * Signal handlers for the master, the workers and the single process (master = off). sun.misc.Signal (module jdk.unsupported) is
  * the JDK's only way to handle a signal without native code; the JVM runs the action on its
  * "Signal Dispatcher" thread, so actions only post work or flip flags. SIGQUIT is left to the
  * JVM (thread dumps), as DESIGN.md says.
  */
-final class SignalHandlers {
+public final class SignalHandlers {
     private static final Logger log = LoggerFactory.getLogger(SignalHandlers.class);
 
     private SignalHandlers() {
     }
 
-    static void on(String name, Runnable action) {
+    /** Runs {@code action} on each {@code name} signal (e.g. "TERM"); a signal the JVM keeps is logged, not fatal. */
+    public static void on(String name, Runnable action) {
         try {
             sun.misc.Signal.handle(new sun.misc.Signal(name), s -> action.run());
         } catch (IllegalArgumentException e) {

@@ -264,6 +264,32 @@ public abstract class RequestParsingContract extends ServerContract {
         assertBodyDiscarded("Content-Length: 5\r\n\r\nABCDE");
     }
 
+    /**
+     * A body over the discard limit (1 MiB) is not read: the answer says Connection: close exactly
+     * once, with a well-formed head, whether the request asked for keep-alive (1.1, 1.0 with
+     * keep-alive) or not (1.0, Connection: close).
+     */
+    @Test
+    void bodyOverTheDiscardLimitGetsOneConnectionClose() throws IOException {
+        String length = "Content-Length: " + (2 << 20) + "\r\n";
+        for (String request : List.of(
+                "POST /one.bin HTTP/1.1\r\n" + HOST + length + "\r\n",
+                "POST /one.bin HTTP/1.1\r\n" + HOST + "Connection: close\r\n" + length + "\r\n",
+                "POST /one.bin HTTP/1.0\r\n" + length + "\r\n",
+                "POST /one.bin HTTP/1.0\r\nConnection: keep-alive\r\n" + length + "\r\n",
+                "GET /one.bin HTTP/1.0\r\n" + length + "\r\n")) {
+            try (RawHttp.Conn c = connect()) {
+                c.send(request + "x".repeat(1000));
+                RawHttp.Response r = c.read();
+                assertThat(r.headers("Connection")).as("Connection headers answering\n%s\n%s", request, r)
+                        .containsExactly("close");
+                assertThat(r.header("Content-Length")).as("answering\n%s\n%s", request, r).isNotNull();
+                assertThat(r.body().length).isEqualTo(Integer.parseInt(r.header("Content-Length")));
+                assertClosed(c);
+            }
+        }
+    }
+
     @Test
     void contentLengthBodyCanLookLikeARequest() throws IOException {
         String smuggled = RawHttp.get("/16k.bin");

@@ -26,6 +26,19 @@ public final class TestServer implements AutoCloseable {
      * @param sets   extra `--set` overrides, e.g. "uring-httpd.autoindex=on"
      */
     public static TestServer start(String engine, Path root, String... sets) throws Exception {
+        return start(engine, root, null, sets);
+    }
+
+    /**
+     * Worker mode ({@link Server#start(ServerConfig, int[][], ServerConfig.Engine)}): the loops serve
+     * the given listen fds ([loop][address]; one address here), as a worker does with the sockets
+     * its master handed over, with the engine {@link ServerConfig#engineOfWorker} gives worker 0.
+     */
+    public static TestServer startWorker(String engine, Path root, int[][] listenFds, String... sets) throws Exception {
+        return start(engine, root, listenFds, sets);
+    }
+
+    private static TestServer start(String engine, Path root, int[][] listenFds, String... sets) throws Exception {
         Path dir = Files.createTempDirectory("uring-httpd-test");
         Path conf = dir.resolve("test.conf");
         Files.writeString(conf, """
@@ -42,7 +55,8 @@ public final class TestServer implements AutoCloseable {
         List<String> overrides = new ArrayList<>(List.of(sets));
         try {
             ServerConfig config = ConfigLoader.load(conf, overrides);
-            return new TestServer(Server.start(config), dir);
+            return new TestServer(listenFds == null ? Server.start(config)
+                    : Server.start(config, listenFds, config.engineOfWorker(0)), dir);
         } catch (Exception e) {
             deleteQuietly(dir);
             throw e;

@@ -5,6 +5,7 @@ import static io.uringhttpd.sys.SocketConstants.*;
 
 import io.uringhttpd.engine.BufferPool;
 import io.uringhttpd.engine.Connection;
+import io.uringhttpd.engine.ConnectionTable;
 import io.uringhttpd.engine.EventLoop;
 import io.uringhttpd.engine.LoopCounters;
 import io.uringhttpd.engine.LoopSettings;
@@ -53,6 +54,10 @@ public final class EpollLoop implements EventLoop {
     /** Lingering close (nginx lingering_timeout is 5 s): how long to drain a peer after our FIN. */
     private static final long LINGER_MS = 2_000;
     private static final long TIMER_SCAN_INTERVAL_MS = 1_000;
+    /** While retiring: idle graces and the deadline are kept to within this (a retirement is short). */
+    private static final long RETIRE_SCAN_INTERVAL_MS = 100;
+    /** While retiring, accept rounds (of ACCEPTS_PER_WAKEUP) that empty a listen backlog before its fd closes. */
+    private static final int RETIRE_ACCEPT_ROUNDS = 16;
 
     private static final MemorySegment all = PlanBodies.ALL;
 
@@ -80,11 +85,7 @@ public final class EpollLoop implements EventLoop {
     private final int bufferBytes;
     private final BufferPool pool;
 
-    private final Connection[] connections;
-    private final int[] freeSlots;
-    private int freeSlotCount;
-    private int slotsCreated;
-    private int openCount;
+    private final ConnectionTable table;
 
     private final Connection[] ready;
     private int readyHead;
@@ -101,6 +102,14 @@ public final class EpollLoop implements EventLoop {
     private long lastLimitLogMs;
     private volatile boolean running = true;
     private final Object wakeLock = new Object();
+
+    /** Set by {@link #retire} (any thread), acted on by the loop. */
+    private volatile boolean retireRequested;
+    private volatile long retireIdleGraceMs;
+    private volatile long retireDeadlineMs;
+    /** Loop thread: retirement has begun (listen fds closed, handler draining). */
+    private boolean retiring;
+    private long idleGraceMs;
 
     /**
      * @param listenFds listening sockets owned by this loop from now on (closed when it stops)
@@ -124,8 +133,7 @@ public final class EpollLoop implements EventLoop {
         this.scratchIn = arena.allocate(bufferBytes, 4096).address();
         this.scratchOut = arena.allocate(bufferBytes, 4096).address();
         this.pool = new BufferPool(bufferBytes, arena);
-        this.connections = new Connection[settings.connectionsMax()];
-        this.freeSlots = new int[settings.connectionsMax()];
+        this.table = new ConnectionTable(settings.connectionsMax(), handler::newConnectionState);
         this.ready = new Connection[settings.connectionsMax()];
         this.plan = handler.newPlan();
         this.sparePlans = new ResponsePlan[64];
@@ -196,6 +204,23 @@ public final class EpollLoop implements EventLoop {
         }
     }
 
+    @Override
+    public void retire(long idleGraceMs, long deadlineMs) {
+        synchronized (wakeLock) {
+            if (!running || wakeFd < 0) {
+                return;
+            }
+            if (retireRequested) {
+                retireDeadlineMs = Math.min(retireDeadlineMs, deadlineMs);
+            } else {
+                retireIdleGraceMs = Math.max(0, idleGraceMs);
+                retireDeadlineMs = deadlineMs;
+                retireRequested = true;
+            }
+            wake();
+        }
+    }
+
     private void wake() {
         // From a foreign thread: a short-lived Syscalls keeps the loop's own one single-threaded.
         new Syscalls().eventfdWrite(wakeFd, 1);
@@ -250,6 +275,9 @@ public final class EpollLoop implements EventLoop {
                 }
             }
         }
+        if (retireRequested && !retiring) {
+            beginRetire();
+        }
         for (int i = 0; i < listenPending.length; i++) {
             if (listenPending[i]) {
                 accept(i);
@@ -258,7 +286,69 @@ public final class EpollLoop implements EventLoop {
         runReadyQueue();
         if (nowMs >= nextScanMs) {
             scanTimeouts();
-            nextScanMs = nowMs + TIMER_SCAN_INTERVAL_MS;
+            nextScanMs = nowMs + (retiring ? RETIRE_SCAN_INTERVAL_MS : TIMER_SCAN_INTERVAL_MS);
+        }
+        if (retiring) {
+            if (table.open() == 0) {
+                log.info("loop-{}: retired: no connection left", index);
+                running = false;
+            } else if (nowMs >= retireDeadlineMs) {
+                // closeEverything() closes them: a response still being sent is cut short.
+                log.warn("loop-{}: retirement deadline reached: closing {} connection(s) still open", index, table.open());
+                running = false;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- retirement
+
+    /**
+     * Stops accepting and lets the connections finish (see {@link EventLoop#retire}). The listen
+     * backlog is emptied first: a client whose handshake the kernel already completed would
+     * otherwise be reset when the socket closes (when this fd is its last reference). Then each
+     * listen fd leaves the epoll set before it is closed: epoll forgets a registration only when
+     * the last reference to the socket closes, and in a worker the master keeps one, so a bare
+     * close(2) would leave events coming for an fd number that is closed or reused (epoll(7),
+     * "Will closing a file descriptor cause it to be removed from all epoll interest lists?").
+     */
+    private void beginRetire() {
+        retiring = true;
+        idleGraceMs = retireIdleGraceMs;
+        handler.drain();
+        log.info("loop-{}: retiring: {} connection(s) open, idle grace {} ms, deadline in {} ms", index, table.open(),
+                idleGraceMs, retireDeadlineMs - nowMs);
+        for (int i = 0; i < listenFds.length; i++) {
+            if (listenFds[i] < 0) {
+                continue;
+            }
+            for (int round = 0; round < RETIRE_ACCEPT_ROUNDS; round++) {
+                accept(i);
+                if (!listenPending[i]) {
+                    break;
+                }
+            }
+            sys.epollCtl(epfd, EPOLL_CTL_DEL, listenFds[i], 0, 0);
+            sys.close(listenFds[i]);
+            listenFds[i] = -1;
+            listenPending[i] = false;
+        }
+        for (int i = 0; i < table.created(); i++) {
+            Connection c = table.get(i);
+            if (c.fd >= 0 && c.idle()) {
+                c.deadlineMs = Math.min(c.deadlineMs, nowMs + idleGraceMs);
+            }
+        }
+        nextScanMs = Math.min(nextScanMs, nowMs + RETIRE_SCAN_INTERVAL_MS);
+    }
+
+    /**
+     * The deadline of a connection waiting for its client ({@link Connection#setWaitingDeadline});
+     * while retiring, an idle one (between requests, or new and silent) gets only the idle grace.
+     */
+    private void waitForClient(Connection c) {
+        c.setWaitingDeadline(settings, nowMs);
+        if (retiring && c.idle()) {
+            c.deadlineMs = Math.min(c.deadlineMs, nowMs + idleGraceMs);
         }
     }
 
@@ -294,18 +384,18 @@ public final class EpollLoop implements EventLoop {
                 log.error("loop-{}: accept4 failed: {}", index, Errno.describe(fd));
                 return;
             }
-            if (openCount >= connections.length) {
+            Connection c = table.take();
+            if (c == null) {
                 sys.close(fd);
                 counters.connectionsOverLimit++;
-                logLimit("loop-{}: limits.connections-per-loop ({}) reached: connection refused; raise it",
-                        String.valueOf(connections.length));
+                logLimit("limits.connections-per-loop ({}) reached on loop-{}: connection refused; raise it",
+                        String.valueOf(table.capacity()));
                 continue;
             }
-            Connection c = takeSlot();
             c.open(fd, nowMs);
             c.recordPeer(sockaddrAddress);
             counters.accepted++;
-            counters.connectionsOpen = ++openCount;
+            counters.connectionsOpen = table.open();
             // Heads and bodies already leave in one send; NODELAY only stops Nagle from holding a
             // partial last segment of a sendfile'd body (nginx sets tcp_nodelay on keep-alive too).
             sys.setsockoptInt(fd, IPPROTO_TCP, TCP_NODELAY, 1);
@@ -315,18 +405,9 @@ public final class EpollLoop implements EventLoop {
                 close(c);
                 continue;
             }
-            c.deadlineMs = nowMs + settings.headerReadTimeoutMs();
+            waitForClient(c); // the header-read timeout (the idle grace while retiring)
         }
         listenPending[listenIndex] = true;
-    }
-
-    private Connection takeSlot() {
-        if (freeSlotCount > 0) {
-            return connections[freeSlots[--freeSlotCount]];
-        }
-        Connection c = new Connection(slotsCreated, handler.newConnectionState());
-        connections[slotsCreated++] = c;
-        return c;
     }
 
     private void logLimit(String message, String arg) {
@@ -339,9 +420,8 @@ public final class EpollLoop implements EventLoop {
     // ---------------------------------------------------------------- events
 
     private void onConnectionEvent(long token, int events) {
-        int slot = Connection.slotOf(token);
-        Connection c = slot >= 0 && slot < slotsCreated ? connections[slot] : null;
-        if (c == null || c.fd < 0 || c.generation != Connection.generationOf(token)) {
+        Connection c = table.live(token);
+        if (c == null) {
             counters.staleEvents++;
             return;
         }
@@ -361,10 +441,9 @@ public final class EpollLoop implements EventLoop {
      * keeps serving the others.
      */
     private void failConnection(long token, RuntimeException e) {
-        int slot = Connection.slotOf(token);
-        Connection c = slot >= 0 && slot < slotsCreated ? connections[slot] : null;
+        Connection c = table.live(token);
         log.error("loop-{}: unexpected error on connection fd {}; closing it", index, c != null ? c.fd : -1, e);
-        if (c != null && c.fd >= 0) {
+        if (c != null) {
             close(c);
         }
     }
@@ -703,7 +782,7 @@ public final class EpollLoop implements EventLoop {
             c.outStart = c.outEnd = 0;
         }
         if (!c.hasUnsentOutput()) { // else: the deadline was set by the last send progress
-            c.setWaitingDeadline(settings, nowMs);
+            waitForClient(c);
         }
     }
 
@@ -721,10 +800,12 @@ public final class EpollLoop implements EventLoop {
     }
 
     private void scanTimeouts() {
-        for (int i = 0; i < slotsCreated; i++) {
-            Connection c = connections[i];
+        for (int i = 0; i < table.created(); i++) {
+            Connection c = table.get(i);
             if (c.fd >= 0 && nowMs >= c.deadlineMs) {
-                counters.timeouts++;
+                if (!retiring || !c.idle()) { // an idle grace that ran out is no timeout
+                    counters.timeouts++;
+                }
                 if (!c.lingering && !c.hasUnsentOutput() && c.inEnd > c.inStart) {
                     sendTimeoutResponse(c);
                 }
@@ -733,7 +814,7 @@ public final class EpollLoop implements EventLoop {
         }
         // Accepts refused by EMFILE wait in the backlog: retry them now.
         for (int i = 0; i < listenPending.length; i++) {
-            listenPending[i] = true;
+            listenPending[i] = listenFds[i] >= 0;
         }
     }
 
@@ -798,24 +879,22 @@ public final class EpollLoop implements EventLoop {
         c.http.reset();
         // close(2) also removes the fd from the epoll set (no other fd refers to this socket).
         sys.close(c.fd);
-        c.fd = -1;
-        c.generation++;
-        if (c.generation == OWN_FD_GENERATION) {
-            c.generation = 0;
-        }
-        freeSlots[freeSlotCount++] = c.slot;
+        // A new generation (never OWN_FD_GENERATION: ConnectionTable wraps them at 2^24).
+        table.free(c);
         counters.closed++;
-        counters.connectionsOpen = --openCount;
+        counters.connectionsOpen = table.open();
     }
 
     private void closeEverything() {
-        for (int i = 0; i < slotsCreated; i++) {
-            if (connections[i].fd >= 0) {
-                close(connections[i]);
+        for (int i = 0; i < table.created(); i++) {
+            if (table.get(i).fd >= 0) {
+                close(table.get(i));
             }
         }
         for (int fd : listenFds) {
-            sys.close(fd);
+            if (fd >= 0) {
+                sys.close(fd);
+            }
         }
         synchronized (wakeLock) {
             // Under the lock: stop() must never write to a closed (and maybe reused) fd number.

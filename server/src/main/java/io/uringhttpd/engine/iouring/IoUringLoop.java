@@ -5,7 +5,9 @@ import static io.uringhttpd.sys.SocketConstants.*;
 
 import io.uringhttpd.engine.BufferPool;
 import io.uringhttpd.engine.Connection;
+import io.uringhttpd.engine.ConnectionTable;
 import io.uringhttpd.engine.EventLoop;
+import io.uringhttpd.engine.ListenSockets;
 import io.uringhttpd.engine.LoopCounters;
 import io.uringhttpd.engine.LoopSettings;
 import io.uringhttpd.engine.PlanBodies;
@@ -56,8 +58,15 @@ public final class IoUringLoop implements EventLoop {
     static final int OP_CANCEL = 8;
     static final int OP_SEND_ZC = 9;
 
-    private static final int GENERATION_MASK = 0xFF_FFFF;
+    private static final int GENERATION_MASK = ConnectionTable.GENERATION_MASK;
     private static final long TICK_MS = 1_000;
+    /** While retiring: idle graces and the deadline are kept to within this (a retirement is short). */
+    private static final long RETIRE_TICK_MS = 100;
+    /** OP_TICK slots: the loop's timer, and the faster one of a retiring loop. */
+    private static final int TICK = 0;
+    private static final int RETIRE_TICK = 1;
+    /** While retiring, connections accepted with accept4(2) from a backlog before its fd closes. */
+    private static final int RETIRE_BACKLOG_ACCEPTS_MAX = 1024;
     private static final long LINGER_MS = 2_000;
     /** Provided receive buffers: 8 KiB holds 16 pipelined wrk-style requests; 1024 per loop = 8 MiB, not charged to memlock. */
     private static final int RECV_BUFFER_BYTES = 8 * 1024;
@@ -89,6 +98,7 @@ public final class IoUringLoop implements EventLoop {
 
     private final Arena arena = Arena.ofShared();
     private final long tickTimespec;
+    private final long retireTickTimespec;
     private final long wakeBuffer;
     private final long peerAddress;
     private final long peerLengthAddress;
@@ -99,12 +109,9 @@ public final class IoUringLoop implements EventLoop {
     private BufferRing recvBuffers;
     private final PipePool pipes;
 
-    private final Connection[] connections;
+    private final ConnectionTable table;
+    /** The proactor's own state of each slot, parallel to {@link #table}, built with it. */
     private final ProactorState[] states;
-    private final int[] freeSlots;
-    private int freeSlotCount;
-    private int slotsCreated;
-    private int openCount;
 
     /** Connections with output to submit after this batch of completions. */
     private final Connection[] dirty;
@@ -120,6 +127,16 @@ public final class IoUringLoop implements EventLoop {
     private long lastLimitLogMs;
     private volatile boolean running = true;
     private final Object wakeLock = new Object();
+
+    /** A multishot ACCEPT is armed on the listen fd of that index. */
+    private final boolean[] acceptArmed;
+    /** Set by {@link #retire} (any thread), acted on by the loop. */
+    private volatile boolean retireRequested;
+    private volatile long retireIdleGraceMs;
+    private volatile long retireDeadlineMs;
+    /** Loop thread: retirement has begun (accepts cancelled, handler draining). */
+    private boolean retiring;
+    private long idleGraceMs;
 
     public IoUringLoop(int index, LoopSettings settings, Syscalls sys, StaticFileHandler handler, int[] listenFds,
                        int ringEntries, int setupFlags, int sqpollIdleMs, long sendZcBytesMin) {
@@ -140,12 +157,14 @@ public final class IoUringLoop implements EventLoop {
         this.pool = new BufferPool(bufferBytes, arena);
         this.tickTimespec = arena.allocate(KernelTimespec.BYTES, 8).address();
         KernelTimespec.set(tickTimespec, TICK_MS / 1000, 0);
+        this.retireTickTimespec = arena.allocate(KernelTimespec.BYTES, 8).address();
+        KernelTimespec.set(retireTickTimespec, 0, RETIRE_TICK_MS * 1_000_000);
+        this.acceptArmed = new boolean[listenFds.length];
         this.wakeBuffer = arena.allocate(8, 8).address();
         this.peerAddress = arena.allocate(Sockaddr.STORAGE_BYTES, 8).address();
         this.peerLengthAddress = arena.allocate(4, 4).address();
-        this.connections = new Connection[settings.connectionsMax()];
+        this.table = new ConnectionTable(settings.connectionsMax(), handler::newConnectionState);
         this.states = new ProactorState[settings.connectionsMax()];
-        this.freeSlots = new int[settings.connectionsMax()];
         this.dirty = new Connection[settings.connectionsMax()];
         this.plan = handler.newPlan();
         this.pipes = new PipePool(sys, PIPE_BYTES);
@@ -210,6 +229,23 @@ public final class IoUringLoop implements EventLoop {
     }
 
     @Override
+    public void retire(long idleGraceMs, long deadlineMs) {
+        synchronized (wakeLock) {
+            if (!running || wakeFd < 0) {
+                return;
+            }
+            if (retireRequested) {
+                retireDeadlineMs = Math.min(retireDeadlineMs, deadlineMs);
+            } else {
+                retireIdleGraceMs = Math.max(0, idleGraceMs);
+                retireDeadlineMs = deadlineMs;
+                retireRequested = true;
+            }
+            new Syscalls().eventfdWrite(wakeFd, 1);
+        }
+    }
+
+    @Override
     public void run() {
         // The ring is created on the loop's own thread: SINGLE_ISSUER binds it to the first submitter.
         ring = IoUring.setup(sys, ringEntries, setupFlags, 0, sqpollIdleMs);
@@ -264,12 +300,100 @@ public final class IoUringLoop implements EventLoop {
             // The CQ was full and the kernel kept completions aside (FEAT_NODROP): fetch them next time round.
             ring.flushCqOverflow();
         }
+        if (retireRequested && !retiring) {
+            beginRetire();
+        }
         recvBuffers.publish();
         flushDirty();
         if (nowMs >= nextScanMs) {
             scanTimeouts();
-            nextScanMs = nowMs + TICK_MS;
+            nextScanMs = nowMs + (retiring ? RETIRE_TICK_MS : TICK_MS);
         }
+        if (retiring) {
+            if (table.open() == 0 && listenersOpen() == 0) {
+                log.info("loop-{}: retired: no connection left", index);
+                running = false;
+            } else if (nowMs >= retireDeadlineMs) {
+                // closeEverything() closes the ring (cancelling what it holds), then the connections.
+                log.warn("loop-{}: retirement deadline reached: closing {} connection(s) still open", index, table.open());
+                running = false;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ retirement
+
+    /**
+     * Stops accepting and lets the connections finish (see {@link EventLoop#retire}). Each armed
+     * multishot ACCEPT is cancelled (ASYNC_CANCEL by its user_data) and the listen fd is closed
+     * only when the accept's last completion has arrived ({@link #onAccept}): the ring holds its
+     * own reference to the socket, so a close(2) while the accept is armed would leave the socket
+     * listening and accepting for this loop, which no longer wants connections (KERNEL.md: closing
+     * an fd does not cancel what the ring holds on it). Connections accepted meanwhile are served.
+     */
+    private void beginRetire() {
+        retiring = true;
+        idleGraceMs = retireIdleGraceMs;
+        handler.drain();
+        log.info("loop-{}: retiring: {} connection(s) open, idle grace {} ms, deadline in {} ms", index, table.open(),
+                idleGraceMs, retireDeadlineMs - nowMs);
+        for (int i = 0; i < listenFds.length; i++) {
+            if (acceptArmed[i]) {
+                Sqe.prepCancel(sqe(), userData(OP_ACCEPT, 0, i), 0, userData(OP_CANCEL, 0, 0));
+            } else {
+                closeListener(i);
+            }
+        }
+        for (int i = 0; i < table.created(); i++) {
+            Connection c = table.get(i);
+            if (c.fd >= 0 && idle(c, states[i])) {
+                c.deadlineMs = Math.min(c.deadlineMs, nowMs + idleGraceMs);
+            }
+        }
+        // The 1 s tick stops re-arming itself; this one keeps graces and the deadline to ~100 ms.
+        Sqe.prepTimeout(sqe(), retireTickTimespec, 0, 0, userData(OP_TICK, 0, RETIRE_TICK));
+        nextScanMs = Math.min(nextScanMs, nowMs + RETIRE_TICK_MS);
+    }
+
+    /**
+     * Closes a listen fd whose accept is no longer armed. Connections whose handshake the kernel
+     * completed are still in its backlog: accepted here (the fd is non-blocking: EAGAIN when
+     * empty) and served, rather than reset by the close when this fd is the socket's last reference.
+     */
+    private void closeListener(int listenIndex) {
+        int fd = listenFds[listenIndex];
+        if (fd < 0) {
+            return;
+        }
+        if (ListenSockets.isNonBlocking(sys, fd)) {
+            for (int i = 0; i < RETIRE_BACKLOG_ACCEPTS_MAX; i++) {
+                int accepted = sys.accept4(fd, SOCK_CLOEXEC);
+                if (accepted < 0) {
+                    if (accepted == -Errno.ECONNABORTED || accepted == -Errno.EINTR) {
+                        continue;
+                    }
+                    break;
+                }
+                openConnection(accepted);
+            }
+        }
+        sys.close(fd);
+        listenFds[listenIndex] = -1;
+    }
+
+    private int listenersOpen() {
+        int n = 0;
+        for (int fd : listenFds) {
+            if (fd >= 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Nothing in progress on this connection, the kernel's operations included (a recv armed is waiting, not work). */
+    private static boolean idle(Connection c, ProactorState s) {
+        return c.idle() && !s.closing && !s.sendInFlight && !s.splicing && s.heldCount == 0;
     }
 
     // ------------------------------------------------------------------ submissions
@@ -288,6 +412,7 @@ public final class IoUringLoop implements EventLoop {
     }
 
     private void armAccept(int listenIndex) {
+        acceptArmed[listenIndex] = true;
         Sqe.prepAcceptMultishot(sqe(), listenFds[listenIndex], SOCK_CLOEXEC, userData(OP_ACCEPT, 0, listenIndex));
     }
 
@@ -296,7 +421,11 @@ public final class IoUringLoop implements EventLoop {
     }
 
     private void armTick() {
-        Sqe.prepTimeout(sqe(), tickTimespec, 0, 0, userData(OP_TICK, 0, 0));
+        Sqe.prepTimeout(sqe(), tickTimespec, 0, 0, userData(OP_TICK, 0, TICK));
+    }
+
+    private void armRetireTick() {
+        Sqe.prepTimeout(sqe(), retireTickTimespec, 0, 0, userData(OP_TICK, 0, RETIRE_TICK));
     }
 
     private void armRecv(Connection c, ProactorState s) {
@@ -311,7 +440,13 @@ public final class IoUringLoop implements EventLoop {
         int op = opOf(userData);
         switch (op) {
             case OP_ACCEPT -> onAccept(slotOf(userData), res, flags);
-            case OP_TICK -> armTick();
+            case OP_TICK -> {
+                if (slotOf(userData) == RETIRE_TICK) {
+                    armRetireTick();
+                } else if (!retiring) {
+                    armTick();
+                }
+            }
             case OP_WAKE -> {
                 if (running) {
                     armWake();
@@ -321,9 +456,9 @@ public final class IoUringLoop implements EventLoop {
                 // The cancelled operation completes on its own (with -ECANCELED); nothing to do here.
             }
             default -> {
-                int slot = slotOf(userData);
-                Connection c = slot >= 0 && slot < slotsCreated ? connections[slot] : null;
-                if (c == null || c.fd < 0 || (c.generation & GENERATION_MASK) != generationOf(userData)) {
+                // The op byte sits above the 24 generation bits: the table ignores it.
+                Connection c = table.live(userData);
+                if (c == null) {
                     counters.staleEvents++;
                     if (op == OP_SEND_ZC) {
                         throw new IllegalStateException("SEND_ZC completion after its connection closed");
@@ -333,7 +468,7 @@ public final class IoUringLoop implements EventLoop {
                     }
                     return;
                 }
-                ProactorState s = states[slot];
+                ProactorState s = states[c.slot];
                 switch (op) {
                     case OP_RECV -> onRecv(c, s, res, flags);
                     case OP_SEND -> onSend(c, s, res);
@@ -347,29 +482,43 @@ public final class IoUringLoop implements EventLoop {
     }
 
     private void onAccept(int listenIndex, int res, int flags) {
-        if ((flags & IORING_CQE_F_MORE) == 0 && running) {
-            // A multishot accept ended (an error, or the kernel dropped it): re-arm.
-            armAccept(listenIndex);
-        }
-        if (res < 0) {
-            if (res == -Errno.EMFILE || res == -Errno.ENFILE) {
-                logLimit("loop-{}: accept: {}: raise the open-file limit (ulimit -n) or lower limits.connections-per-loop",
-                        Errno.name(res));
-            } else if (res != -Errno.ECANCELED && res != -Errno.ECONNABORTED) {
-                log.warn("loop-{}: accept failed: {}", index, Errno.describe(res));
+        boolean ended = (flags & IORING_CQE_F_MORE) == 0;
+        if (ended) {
+            acceptArmed[listenIndex] = false;
+            if (running && !retiring) {
+                // A multishot accept ended (an error, or the kernel dropped it): re-arm.
+                armAccept(listenIndex);
             }
-            return;
         }
-        int fd = res;
-        if (openCount >= connections.length) {
+        if (res >= 0) {
+            // Also while retiring: a connection the kernel handed over before the cancel is served.
+            openConnection(res);
+        } else if (res == -Errno.EMFILE || res == -Errno.ENFILE) {
+            logLimit("loop-{}: accept: {}: raise the open-file limit (ulimit -n) or lower limits.connections-per-loop",
+                    Errno.name(res));
+        } else if (res != -Errno.ECANCELED && res != -Errno.ECONNABORTED) {
+            log.warn("loop-{}: accept failed: {}", index, Errno.describe(res));
+        }
+        if (ended && retiring) {
+            // The cancelled accept's last completion: the ring no longer holds the socket.
+            closeListener(listenIndex);
+        }
+    }
+
+    private void openConnection(int fd) {
+        Connection c = table.take();
+        if (c == null) {
             sys.close(fd);
             counters.connectionsOverLimit++;
             logLimit("loop-{}: limits.connections-per-loop ({}) reached: connection refused; raise it",
-                    String.valueOf(connections.length));
+                    String.valueOf(table.capacity()));
             return;
         }
-        Connection c = takeSlot();
         ProactorState s = states[c.slot];
+        if (s == null) {
+            s = new ProactorState(); // once per slot, as the table builds its Connection
+            states[c.slot] = s;
+        }
         c.open(fd, nowMs);
         s.reset();
         // Multishot ACCEPT has no per-connection address buffer: one getpeername per connection.
@@ -378,9 +527,9 @@ public final class IoUringLoop implements EventLoop {
             c.recordPeer(peerAddress);
         }
         counters.accepted++;
-        counters.connectionsOpen = ++openCount;
+        counters.connectionsOpen = table.open();
         sys.setsockoptInt(fd, IPPROTO_TCP, TCP_NODELAY, 1);
-        c.deadlineMs = nowMs + settings.headerReadTimeoutMs();
+        setIdleDeadline(c, s); // the header-read timeout (the idle grace while retiring)
         armRecv(c, s);
     }
 
@@ -719,12 +868,19 @@ public final class IoUringLoop implements EventLoop {
         } else if (c.peerClosed) {
             beginClose(c, s);
         }
-        setIdleDeadline(c);
+        setIdleDeadline(c, s);
     }
 
-    private void setIdleDeadline(Connection c) {
+    /**
+     * The deadline of a connection waiting for its client ({@link Connection#setWaitingDeadline});
+     * while retiring, an idle one (between requests, or new and silent) gets only the idle grace.
+     */
+    private void setIdleDeadline(Connection c, ProactorState s) {
         if (!c.hasUnsentOutput()) {
             c.setWaitingDeadline(settings, nowMs);
+            if (retiring && idle(c, s)) {
+                c.deadlineMs = Math.min(c.deadlineMs, nowMs + idleGraceMs);
+            }
         }
     }
 
@@ -1013,19 +1169,19 @@ public final class IoUringLoop implements EventLoop {
         c.inStart = c.inEnd = c.outStart = c.outEnd = 0;
         c.http.reset();
         sys.close(c.fd);
-        c.fd = -1;
-        c.generation = (c.generation + 1) & GENERATION_MASK;
-        freeSlots[freeSlotCount++] = c.slot;
+        table.free(c);
         counters.closed++;
-        counters.connectionsOpen = --openCount;
+        counters.connectionsOpen = table.open();
     }
 
     private void scanTimeouts() {
-        for (int i = 0; i < slotsCreated; i++) {
-            Connection c = connections[i];
+        for (int i = 0; i < table.created(); i++) {
+            Connection c = table.get(i);
             ProactorState s = states[i];
             if (c.fd >= 0 && !s.closing && nowMs >= c.deadlineMs) {
-                counters.timeouts++;
+                if (!retiring || !idle(c, s)) { // an idle grace that ran out is no timeout
+                    counters.timeouts++;
+                }
                 if (!c.lingering && !c.hasUnsentOutput() && !s.sendInFlight && c.inEnd > c.inStart && c.outAddress == 0) {
                     // Best effort 408, sent synchronously: the connection is being dropped anyway.
                     long buf = pool.take();
@@ -1041,23 +1197,12 @@ public final class IoUringLoop implements EventLoop {
     }
 
     private void failConnection(long userData, RuntimeException e) {
-        int slot = slotOf(userData);
-        Connection c = opOf(userData) >= OP_RECV && opOf(userData) <= OP_SPLICE_OUT && slot >= 0 && slot < slotsCreated
-                ? connections[slot] : null;
+        int op = opOf(userData);
+        Connection c = op >= OP_RECV && op <= OP_SPLICE_OUT ? table.live(userData) : null;
         log.error("loop-{}: unexpected error on connection fd {}; closing it", index, c != null ? c.fd : -1, e);
-        if (c != null && c.fd >= 0) {
-            beginClose(c, states[slot]);
+        if (c != null) {
+            beginClose(c, states[c.slot]);
         }
-    }
-
-    private Connection takeSlot() {
-        if (freeSlotCount > 0) {
-            return connections[freeSlots[--freeSlotCount]];
-        }
-        Connection c = new Connection(slotsCreated, handler.newConnectionState());
-        states[slotsCreated] = new ProactorState();
-        connections[slotsCreated++] = c;
-        return c;
     }
 
     private void logLimit(String message, String arg) {
@@ -1078,8 +1223,8 @@ public final class IoUringLoop implements EventLoop {
             ring.close();
             ring = null;
         }
-        for (int i = 0; i < slotsCreated; i++) {
-            Connection c = connections[i];
+        for (int i = 0; i < table.created(); i++) {
+            Connection c = table.get(i);
             if (c.fd >= 0) {
                 states[i].inflight = 0;
                 states[i].closing = true;
@@ -1087,7 +1232,9 @@ public final class IoUringLoop implements EventLoop {
             }
         }
         for (int fd : listenFds) {
-            sys.close(fd);
+            if (fd >= 0) {
+                sys.close(fd);
+            }
         }
         synchronized (wakeLock) {
             sys.close(wakeFd);

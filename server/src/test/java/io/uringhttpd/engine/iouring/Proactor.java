@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.uringhttpd.engine.BufferPool;
+import io.uringhttpd.engine.ConnectionTable;
 import io.uringhttpd.engine.EventLoop;
 import io.uringhttpd.sys.IoUring;
 import io.uringhttpd.sys.IoUringException;
@@ -202,8 +203,8 @@ final class Proactor {
 
     static Held held(IoUringLoop loop) {
         try {
-            int slotsCreated = intField(loop, "slotsCreated");
-            int freeSlotCount = intField(loop, "freeSlotCount");
+            ConnectionTable table = (ConnectionTable) field(loop, "table");
+            int slotsInUse = table.created() - table.freeCount();
             BufferPool pool = (BufferPool) field(loop, "pool");
             Object pipes = field(loop, "pipes");
             int created = intField(pipes, "created");
@@ -215,7 +216,7 @@ final class Proactor {
                     open++;
                 }
             }
-            return new Held(loop.connectionsOpen(), slotsCreated - freeSlotCount, pool.inUse(), open - free, open);
+            return new Held(loop.connectionsOpen(), slotsInUse, pool.inUse(), open - free, open);
         } catch (ReflectiveOperationException e) {
             throw new AssertionError("IoUringLoop's fields changed: update Proactor.held", e);
         }
