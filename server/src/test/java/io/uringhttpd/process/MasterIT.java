@@ -126,6 +126,66 @@ class MasterIT {
     }
 
     @Test
+    void aReloadCanChangeWorkersAndListenAddresses() throws Exception {
+        start(2, "");
+        int second = Child.freePort();
+        String original = Files.readString(config);
+        Files.writeString(config, original.replace("workers = 2", "workers = 3")
+                .replace("listen = [\"127.0.0.1:" + port + "\"]", "listen = [\"127.0.0.1:" + port + "\", \"127.0.0.1:" + second + "\"]"));
+        assertThat(Processes.kill((int) master.process.pid(), Signals.SIGHUP)).isZero();
+        awaitCount("reloaded: 3 new worker(s)", 1);
+        awaitChildren(3, Duration.ofSeconds(20));
+        assertThat(get("/index.html", second)).startsWith("HTTP/1.1 200 ");
+        for (long pid : children()) {
+            assertThat(listenSocketsOf(pid)).as("worker %d: one socket per address", pid).isEqualTo(2);
+        }
+
+        // Drop the first address: once the old workers are gone, nothing listens there any more.
+        Files.writeString(config, original.replace("listen = [\"127.0.0.1:" + port + "\"]", "listen = [\"127.0.0.1:" + second + "\"]"));
+        assertThat(Processes.kill((int) master.process.pid(), Signals.SIGHUP)).isZero();
+        awaitCount("reloaded: 2 new worker(s)", 1);
+        awaitChildren(2, Duration.ofSeconds(20));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (true) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            } catch (java.net.ConnectException refused) {
+                break;
+            }
+            if (System.nanoTime() > deadline) {
+                fail("port %d still accepts after the reload dropped it; %s", port, master.output());
+            }
+            Thread.sleep(100);
+        }
+        assertThat(get("/index.html", second)).startsWith("HTTP/1.1 200 ");
+    }
+
+    @Test
+    void reopenMakesWorkersWriteToANewAccessLog() throws Exception {
+        Path accessLog = dir.resolve("logs/access.log");
+        start(1, "access-log { enabled = true, path = \"" + accessLog + "\", flush-interval = 100ms }\n");
+        get("/index.html");
+        awaitContains(accessLog, "GET /index.html ");
+        Path rotated = dir.resolve("logs/access.log.1");
+        Files.move(accessLog, rotated);
+        assertThat(cli("--config", config.toString(), "-s", "reopen")).isZero();
+        master.awaitLine("access log reopened", Duration.ofSeconds(10));
+        get("/style.css");
+        awaitContains(accessLog, "GET /style.css ");
+        assertThat(Files.readString(rotated)).doesNotContain("/style.css");
+    }
+
+    private static void awaitContains(Path file, String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!Files.exists(file) || !Files.readString(file).contains(text)) {
+            if (System.nanoTime() > deadline) {
+                fail("%s does not contain \"%s\"", file, text);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
     void aBrokenConfigOnReloadKeepsTheOldWorkersServing() throws Exception {
         start(2, "");
         List<Long> before = workerPids();
@@ -356,7 +416,13 @@ class MasterIT {
 
     /** One GET on a new connection; returns the head. */
     private String get(String path) throws IOException {
-        try (Socket s = connect()) {
+        return get(path, port);
+    }
+
+    private String get(String path, int toPort) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", toPort), 10_000);
+            s.setSoTimeout(20_000);
             s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             InputStream in = s.getInputStream();
