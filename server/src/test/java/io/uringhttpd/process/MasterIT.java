@@ -106,6 +106,33 @@ class MasterIT {
     }
 
     @Test
+    void workersThatKeepDyingYoungAreRespawnedWithBackoff() throws Exception {
+        start(1, "");
+        long victim = workerPids().getFirst();
+        for (int death = 1; death <= 3; death++) {
+            ProcessHandle.of(victim).orElseThrow().destroyForcibly();
+            long previous = victim;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (victim == previous) {
+                List<Long> now = children();
+                if (now.size() == 1 && now.getFirst() != previous) {
+                    victim = now.getFirst();
+                }
+                if (System.nanoTime() > deadline) {
+                    fail("no replacement after death %d; %s", death, master.output());
+                }
+                Thread.sleep(10);
+            }
+        }
+        // The first death was of a worker that had served a while (respawned at once), the
+        // next two of workers younger than 2 s: the third respawn waits.
+        master.awaitLine("(2 quick deaths in a row); starting another in 250 ms", Duration.ofSeconds(10));
+        awaitChildren(1, Duration.ofSeconds(10));
+        master.awaitLine("worker 0 (pid " + victim + ") serves", STARTUP);
+        assertThat(get("/index.html")).startsWith("HTTP/1.1 200 ");
+    }
+
+    @Test
     void fiveReloadsUnderLoadFailNoRequestAndResetNoConnection() throws Exception {
         start(2, "");
         // Paced (a few ms between requests): on 2 cores an unpaced client would starve the new
@@ -130,12 +157,15 @@ class MasterIT {
         start(2, "");
         int second = Child.freePort();
         String original = Files.readString(config);
+        Path newRoot = Files.createDirectories(dir.resolve("new-root"));
+        Files.writeString(newRoot.resolve("index.html"), "the new root\n");
         Files.writeString(config, original.replace("workers = 2", "workers = 3")
+                .replace("root = \"" + Child.repoDir().resolve("www") + "\"", "root = \"" + newRoot + "\"")
                 .replace("listen = [\"127.0.0.1:" + port + "\"]", "listen = [\"127.0.0.1:" + port + "\", \"127.0.0.1:" + second + "\"]"));
         assertThat(Processes.kill((int) master.process.pid(), Signals.SIGHUP)).isZero();
         awaitCount("reloaded: 3 new worker(s)", 1);
         awaitChildren(3, Duration.ofSeconds(20));
-        assertThat(get("/index.html", second)).startsWith("HTTP/1.1 200 ");
+        assertThat(get("/index.html", second)).startsWith("HTTP/1.1 200 ").contains("Content-Length: 13\r\n");
         for (long pid : children()) {
             assertThat(listenSocketsOf(pid)).as("worker %d: one socket per address", pid).isEqualTo(2);
         }
