@@ -1,0 +1,145 @@
+package io.uringhttpd.metrics;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every series an event loop publishes, in the order of its shared-memory slot: the contract
+ * between the loops (writers, one per slot) and the master (the reader that exports them).
+ * Prometheus naming, units last; the exporter adds the labels {@code engine} and {@code worker}
+ * to every series, and here at most one more label per series (never a path).
+ *
+ * <p>Indexes are positions in {@link #COUNTERS}, {@link #GAUGES} and {@link #HISTOGRAMS}; the
+ * constants below name the ones the loops write, so a writer does {@code counters[REQUESTS_2XX]++}
+ * style work with no lookup on the hot path.
+ */
+public final class MetricsSchema {
+    /** A series: metric name, help text, and one optional label (null key = none). */
+    public record Series(String name, String help, String labelKey, String labelValue) {}
+
+    /** A histogram with fixed upper bounds (the +Inf bucket is implicit). */
+    public record Histogram(String name, String help, double[] upperBounds) {
+        public int bucketCount() {
+            return upperBounds.length + 1;
+        }
+    }
+
+    public static final List<Series> COUNTERS;
+    public static final List<Series> GAUGES;
+    public static final List<Histogram> HISTOGRAMS;
+
+    // ---- counter indexes
+    public static final int REQUESTS_1XX;
+    public static final int REQUESTS_2XX;
+    public static final int REQUESTS_3XX;
+    public static final int REQUESTS_4XX;
+    public static final int REQUESTS_5XX;
+    public static final int RESPONSE_BYTES;
+    public static final int CONNECTIONS_ACCEPTED;
+    public static final int CLOSED_PEER;
+    public static final int CLOSED_TIMEOUT;
+    public static final int CLOSED_ERROR;
+    public static final int CLOSED_LIMIT;
+    public static final int CLOSED_SHUTDOWN;
+    public static final int WAKEUPS;
+    public static final int EAGAIN_READ;
+    public static final int EAGAIN_WRITE;
+    public static final int PARTIAL_WRITES;
+    public static final int BODY_BYTES_SENDFILE;
+    public static final int BODY_BYTES_SEND_ZC;
+    public static final int BODY_BYTES_SEND_ZC_COPIED;
+    public static final int BODY_BYTES_SPLICE;
+    public static final int BODY_BYTES_COPY;
+    public static final int ZEROCOPY_NOTIFICATIONS;
+    public static final int BUFFER_RING_EXHAUSTED;
+    public static final int CQ_OVERFLOWS;
+    /** First of the syscall counters, in {@link #SYSCALL_NAMES} order. */
+    public static final int SYSCALLS_FIRST;
+
+    /** The syscalls counted by name, as {@code io.uringhttpd.sys.SyscallCounts.forEach} names them. */
+    public static final List<String> SYSCALL_NAMES = List.of(
+            "socket", "setsockopt", "getsockopt", "bind", "listen", "getsockname", "getpeername", "accept4",
+            "shutdown", "close", "epoll_create1", "epoll_ctl", "epoll_wait", "eventfd", "read", "recv", "write",
+            "writev", "send", "sendfile", "pread", "openat", "openat2", "statx", "io_uring_setup", "io_uring_enter",
+            "io_uring_register", "mmap", "munmap", "madvise", "pipe2", "splice", "fcntl");
+
+    // ---- gauge indexes
+    public static final int CONNECTIONS_ACTIVE;
+    /** Written by loop 0 of each worker only: the worker JVM's own figures. */
+    public static final int JVM_HEAP_USED_BYTES;
+    public static final int JVM_NONHEAP_USED_BYTES;
+    public static final int JVM_GC_COLLECTIONS;
+    public static final int JVM_GC_PAUSE_MS;
+    public static final int JVM_THREADS_LIVE;
+
+    // ---- histogram indexes
+    public static final int REQUEST_DURATION;
+    public static final int EVENTS_PER_WAKEUP;
+    public static final int SQES_PER_SUBMIT;
+
+    static {
+        List<Series> c = new ArrayList<>();
+        REQUESTS_1XX = add(c, "uringhttpd_requests_total", "Requests answered, by status class", "class", "1xx");
+        REQUESTS_2XX = add(c, "uringhttpd_requests_total", "Requests answered, by status class", "class", "2xx");
+        REQUESTS_3XX = add(c, "uringhttpd_requests_total", "Requests answered, by status class", "class", "3xx");
+        REQUESTS_4XX = add(c, "uringhttpd_requests_total", "Requests answered, by status class", "class", "4xx");
+        REQUESTS_5XX = add(c, "uringhttpd_requests_total", "Requests answered, by status class", "class", "5xx");
+        RESPONSE_BYTES = add(c, "uringhttpd_response_bytes_total", "Response bytes handed to the kernel (heads and bodies)", null, null);
+        CONNECTIONS_ACCEPTED = add(c, "uringhttpd_connections_accepted_total", "Connections accepted", null, null);
+        String closed = "Connections closed, by reason";
+        CLOSED_PEER = add(c, "uringhttpd_connections_closed_total", closed, "reason", "peer");
+        CLOSED_TIMEOUT = add(c, "uringhttpd_connections_closed_total", closed, "reason", "timeout");
+        CLOSED_ERROR = add(c, "uringhttpd_connections_closed_total", closed, "reason", "error");
+        CLOSED_LIMIT = add(c, "uringhttpd_connections_closed_total", closed, "reason", "limit");
+        CLOSED_SHUTDOWN = add(c, "uringhttpd_connections_closed_total", closed, "reason", "shutdown");
+        WAKEUPS = add(c, "uringhttpd_loop_wakeups_total", "Returns from the kernel wait (epoll_wait, io_uring_enter with GETEVENTS)", null, null);
+        EAGAIN_READ = add(c, "uringhttpd_eagain_total", "Readiness that led nowhere: EAGAIN results", "op", "read");
+        EAGAIN_WRITE = add(c, "uringhttpd_eagain_total", "Readiness that led nowhere: EAGAIN results", "op", "write");
+        PARTIAL_WRITES = add(c, "uringhttpd_partial_writes_total", "Writes that moved fewer bytes than asked", null, null);
+        String body = "Response body bytes, by how they reached the socket";
+        BODY_BYTES_SENDFILE = add(c, "uringhttpd_body_bytes_total", body, "path", "sendfile");
+        BODY_BYTES_SEND_ZC = add(c, "uringhttpd_body_bytes_total", body, "path", "send_zc");
+        BODY_BYTES_SEND_ZC_COPIED = add(c, "uringhttpd_body_bytes_total", body, "path", "send_zc_copied");
+        BODY_BYTES_SPLICE = add(c, "uringhttpd_body_bytes_total", body, "path", "splice");
+        BODY_BYTES_COPY = add(c, "uringhttpd_body_bytes_total", body, "path", "copy");
+        ZEROCOPY_NOTIFICATIONS = add(c, "uringhttpd_zerocopy_notifications_total", "SEND_ZC notifications", null, null);
+        BUFFER_RING_EXHAUSTED = add(c, "uringhttpd_buffer_ring_exhausted_total", "Multishot receives ended by an empty provided-buffer ring (ENOBUFS)", null, null);
+        CQ_OVERFLOWS = add(c, "uringhttpd_cq_overflows_total", "Times the completion queue overflowed into the kernel's backlog", null, null);
+        SYSCALLS_FIRST = c.size();
+        for (String name : SYSCALL_NAMES) {
+            add(c, "uringhttpd_syscalls_total", "Syscalls made by the event loop, by name", "syscall", name);
+        }
+        COUNTERS = List.copyOf(c);
+
+        List<Series> g = new ArrayList<>();
+        CONNECTIONS_ACTIVE = add(g, "uringhttpd_connections_active", "Connections open now", null, null);
+        JVM_HEAP_USED_BYTES = add(g, "uringhttpd_jvm_memory_used_bytes", "The worker JVM's memory in use", "area", "heap");
+        JVM_NONHEAP_USED_BYTES = add(g, "uringhttpd_jvm_memory_used_bytes", "The worker JVM's memory in use", "area", "nonheap");
+        JVM_GC_COLLECTIONS = add(g, "uringhttpd_jvm_gc_collections", "The worker JVM's garbage collections so far", null, null);
+        JVM_GC_PAUSE_MS = add(g, "uringhttpd_jvm_gc_pause_milliseconds", "The worker JVM's time in garbage collections so far", null, null);
+        JVM_THREADS_LIVE = add(g, "uringhttpd_jvm_threads_live", "The worker JVM's live threads", null, null);
+        GAUGES = List.copyOf(g);
+
+        List<Histogram> h = new ArrayList<>();
+        REQUEST_DURATION = h.size();
+        h.add(new Histogram("uringhttpd_request_duration_seconds",
+                "First request byte read to last response byte handed to the kernel",
+                new double[] {0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                    0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}));
+        EVENTS_PER_WAKEUP = h.size();
+        h.add(new Histogram("uringhttpd_events_per_wakeup", "Events (epoll) or completions (io_uring) per wakeup",
+                new double[] {0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512}));
+        SQES_PER_SUBMIT = h.size();
+        h.add(new Histogram("uringhttpd_sqes_per_submit", "Submission queue entries per io_uring_enter (io_uring only)",
+                new double[] {0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512}));
+        HISTOGRAMS = List.copyOf(h);
+    }
+
+    private MetricsSchema() {
+    }
+
+    private static int add(List<Series> list, String name, String help, String labelKey, String labelValue) {
+        list.add(new Series(name, help, labelKey, labelValue));
+        return list.size() - 1;
+    }
+}
