@@ -289,6 +289,10 @@ public final class Master {
             log.warn("SIGHUP: a reload is already under way; ignored");
             return;
         }
+        if (!started) {
+            log.warn("SIGHUP: the first workers are still starting; ignored (send it again once they serve)");
+            return;
+        }
         log.info("SIGHUP: reloading {}", config.configFile());
         ServerConfig next;
         try {
