@@ -114,10 +114,11 @@ public final class Server implements AutoCloseable {
         SignalHandlers.on("INT", () -> {
             log.info("SIGINT: stopping");
             signalled.set(true);
-            for (EventLoop loop : server.loops) {
-                loop.stop();
-            }
+            server.stop();
         });
+        SignalHandlers.on("USR1", server::reopenLogs);
+        // Left to the JVM, SIGHUP (-s reload) would end the process.
+        SignalHandlers.on("HUP", () -> log.warn("SIGHUP: reloading needs master = on; ignored"));
         server.awaitLoops();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
