@@ -307,6 +307,24 @@ class MasterIT {
     }
 
     @Test
+    void aSingleProcessSurvivesReloadAndReopensItsLog() throws Exception {
+        Path accessLog = dir.resolve("logs/access.log");
+        start(1, "access-log { enabled = true, path = \"" + accessLog + "\", flush-interval = 100ms }\n", false);
+        assertThat(cli("--config", config.toString(), "-s", "reload")).isZero();
+        master.awaitLine("SIGHUP: reloading needs master = on; ignored", Duration.ofSeconds(10));
+        get("/index.html");
+        awaitContains(accessLog, "GET /index.html ");
+        Files.move(accessLog, dir.resolve("logs/access.log.1"));
+        assertThat(cli("--config", config.toString(), "-s", "reopen")).isZero();
+        master.awaitLine("access log reopened", Duration.ofSeconds(10));
+        get("/style.css");
+        awaitContains(accessLog, "GET /style.css ");
+        assertThat(cli("--config", config.toString(), "-s", "quit")).isZero();
+        assertThat(master.process.waitFor(15, TimeUnit.SECONDS)).isTrue();
+        assertThat(master.process.exitValue()).isZero();
+    }
+
+    @Test
     void signalWithoutARunningMasterSaysSo() throws Exception {
         config = dir.resolve("uring-httpd.conf");
         Files.writeString(config, "uring-httpd { pid-file = \"" + dir.resolve("none.pid") + "\", root = \""
@@ -321,6 +339,11 @@ class MasterIT {
 
     /** Starts a master with {@code workers} workers on a free port, with {@code extra} config lines. */
     private void start(int workers, String extra) throws Exception {
+        start(workers, extra, true);
+    }
+
+    /** {@code masterOn} false: one process (master = off), started once it logs its start line. */
+    private void start(int workers, String extra, boolean masterOn) throws Exception {
         pidFile = dir.resolve("run/uring-httpd.pid");
         config = dir.resolve("uring-httpd.conf");
         Files.writeString(dir.resolve("ok.conf"), "uring-httpd { pid-file = \"" + pidFile + "\", root = \""
@@ -331,7 +354,7 @@ class MasterIT {
                     uring-httpd {
                       listen = ["127.0.0.1:%d"]
                       root = "%s"
-                      master = on
+                      master = %s
                       workers = %d
                       pid-file = "%s"
                       access-log.enabled = false
@@ -339,10 +362,10 @@ class MasterIT {
                       shutdown-timeout = 10s
                       shutdown-idle-grace = 1s
                     %s}
-                    """.formatted(port, Child.repoDir().resolve("www"), workers, pidFile, extra));
+                    """.formatted(port, Child.repoDir().resolve("www"), masterOn ? "on" : "off", workers, pidFile, extra));
             master = Child.start(Child.jarCommand("--config", config.toString()), Child.moduleDir(), dir,
                     "master-" + attempt, env -> {});
-            if (awaitStartedOrExit()) {
+            if (awaitStartedOrExit(masterOn ? " supervises " : " started: engine ")) {
                 return;
             }
             if (attempt == 2 || !master.stderr().contains("EADDRINUSE")) {
@@ -351,10 +374,10 @@ class MasterIT {
         }
     }
 
-    private boolean awaitStartedOrExit() throws InterruptedException {
+    private boolean awaitStartedOrExit(String line) throws InterruptedException {
         long deadline = System.nanoTime() + STARTUP.toNanos();
         while (System.nanoTime() < deadline) {
-            if (master.stderr().contains(" supervises ")) {
+            if (master.stderr().contains(line)) {
                 return true;
             }
             if (!master.process.isAlive()) {
