@@ -1,0 +1,224 @@
+package io.uringhttpd.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real Prometheus (Debian's package) scraping a real uring-httpd, one epoll and one io_uring
+ * worker on the same port, under load: the comparison the metrics exist for, asked through
+ * Prometheus's HTTP API as an engineer would ask it.
+ */
+@Disabled("issue 5: the metrics endpoint is not served yet; enable with it")
+class PrometheusIT {
+    private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
+    private static final Path PROMTOOL = Path.of("/usr/bin/promtool");
+    private static final Duration STARTUP = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    private Child server;
+    private Child prometheus;
+    private int port;
+    private int metricsPort;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @AfterEach
+    void stop() {
+        if (prometheus != null) {
+            prometheus.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private void startServer() throws Exception {
+        Path disabled = Path.of("/proc/sys/kernel/io_uring_disabled");
+        Assumptions.assumeTrue(!Files.exists(disabled) || Files.readString(disabled).strip().equals("0"), "io_uring disabled");
+        port = Child.freePort();
+        metricsPort = Child.freePort();
+        Path config = dir.resolve("uring-httpd.conf");
+        Files.writeString(config, """
+                uring-httpd {
+                  listen = ["127.0.0.1:%d"]
+                  root = "%s"
+                  workers = 2
+                  worker-engines = [epoll, io_uring]
+                  pid-file = "%s"
+                  access-log.enabled = false
+                  metrics { enabled = true, listen = "127.0.0.1:%d", path = "/metrics" }
+                }
+                """.formatted(port, Child.repoDir().resolve("www"), dir.resolve("uring-httpd.pid"), metricsPort));
+        server = Child.start(Child.jarCommand("--config", config.toString()), Child.moduleDir(), dir, "server", env -> {});
+        server.awaitLine(" supervises ", STARTUP);
+    }
+
+    private String scrape(String accept) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
+                .header("Accept", accept).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r.body();
+    }
+
+    @Test
+    void promtoolFindsTheExpositionClean() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(PROMTOOL), "promtool is not installed (Debian package prometheus)");
+        startServer();
+        for (int i = 0; i < 50; i++) {
+            get();
+        }
+        String text = scrape("text/plain");
+        assertThat(text).contains("uringhttpd_requests_total{").contains("engine=\"epoll\"").contains("engine=\"io_uring\"");
+        Path file = dir.resolve("metrics.txt");
+        Files.writeString(file, text);
+        Child.Result r = Child.run(List.of("/bin/sh", "-c", PROMTOOL + " check metrics < " + file), dir, dir, "promtool",
+                env -> {}, Duration.ofSeconds(30));
+        assertThat(r.exit()).as("promtool check metrics: %s", r).isZero();
+        assertThat(r.stdout() + r.stderr()).as("promtool's findings").isBlank();
+    }
+
+    @Test
+    void prometheusGetsSyscallsPerRequestForEachEngine() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(PROMETHEUS), "prometheus is not installed (Debian package prometheus)");
+        startServer();
+        int prometheusPort = Child.freePort();
+        Path yml = dir.resolve("prometheus.yml");
+        Files.writeString(yml, """
+                global:
+                  scrape_interval: 1s
+                scrape_configs:
+                  - job_name: uring-httpd
+                    static_configs:
+                      - targets: ["127.0.0.1:%d"]
+                """.formatted(metricsPort));
+        prometheus = Child.start(List.of(PROMETHEUS.toString(), "--config.file=" + yml,
+                        "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + prometheusPort),
+                dir, dir, "prometheus", env -> {});
+
+        AtomicBoolean running = new AtomicBoolean(true);
+        List<Thread> clients = new ArrayList<>();
+        // Many connections: SO_REUSEPORT hashes each to one worker, so both engines get traffic.
+        for (int i = 0; i < 16; i++) {
+            clients.add(Thread.ofPlatform().daemon().start(() -> {
+                while (running.get()) {
+                    try {
+                        keepAliveBurst(200);
+                    } catch (IOException e) {
+                        // retried with a new connection
+                    }
+                }
+            }));
+        }
+        String query = "sum by (engine) (rate(uringhttpd_syscalls_total[10s]))"
+                + " / sum by (engine) (rate(uringhttpd_requests_total[10s]))";
+        Map<String, Double> perRequest = new TreeMap<>();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (perRequest.size() < 2) {
+                if (System.nanoTime() > deadline) {
+                    fail("Prometheus gave no syscalls-per-request for both engines: %s; prometheus: %s; server: %s",
+                            perRequest, prometheus.output(), server.output());
+                }
+                Thread.sleep(1000);
+                perRequest = query(prometheusPort, query);
+            }
+        } finally {
+            running.set(false);
+            for (Thread t : clients) {
+                t.join(10_000);
+            }
+        }
+        assertThat(perRequest.keySet()).containsExactly("epoll", "io_uring");
+        assertThat(perRequest.values()).allSatisfy(v -> assertThat(v).isFinite().isPositive());
+        // The point of the comparison: the proactor needs fewer syscalls per request than the reactor.
+        assertThat(perRequest.get("io_uring")).isLessThan(perRequest.get("epoll"));
+    }
+
+    /** Instant query through Prometheus's HTTP API: value by engine label. */
+    private Map<String, Double> query(int prometheusPort, String promql) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + prometheusPort
+                + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        Map<String, Double> out = new TreeMap<>();
+        if (r.statusCode() != 200) {
+            return out;
+        }
+        // {"metric":{"engine":"epoll"},"value":[1700000000.123,"2.31"]}
+        Matcher m = Pattern.compile("\"engine\":\"([a-z_]+)\"[^\\]]*\"value\":\\[[0-9.]+,\"([^\"]+)\"").matcher(r.body());
+        while (m.find()) {
+            try {
+                double v = Double.parseDouble(m.group(2));
+                if (Double.isFinite(v)) {
+                    out.put(m.group(1), v);
+                }
+            } catch (NumberFormatException notANumber) {
+                // NaN while a rate has only one sample
+            }
+        }
+        return out;
+    }
+
+    private void get() throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            s.getOutputStream().write("GET /index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            s.getInputStream().readAllBytes();
+        }
+    }
+
+    /** {@code count} GETs of /favicon.png on one keep-alive connection. */
+    private void keepAliveBurst(int count) throws IOException {
+        long length = Files.size(Child.repoDir().resolve("www/favicon.png"));
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            byte[] request = "GET /favicon.png HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i < count; i++) {
+                out.write(request);
+                int crlf = 0;
+                while (crlf < 4) {
+                    int b = in.read();
+                    if (b < 0) {
+                        throw new IOException("EOF");
+                    }
+                    crlf = (b == '\r' || b == '\n') ? crlf + 1 : 0;
+                }
+                if (in.readNBytes((int) length).length != length) {
+                    throw new IOException("short body");
+                }
+            }
+        }
+    }
+}
