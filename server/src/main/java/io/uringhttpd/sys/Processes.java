@@ -76,6 +76,8 @@ public final class Processes {
     private static final MethodHandle WAITPID = Downcalls.withErrno("waitpid",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle GETPID = Downcalls.plain("getpid", FunctionDescriptor.of(JAVA_INT));
+    /** glibc >= 2.30 wraps gettid(2); it cannot fail. */
+    private static final MethodHandle GETTID = Downcalls.plain("gettid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle GETPPID = Downcalls.plain("getppid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle SOCKETPAIR = Downcalls.withErrno("socketpair",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
@@ -250,6 +252,15 @@ public final class Processes {
     }
 
     /** getpid(2): cannot fail. */
+    /** The calling thread's kernel id (what /proc/PID/task/TID and perf -t name). */
+    public static int gettid() {
+        try {
+            return (int) GETTID.invokeExact();
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
     public static int getpid() {
         try {
             return (int) GETPID.invokeExact();

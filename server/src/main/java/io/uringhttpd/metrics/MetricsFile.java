@@ -1,0 +1,238 @@
+package io.uringhttpd.metrics;
+
+import io.uringhttpd.sys.Processes;
+import io.uringhttpd.sys.SharedMemory;
+import java.io.IOException;
+import java.lang.invoke.VarHandle;
+import java.util.List;
+
+/**
+ * The metrics slots in shared memory: one slot per event loop, written by that loop only,
+ * read by the master at scrape time (DESIGN.md, metrics model). The file is a memfd the master
+ * creates and its workers inherit; with master = off the single process creates it for itself.
+ *
+ * <p>Layout, all little-endian longs (offsets in bytes):
+ * <pre>
+ *   0    file header: MAGIC, VERSION, slot count, slot bytes, counters, gauges, histogram buckets, histograms
+ *   64   slot 0, then slot 1 at 64 + slotBytes, ...; each slot (64-byte aligned):
+ *        +0  sequence: odd while the writer is publishing (a seqlock)
+ *        +8  incarnation: bumped when a loop claims the slot (0 = never used)
+ *        +16 worker index   +24 loop index   +32 engine (1 epoll, 2 io_uring)
+ *        +40 pid            +48 tid          +56 live (1 until the loop's final publish)
+ *        +64 counters (MetricsSchema.COUNTERS order), gauges, histogram buckets (per histogram,
+ *            per bucket, not cumulative, +Inf last), histogram sums (double bits)
+ * </pre>
+ *
+ * <p>Consistency without locks or atomics on the hot path: a loop counts in its own plain
+ * fields and copies them here from its timer tick (once a second) and when it stops; the copy is
+ * bracketed by the slot's sequence number (odd, release fence, data, even with release), and a
+ * reader retries until it saw the same even number before and after (acquire, data, acquire fence).
+ */
+public final class MetricsFile implements AutoCloseable {
+    static final long MAGIC = 0x3143_5254_4D48_5255L;   // "URHMTRC1" read as little-endian bytes
+    static final long VERSION = 1;
+    static final int HEADER_BYTES = 64;
+    static final int SLOT_HEADER_BYTES = 64;
+    static final int ENGINE_EPOLL = 1;
+    static final int ENGINE_IO_URING = 2;
+
+    private static final int BUCKETS;
+    static {
+        int b = 0;
+        for (MetricsSchema.Histogram h : MetricsSchema.HISTOGRAMS) {
+            b += h.bucketCount();
+        }
+        BUCKETS = b;
+    }
+    /** One slot: header, counters, gauges, buckets, sums; rounded up to a cache line. */
+    static final int SLOT_BYTES = (SLOT_HEADER_BYTES + 8 * (MetricsSchema.COUNTERS.size() + MetricsSchema.GAUGES.size()
+            + BUCKETS + MetricsSchema.HISTOGRAMS.size()) + 63) & ~63;
+
+    private final SharedMemory memory;
+    private final int slotCount;
+
+    private MetricsFile(SharedMemory memory, int slotCount) {
+        this.memory = memory;
+        this.slotCount = slotCount;
+    }
+
+    /** Bytes of a file with {@code slotCount} slots: what a worker passes to {@link #attach}. */
+    public static long bytesFor(int slotCount) {
+        return HEADER_BYTES + (long) slotCount * SLOT_BYTES;
+    }
+
+    /** A new file with {@code slotCount} unused slots (the master, or the single process). */
+    public static MetricsFile create(int slotCount) throws IOException {
+        if (slotCount <= 0) {
+            throw new IllegalArgumentException("slotCount must be positive, got " + slotCount);
+        }
+        SharedMemory memory = SharedMemory.create("uring-httpd-metrics", bytesFor(slotCount));
+        memory.putLong(8, VERSION);
+        memory.putLong(16, slotCount);
+        memory.putLong(24, SLOT_BYTES);
+        memory.putLong(32, MetricsSchema.COUNTERS.size());
+        memory.putLong(40, MetricsSchema.GAUGES.size());
+        memory.putLong(48, BUCKETS);
+        memory.putLong(56, MetricsSchema.HISTOGRAMS.size());
+        memory.putLongRelease(0, MAGIC);
+        return new MetricsFile(memory, slotCount);
+    }
+
+    /**
+     * Maps an inherited file (a worker). Refuses a file of another layout: a worker must not
+     * scribble over slots its master reads differently.
+     */
+    public static MetricsFile attach(int fd, int slotCount) throws IOException {
+        SharedMemory memory = SharedMemory.attach(fd, bytesFor(slotCount));
+        if (memory.getLongAcquire(0) != MAGIC || memory.getLong(8) != VERSION || memory.getLong(16) != slotCount
+                || memory.getLong(24) != SLOT_BYTES || memory.getLong(32) != MetricsSchema.COUNTERS.size()
+                || memory.getLong(40) != MetricsSchema.GAUGES.size() || memory.getLong(48) != BUCKETS) {
+            memory.close();
+            throw new IOException("fd " + fd + " is not a metrics file of this version (" + slotCount + " slots)");
+        }
+        return new MetricsFile(memory, slotCount);
+    }
+
+    public int fd() {
+        return memory.fd();
+    }
+
+    public int slotCount() {
+        return slotCount;
+    }
+
+    private long slotOffset(int slot) {
+        if (slot < 0 || slot >= slotCount) {
+            throw new IndexOutOfBoundsException("slot " + slot + " of " + slotCount);
+        }
+        return HEADER_BYTES + (long) slot * SLOT_BYTES;
+    }
+
+    /**
+     * Claims {@code slot} for a loop: a new incarnation, starting from zero. Call it from the loop's
+     * own thread (its tid is recorded for per-thread CPU figures).
+     */
+    public SlotWriter claim(int slot, int workerIndex, int loopIndex, String engine) {
+        long base = slotOffset(slot);
+        long sequence = memory.getLong(base);
+        memory.putLong(base, sequence + 1);
+        VarHandle.releaseFence();
+        memory.putLong(base + 8, memory.getLong(base + 8) + 1);
+        memory.putLong(base + 16, workerIndex);
+        memory.putLong(base + 24, loopIndex);
+        memory.putLong(base + 32, "io_uring".equals(engine) ? ENGINE_IO_URING : ENGINE_EPOLL);
+        memory.putLong(base + 40, Processes.getpid());
+        memory.putLong(base + 48, Processes.gettid());
+        memory.putLong(base + 56, 1);
+        for (long o = base + SLOT_HEADER_BYTES; o < base + SLOT_BYTES; o += 8) {
+            memory.putLong(o, 0);
+        }
+        memory.putLongRelease(base, sequence + 2);
+        return new SlotWriter(memory, base);
+    }
+
+    /** A consistent copy of {@code slot}, or null when no loop ever claimed it. */
+    public SlotSnapshot read(int slot) {
+        long base = slotOffset(slot);
+        int counters = MetricsSchema.COUNTERS.size();
+        int gauges = MetricsSchema.GAUGES.size();
+        List<MetricsSchema.Histogram> histograms = MetricsSchema.HISTOGRAMS;
+        while (true) {
+            long before = memory.getLongAcquire(base);
+            if ((before & 1) != 0) {
+                Thread.onSpinWait();
+                continue;
+            }
+            long incarnation = memory.getLong(base + 8);
+            int worker = (int) memory.getLong(base + 16);
+            int loop = (int) memory.getLong(base + 24);
+            int engine = (int) memory.getLong(base + 32);
+            int pid = (int) memory.getLong(base + 40);
+            int tid = (int) memory.getLong(base + 48);
+            boolean live = memory.getLong(base + 56) == 1;
+            long o = base + SLOT_HEADER_BYTES;
+            long[] c = new long[counters];
+            for (int i = 0; i < counters; i++, o += 8) {
+                c[i] = memory.getLong(o);
+            }
+            long[] g = new long[gauges];
+            for (int i = 0; i < gauges; i++, o += 8) {
+                g[i] = memory.getLong(o);
+            }
+            long[][] buckets = new long[histograms.size()][];
+            for (int h = 0; h < histograms.size(); h++) {
+                buckets[h] = new long[histograms.get(h).bucketCount()];
+                for (int b = 0; b < buckets[h].length; b++, o += 8) {
+                    buckets[h][b] = memory.getLong(o);
+                }
+            }
+            double[] sums = new double[histograms.size()];
+            for (int h = 0; h < sums.length; h++, o += 8) {
+                sums[h] = Double.longBitsToDouble(memory.getLong(o));
+            }
+            // The data loads above must not drift below the second look at the sequence.
+            VarHandle.acquireFence();
+            if (memory.getLong(base) != before) {
+                continue;
+            }
+            if (incarnation == 0) {
+                return null;
+            }
+            return new SlotSnapshot(slot, incarnation, worker, loop, engine == ENGINE_IO_URING ? "io_uring" : "epoll",
+                    pid, tid, live, c, g, buckets, sums);
+        }
+    }
+
+    @Override
+    public void close() {
+        memory.close();
+    }
+
+    /**
+     * One loop's writer: copies the loop's own counters into its slot. Used by that loop's
+     * thread only, at its timer tick and when it stops; allocates nothing.
+     */
+    public static final class SlotWriter {
+        private final SharedMemory memory;
+        private final long base;
+
+        SlotWriter(SharedMemory memory, long base) {
+            this.memory = memory;
+            this.base = base;
+        }
+
+        /**
+         * Publishes the loop's figures, arrays in {@link MetricsSchema} order ({@code buckets[h]}
+         * not cumulative). {@code last}: the loop has stopped, these are its final values.
+         */
+        public void publish(long[] counters, long[] gauges, long[][] buckets, double[] sums, boolean last) {
+            long sequence = memory.getLong(base);
+            memory.putLong(base, sequence + 1);
+            // The odd sequence must be visible before any of the data stores below.
+            VarHandle.releaseFence();
+            long o = base + SLOT_HEADER_BYTES;
+            for (long v : counters) {
+                memory.putLong(o, v);
+                o += 8;
+            }
+            for (long v : gauges) {
+                memory.putLong(o, v);
+                o += 8;
+            }
+            for (long[] histogram : buckets) {
+                for (long v : histogram) {
+                    memory.putLong(o, v);
+                    o += 8;
+                }
+            }
+            for (double s : sums) {
+                memory.putLong(o, Double.doubleToRawLongBits(s));
+                o += 8;
+            }
+            if (last) {
+                memory.putLong(base + 56, 0);
+            }
+            memory.putLongRelease(base, sequence + 2);
+        }
+    }
+}
