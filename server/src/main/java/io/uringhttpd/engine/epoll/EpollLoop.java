@@ -9,6 +9,7 @@ import io.uringhttpd.engine.ConnectionTable;
 import io.uringhttpd.engine.EventLoop;
 import io.uringhttpd.engine.LoopCounters;
 import io.uringhttpd.engine.LoopSettings;
+import io.uringhttpd.engine.Retirement;
 import io.uringhttpd.engine.PlanBodies;
 import io.uringhttpd.http.ResponsePlan;
 import io.uringhttpd.http.StaticFileHandler;
@@ -103,19 +104,14 @@ public final class EpollLoop implements EventLoop {
     private volatile boolean running = true;
     private final Object wakeLock = new Object();
 
-    /** Set by {@link #retire} (any thread), acted on by the loop. */
-    private volatile boolean retireRequested;
-    private volatile long retireIdleGraceMs;
-    private volatile long retireDeadlineMs;
-    /** Loop thread: retirement has begun (listen fds closed, handler draining). */
-    private boolean retiring;
-    private long idleGraceMs;
+    private final Retirement retirement;
 
     /**
      * @param listenFds listening sockets owned by this loop from now on (closed when it stops)
      */
     public EpollLoop(int index, LoopSettings settings, Syscalls sys, StaticFileHandler handler, int[] listenFds) {
         this.index = index;
+        this.retirement = new Retirement(index);
         this.settings = settings;
         this.sys = sys;
         this.handler = handler;
@@ -210,13 +206,7 @@ public final class EpollLoop implements EventLoop {
             if (!running || wakeFd < 0) {
                 return;
             }
-            if (retireRequested) {
-                retireDeadlineMs = Math.min(retireDeadlineMs, deadlineMs);
-            } else {
-                retireIdleGraceMs = Math.max(0, idleGraceMs);
-                retireDeadlineMs = deadlineMs;
-                retireRequested = true;
-            }
+            retirement.request(idleGraceMs, deadlineMs);
             wake();
         }
     }
@@ -275,7 +265,7 @@ public final class EpollLoop implements EventLoop {
                 }
             }
         }
-        if (retireRequested && !retiring) {
+        if (retirement.pending()) {
             beginRetire();
         }
         for (int i = 0; i < listenPending.length; i++) {
@@ -286,17 +276,10 @@ public final class EpollLoop implements EventLoop {
         runReadyQueue();
         if (nowMs >= nextScanMs) {
             scanTimeouts();
-            nextScanMs = nowMs + (retiring ? RETIRE_SCAN_INTERVAL_MS : TIMER_SCAN_INTERVAL_MS);
+            nextScanMs = nowMs + (retirement.active() ? RETIRE_SCAN_INTERVAL_MS : TIMER_SCAN_INTERVAL_MS);
         }
-        if (retiring) {
-            if (table.open() == 0) {
-                log.info("loop-{}: retired: no connection left", index);
-                running = false;
-            } else if (nowMs >= retireDeadlineMs) {
-                // closeEverything() closes them: a response still being sent is cut short.
-                log.warn("loop-{}: retirement deadline reached: closing {} connection(s) still open", index, table.open());
-                running = false;
-            }
+        if (retirement.over(table.open(), true, nowMs)) {
+            running = false;
         }
     }
 
@@ -312,11 +295,8 @@ public final class EpollLoop implements EventLoop {
      * "Will closing a file descriptor cause it to be removed from all epoll interest lists?").
      */
     private void beginRetire() {
-        retiring = true;
-        idleGraceMs = retireIdleGraceMs;
+        retirement.begin(table.open(), nowMs);
         handler.drain();
-        log.info("loop-{}: retiring: {} connection(s) open, idle grace {} ms, deadline in {} ms", index, table.open(),
-                idleGraceMs, retireDeadlineMs - nowMs);
         for (int i = 0; i < listenFds.length; i++) {
             if (listenFds[i] < 0) {
                 continue;
@@ -334,8 +314,8 @@ public final class EpollLoop implements EventLoop {
         }
         for (int i = 0; i < table.created(); i++) {
             Connection c = table.get(i);
-            if (c.fd >= 0 && c.idle()) {
-                c.deadlineMs = Math.min(c.deadlineMs, nowMs + idleGraceMs);
+            if (c.fd >= 0) {
+                retirement.limitIdle(c, c.idle(), nowMs);
             }
         }
         nextScanMs = Math.min(nextScanMs, nowMs + RETIRE_SCAN_INTERVAL_MS);
@@ -347,9 +327,7 @@ public final class EpollLoop implements EventLoop {
      */
     private void waitForClient(Connection c) {
         c.setWaitingDeadline(settings, nowMs);
-        if (retiring && c.idle()) {
-            c.deadlineMs = Math.min(c.deadlineMs, nowMs + idleGraceMs);
-        }
+        retirement.limitIdle(c, c.idle(), nowMs);
     }
 
     private void onOwnFd(int slot) {
@@ -803,7 +781,7 @@ public final class EpollLoop implements EventLoop {
         for (int i = 0; i < table.created(); i++) {
             Connection c = table.get(i);
             if (c.fd >= 0 && nowMs >= c.deadlineMs) {
-                if (!retiring || !c.idle()) { // an idle grace that ran out is no timeout
+                if (retirement.isTimeout(c.idle())) {
                     counters.timeouts++;
                 }
                 if (!c.lingering && !c.hasUnsentOutput() && c.inEnd > c.inStart) {

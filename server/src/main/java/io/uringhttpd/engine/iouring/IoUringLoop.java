@@ -10,6 +10,7 @@ import io.uringhttpd.engine.EventLoop;
 import io.uringhttpd.engine.ListenSockets;
 import io.uringhttpd.engine.LoopCounters;
 import io.uringhttpd.engine.LoopSettings;
+import io.uringhttpd.engine.Retirement;
 import io.uringhttpd.engine.PlanBodies;
 import io.uringhttpd.http.ResponsePlan;
 import io.uringhttpd.http.StaticFileHandler;
@@ -130,17 +131,12 @@ public final class IoUringLoop implements EventLoop {
 
     /** A multishot ACCEPT is armed on the listen fd of that index. */
     private final boolean[] acceptArmed;
-    /** Set by {@link #retire} (any thread), acted on by the loop. */
-    private volatile boolean retireRequested;
-    private volatile long retireIdleGraceMs;
-    private volatile long retireDeadlineMs;
-    /** Loop thread: retirement has begun (accepts cancelled, handler draining). */
-    private boolean retiring;
-    private long idleGraceMs;
+    private final Retirement retirement;
 
     public IoUringLoop(int index, LoopSettings settings, Syscalls sys, StaticFileHandler handler, int[] listenFds,
                        int ringEntries, int setupFlags, int sqpollIdleMs, long sendZcBytesMin) {
         this.index = index;
+        this.retirement = new Retirement(index);
         this.settings = settings;
         this.sys = sys;
         this.handler = handler;
@@ -234,13 +230,7 @@ public final class IoUringLoop implements EventLoop {
             if (!running || wakeFd < 0) {
                 return;
             }
-            if (retireRequested) {
-                retireDeadlineMs = Math.min(retireDeadlineMs, deadlineMs);
-            } else {
-                retireIdleGraceMs = Math.max(0, idleGraceMs);
-                retireDeadlineMs = deadlineMs;
-                retireRequested = true;
-            }
+            retirement.request(idleGraceMs, deadlineMs);
             new Syscalls().eventfdWrite(wakeFd, 1);
         }
     }
@@ -300,24 +290,18 @@ public final class IoUringLoop implements EventLoop {
             // The CQ was full and the kernel kept completions aside (FEAT_NODROP): fetch them next time round.
             ring.flushCqOverflow();
         }
-        if (retireRequested && !retiring) {
+        if (retirement.pending()) {
             beginRetire();
         }
         recvBuffers.publish();
         flushDirty();
         if (nowMs >= nextScanMs) {
             scanTimeouts();
-            nextScanMs = nowMs + (retiring ? RETIRE_TICK_MS : TICK_MS);
+            nextScanMs = nowMs + (retirement.active() ? RETIRE_TICK_MS : TICK_MS);
         }
-        if (retiring) {
-            if (table.open() == 0 && listenersOpen() == 0) {
-                log.info("loop-{}: retired: no connection left", index);
-                running = false;
-            } else if (nowMs >= retireDeadlineMs) {
-                // closeEverything() closes the ring (cancelling what it holds), then the connections.
-                log.warn("loop-{}: retirement deadline reached: closing {} connection(s) still open", index, table.open());
-                running = false;
-            }
+        // At the deadline closeEverything() closes the ring (cancelling what it holds), then the connections.
+        if (retirement.active() && retirement.over(table.open(), listenersOpen() == 0, nowMs)) {
+            running = false;
         }
     }
 
@@ -332,11 +316,8 @@ public final class IoUringLoop implements EventLoop {
      * an fd does not cancel what the ring holds on it). Connections accepted meanwhile are served.
      */
     private void beginRetire() {
-        retiring = true;
-        idleGraceMs = retireIdleGraceMs;
+        retirement.begin(table.open(), nowMs);
         handler.drain();
-        log.info("loop-{}: retiring: {} connection(s) open, idle grace {} ms, deadline in {} ms", index, table.open(),
-                idleGraceMs, retireDeadlineMs - nowMs);
         for (int i = 0; i < listenFds.length; i++) {
             if (acceptArmed[i]) {
                 Sqe.prepCancel(sqe(), userData(OP_ACCEPT, 0, i), 0, userData(OP_CANCEL, 0, 0));
@@ -346,8 +327,8 @@ public final class IoUringLoop implements EventLoop {
         }
         for (int i = 0; i < table.created(); i++) {
             Connection c = table.get(i);
-            if (c.fd >= 0 && idle(c, states[i])) {
-                c.deadlineMs = Math.min(c.deadlineMs, nowMs + idleGraceMs);
+            if (c.fd >= 0) {
+                retirement.limitIdle(c, idle(c, states[i]), nowMs);
             }
         }
         // The 1 s tick stops re-arming itself; this one keeps graces and the deadline to ~100 ms.
@@ -443,7 +424,7 @@ public final class IoUringLoop implements EventLoop {
             case OP_TICK -> {
                 if (slotOf(userData) == RETIRE_TICK) {
                     armRetireTick();
-                } else if (!retiring) {
+                } else if (!retirement.active()) {
                     armTick();
                 }
             }
@@ -485,7 +466,7 @@ public final class IoUringLoop implements EventLoop {
         boolean ended = (flags & IORING_CQE_F_MORE) == 0;
         if (ended) {
             acceptArmed[listenIndex] = false;
-            if (running && !retiring) {
+            if (running && !retirement.active()) {
                 // A multishot accept ended (an error, or the kernel dropped it): re-arm.
                 armAccept(listenIndex);
             }
@@ -499,7 +480,7 @@ public final class IoUringLoop implements EventLoop {
         } else if (res != -Errno.ECANCELED && res != -Errno.ECONNABORTED) {
             log.warn("loop-{}: accept failed: {}", index, Errno.describe(res));
         }
-        if (ended && retiring) {
+        if (ended && retirement.active()) {
             // The cancelled accept's last completion: the ring no longer holds the socket.
             closeListener(listenIndex);
         }
@@ -878,9 +859,7 @@ public final class IoUringLoop implements EventLoop {
     private void setIdleDeadline(Connection c, ProactorState s) {
         if (!c.hasUnsentOutput()) {
             c.setWaitingDeadline(settings, nowMs);
-            if (retiring && idle(c, s)) {
-                c.deadlineMs = Math.min(c.deadlineMs, nowMs + idleGraceMs);
-            }
+            retirement.limitIdle(c, idle(c, s), nowMs);
         }
     }
 
@@ -1179,7 +1158,7 @@ public final class IoUringLoop implements EventLoop {
             Connection c = table.get(i);
             ProactorState s = states[i];
             if (c.fd >= 0 && !s.closing && nowMs >= c.deadlineMs) {
-                if (!retiring || !idle(c, s)) { // an idle grace that ran out is no timeout
+                if (retirement.isTimeout(idle(c, s))) {
                     counters.timeouts++;
                 }
                 if (!c.lingering && !c.hasUnsentOutput() && !s.sendInFlight && c.inEnd > c.inStart && c.outAddress == 0) {
