@@ -1,5 +1,6 @@
 package io.uringhttpd.contract;
 
+import io.uringhttpd.testing.TestServer;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -129,6 +130,19 @@ public final class Fixtures {
                 if (!Files.isSymbolicLink(p)) {
                     Files.setLastModifiedTime(p, FileTime.from(MTIME));
                 }
+            }
+        }
+    }
+
+    /** Stops {@code server}, then deletes {@code files} (either may be null: a setup that failed half way). */
+    public static void stop(TestServer server, Fixtures files) throws IOException {
+        try {
+            if (server != null) {
+                server.close();
+            }
+        } finally {
+            if (files != null) {
+                files.delete();
             }
         }
     }

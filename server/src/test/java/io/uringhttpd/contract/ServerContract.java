@@ -44,15 +44,7 @@ public abstract class ServerContract {
 
     @AfterAll
     void stopServer() throws IOException {
-        try {
-            if (server != null) {
-                server.close();
-            }
-        } finally {
-            if (files != null) {
-                files.delete();
-            }
-        }
+        Fixtures.stop(server, files);
     }
 
     /** Whatever a test sent, the event loop must still accept and serve a new connection. */

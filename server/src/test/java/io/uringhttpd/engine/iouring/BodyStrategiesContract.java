@@ -68,15 +68,7 @@ abstract class BodyStrategiesContract {
 
     @AfterAll
     void stop() throws IOException {
-        try {
-            if (server != null) {
-                server.close();
-            }
-        } finally {
-            if (files != null) {
-                files.delete();
-            }
-        }
+        Fixtures.stop(server, files);
     }
 
     /** Whatever a test did, the loop holds nothing for its closed connections and still serves. */

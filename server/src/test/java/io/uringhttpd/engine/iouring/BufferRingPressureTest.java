@@ -59,15 +59,7 @@ class BufferRingPressureTest {
 
     @AfterAll
     void stop() throws IOException {
-        try {
-            if (server != null) {
-                server.close();
-            }
-        } finally {
-            if (files != null) {
-                files.delete();
-            }
-        }
+        Fixtures.stop(server, files);
     }
 
     @Test

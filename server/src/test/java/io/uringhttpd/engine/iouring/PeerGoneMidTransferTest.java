@@ -43,15 +43,7 @@ class PeerGoneMidTransferTest {
 
     @AfterAll
     void stop() throws IOException {
-        try {
-            if (server != null) {
-                server.close();
-            }
-        } finally {
-            if (files != null) {
-                files.delete();
-            }
-        }
+        Fixtures.stop(server, files);
     }
 
     private enum Leave {

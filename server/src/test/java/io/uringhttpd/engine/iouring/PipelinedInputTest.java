@@ -35,15 +35,7 @@ class PipelinedInputTest {
 
     @AfterAll
     void stop() throws IOException {
-        try {
-            if (server != null) {
-                server.close();
-            }
-        } finally {
-            if (files != null) {
-                files.delete();
-            }
-        }
+        Fixtures.stop(server, files);
     }
 
     @AfterEach

@@ -38,15 +38,7 @@ class ThousandConnectionsTest {
 
     @AfterAll
     void stop() throws IOException {
-        try {
-            if (server != null) {
-                server.close();
-            }
-        } finally {
-            if (files != null) {
-                files.delete();
-            }
-        }
+        Fixtures.stop(server, files);
     }
 
     @Test

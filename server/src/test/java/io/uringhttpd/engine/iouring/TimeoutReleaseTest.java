@@ -46,15 +46,7 @@ class TimeoutReleaseTest {
 
     @AfterAll
     void stop() throws IOException {
-        try {
-            if (server != null) {
-                server.close();
-            }
-        } finally {
-            if (files != null) {
-                files.delete();
-            }
-        }
+        Fixtures.stop(server, files);
     }
 
     @BeforeEach
