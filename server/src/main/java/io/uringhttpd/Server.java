@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
  * one HTTP core and one file cache per loop, and runs each loop on its own platform
  * thread named {@code loop-N}.
  *
- * <p>This build runs one process: {@code loops-per-worker} loops as threads with {@code master = off},
- * {@code workers x loops-per-worker} with {@code master = on}.
- * The master/worker process model (DESIGN.md) arrives with its own issue.
+ * <p>{@link #run} is the whole server with {@code master = off}: {@code loops-per-worker} loops as
+ * threads of one process. With {@code master = on} each worker process runs one Server on the
+ * sockets its {@link io.uringhttpd.process.Master} handed over ({@link #start(ServerConfig, int[][],
+ * ServerConfig.Engine)}).
  */
 public final class Server implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Server.class);
@@ -80,10 +81,6 @@ public final class Server implements AutoCloseable {
             log.error("cannot write pid-file {}: {}", config.pidFile(), e.getMessage());
             server.close();
             return 1;
-        }
-        if (config.master()) {
-            log.info("master = on: the master/worker processes are not in this build; running {} loop(s) as threads of one process",
-                    server.loops.size());
         }
         // The bound ports, so that a configured port 0 shows the port actually chosen.
         int[] ports = server.loops.getFirst().localPorts();
@@ -140,11 +137,12 @@ public final class Server implements AutoCloseable {
         return 1;
     }
 
-    /** Opens the sockets and starts the loops; returns once they accept connections. */
+    /**
+     * One process serving on sockets of its own (master = off, and tests): opens loops-per-worker
+     * sockets per address and starts a loop on each; returns once they accept connections.
+     */
     public static Server start(ServerConfig config) throws IOException {
-        // master = off is one process whose loops are threads: loops-per-worker of them (DESIGN.md).
-        // master = on would run workers x loops-per-worker; until the process model exists, as threads.
-        int loopCount = config.master() ? config.loopsTotal() : config.loopsPerWorker();
+        int loopCount = config.loopsPerWorker();
         List<InetSocketAddress> addresses = config.listen().stream().map(ServerConfig.ListenAddress::toSocketAddress).toList();
         Syscalls setupSys = new Syscalls();
         int[][] listenFds = ListenSockets.open(setupSys, addresses, loopCount, LISTEN_BACKLOG);

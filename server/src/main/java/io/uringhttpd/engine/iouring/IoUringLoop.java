@@ -218,9 +218,7 @@ public final class IoUringLoop implements EventLoop {
                 return;
             }
             running = false;
-            // From a foreign thread: a SINGLE_ISSUER ring takes no submission from here (-EEXIST),
-            // so the loop keeps a READ armed on an eventfd.
-            new Syscalls().eventfdWrite(wakeFd, 1);
+            wake();
         }
     }
 
@@ -231,8 +229,17 @@ public final class IoUringLoop implements EventLoop {
                 return;
             }
             retirement.request(idleGraceMs, deadlineMs);
-            new Syscalls().eventfdWrite(wakeFd, 1);
+            wake();
         }
+    }
+
+    /**
+     * From a foreign thread, under wakeLock: a SINGLE_ISSUER ring takes no submission from here
+     * (-EEXIST), so the loop keeps a READ armed on an eventfd; a short-lived Syscalls keeps the
+     * loop's own one single-threaded.
+     */
+    private void wake() {
+        new Syscalls().eventfdWrite(wakeFd, 1);
     }
 
     @Override
