@@ -327,7 +327,9 @@ public final class EpollLoop implements EventLoop {
      */
     private void waitForClient(Connection c) {
         c.setWaitingDeadline(settings, nowMs);
-        retirement.limitIdle(c, c.idle(), nowMs);
+        if (retirement.active()) { // idleness is worked out only while retiring: this runs per request
+            retirement.limitIdle(c, c.idle(), nowMs);
+        }
     }
 
     private void onOwnFd(int slot) {

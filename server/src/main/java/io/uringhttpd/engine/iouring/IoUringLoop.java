@@ -866,7 +866,9 @@ public final class IoUringLoop implements EventLoop {
     private void setIdleDeadline(Connection c, ProactorState s) {
         if (!c.hasUnsentOutput()) {
             c.setWaitingDeadline(settings, nowMs);
-            retirement.limitIdle(c, idle(c, s), nowMs);
+            if (retirement.active()) { // idleness is worked out only while retiring: this runs per request
+                retirement.limitIdle(c, idle(c, s), nowMs);
+            }
         }
     }
 
