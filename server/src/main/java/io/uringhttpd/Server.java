@@ -367,9 +367,7 @@ public final class Server implements AutoCloseable {
     /** Stops every loop (closing its connections and sockets) and waits for the threads to end. */
     @Override
     public void close() {
-        for (EventLoop loop : loops) {
-            loop.stop();
-        }
+        stop();
         awaitLoops();
         accessLog.close();
     }

@@ -76,12 +76,6 @@ public final class ListenSockets {
         }
     }
 
-    /** True when accept4(2) on this fd returns EAGAIN instead of blocking (retirement path; a syscall). */
-    public static boolean isNonBlocking(Syscalls sys, int fd) {
-        int flags = sys.fcntl(fd, F_GETFL, 0);
-        return flags >= 0 && (flags & O_NONBLOCK) != 0;
-    }
-
     public static void closeAll(Syscalls sys, int[][] fds) {
         for (int[] row : fds) {
             for (int fd : row) {

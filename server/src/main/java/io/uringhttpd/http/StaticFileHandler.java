@@ -117,10 +117,6 @@ public final class StaticFileHandler {
         draining = true;
     }
 
-    public boolean draining() {
-        return draining;
-    }
-
     /** Once per loop iteration: the loop's clock (for Date and the file cache's revalidation). */
     public void tick(long nowMs) {
         this.nowMs = nowMs;

@@ -7,7 +7,6 @@ import io.uringhttpd.engine.BufferPool;
 import io.uringhttpd.engine.Connection;
 import io.uringhttpd.engine.ConnectionTable;
 import io.uringhttpd.engine.EventLoop;
-import io.uringhttpd.engine.ListenSockets;
 import io.uringhttpd.engine.LoopCounters;
 import io.uringhttpd.engine.LoopSettings;
 import io.uringhttpd.engine.Retirement;
@@ -133,6 +132,11 @@ public final class IoUringLoop implements EventLoop {
     private final boolean[] acceptArmed;
     private final Retirement retirement;
 
+    /**
+     * @param listenFds listening sockets owned by this loop from now on (closed when it stops),
+     *                  non-blocking (ListenSockets opens and adopts them so): the backlog is
+     *                  drained with accept4 when the loop retires
+     */
     public IoUringLoop(int index, LoopSettings settings, Syscalls sys, StaticFileHandler handler, int[] listenFds,
                        int ringEntries, int setupFlags, int sqpollIdleMs, long sendZcBytesMin) {
         this.index = index;
@@ -353,17 +357,15 @@ public final class IoUringLoop implements EventLoop {
         if (fd < 0) {
             return;
         }
-        if (ListenSockets.isNonBlocking(sys, fd)) {
-            for (int i = 0; i < RETIRE_BACKLOG_ACCEPTS_MAX; i++) {
-                int accepted = sys.accept4(fd, SOCK_CLOEXEC);
-                if (accepted < 0) {
-                    if (accepted == -Errno.ECONNABORTED || accepted == -Errno.EINTR) {
-                        continue;
-                    }
-                    break;
+        for (int i = 0; i < RETIRE_BACKLOG_ACCEPTS_MAX; i++) {
+            int accepted = sys.accept4(fd, SOCK_CLOEXEC);
+            if (accepted < 0) {
+                if (accepted == -Errno.ECONNABORTED || accepted == -Errno.EINTR) {
+                    continue;
                 }
-                openConnection(accepted);
+                break;
             }
+            openConnection(accepted);
         }
         sys.close(fd);
         listenFds[listenIndex] = -1;
