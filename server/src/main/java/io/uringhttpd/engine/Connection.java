@@ -43,6 +43,13 @@ public final class Connection {
     public long deadlineMs;
     /** The loop clock when the first byte of the current request head arrived (0 = no partial head). */
     public long headStartedMs;
+    /** System.nanoTime() when the first byte of the request now being read was read (0: none). */
+    public long requestStartNs;
+    /** Responses produced but not yet handed to the kernel in full, and the start of the oldest. */
+    public int unsentResponses;
+    public long unsentStartNs;
+    /** Why the connection is being closed: a LoopCounters.CLOSE_* reason (peer unless set). */
+    public int closeReason;
 
     public boolean closeAfterSend;
     public boolean peerClosed;
@@ -124,6 +131,21 @@ public final class Connection {
         }
     }
 
+    /** A response was produced: it counts from the first byte of its request. */
+    public void responseQueued() {
+        if (unsentResponses++ == 0) {
+            unsentStartNs = requestStartNs != 0 ? requestStartNs : System.nanoTime();
+        }
+    }
+
+    /** Everything produced so far has been handed to the kernel: records the durations. */
+    public void responsesHandedOver(LoopCounters counters) {
+        if (unsentResponses > 0) {
+            counters.responsesSent(unsentResponses, System.nanoTime() - unsentStartNs);
+            unsentResponses = 0;
+        }
+    }
+
     /** Prepares a free slot for a new socket. */
     public void open(int fd, long nowMs) {
         this.fd = fd;
@@ -135,6 +157,10 @@ public final class Connection {
         pendingPart = 0;
         pendingPartSent = 0;
         headStartedMs = 0;
+        requestStartNs = 0;
+        unsentResponses = 0;
+        unsentStartNs = 0;
+        closeReason = LoopCounters.CLOSE_PEER;
         deadlineMs = nowMs;
         closeAfterSend = false;
         peerClosed = false;

@@ -8,6 +8,7 @@ import io.uringhttpd.engine.Connection;
 import io.uringhttpd.engine.ConnectionTable;
 import io.uringhttpd.engine.EventLoop;
 import io.uringhttpd.engine.LoopCounters;
+import io.uringhttpd.engine.LoopMetrics;
 import io.uringhttpd.engine.LoopSettings;
 import io.uringhttpd.engine.PlanBodies;
 import io.uringhttpd.http.ResponsePlan;
@@ -101,6 +102,7 @@ public final class EpollLoop implements EventLoop {
     private long nextScanMs;
     private long lastLimitLogMs;
     private volatile boolean running = true;
+    private LoopMetrics metrics;
     private final Object wakeLock = new Object();
 
     /** Set by {@link #retire} (any thread), acted on by the loop. */
@@ -188,6 +190,11 @@ public final class EpollLoop implements EventLoop {
         return (int) counters.connectionsOpen;
     }
 
+    @Override
+    public void publishTo(LoopMetrics metrics) {
+        this.metrics = metrics;
+    }
+
     /** Buffers borrowed by connections right now (tests check that nothing leaks). */
     public long buffersInUse() {
         return pool.inUse();
@@ -231,6 +238,9 @@ public final class EpollLoop implements EventLoop {
         nowMs = System.currentTimeMillis();
         nextScanMs = nowMs + TIMER_SCAN_INTERVAL_MS;
         handler.tick(nowMs);
+        if (metrics != null) {
+            metrics.start(engine());
+        }
         try {
             while (running) {
                 runOnce();
@@ -240,6 +250,9 @@ public final class EpollLoop implements EventLoop {
             throw t;
         } finally {
             closeEverything();
+            if (metrics != null) {
+                metrics.publish(counters, sys.counts, true);
+            }
             log.info("loop-{} ({}) stopped: {}", index, engine(), counters.stopReport(syscalls()));
         }
     }
@@ -262,6 +275,7 @@ public final class EpollLoop implements EventLoop {
             return;
         }
         counters.events += n;
+        counters.eventsPerWakeup.observe(n);
         for (int i = 0; i < n; i++) {
             long token = EpollEvent.data(eventsAddress, i);
             int events = EpollEvent.events(eventsAddress, i);
@@ -286,6 +300,9 @@ public final class EpollLoop implements EventLoop {
         runReadyQueue();
         if (nowMs >= nextScanMs) {
             scanTimeouts();
+            if (metrics != null) {
+                metrics.publish(counters, sys.counts, false);
+            }
             nextScanMs = nowMs + (retiring ? RETIRE_SCAN_INTERVAL_MS : TIMER_SCAN_INTERVAL_MS);
         }
         if (retiring) {
@@ -387,7 +404,7 @@ public final class EpollLoop implements EventLoop {
             Connection c = table.take();
             if (c == null) {
                 sys.close(fd);
-                counters.connectionsOverLimit++;
+                counters.connectionsOverLimit++; // closed for the limit: LoopMetrics counts it so
                 logLimit("limits.connections-per-loop ({}) reached on loop-{}: connection refused; raise it",
                         String.valueOf(table.capacity()));
                 continue;
@@ -402,6 +419,7 @@ public final class EpollLoop implements EventLoop {
             int rc = sys.epollCtl(epfd, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, c.token());
             if (rc < 0) {
                 log.error("loop-{}: epoll_ctl(ADD) for a new connection failed: {}", index, Errno.describe(rc));
+                c.closeReason = LoopCounters.CLOSE_ERROR;
                 close(c);
                 continue;
             }
@@ -444,6 +462,7 @@ public final class EpollLoop implements EventLoop {
         Connection c = table.live(token);
         log.error("loop-{}: unexpected error on connection fd {}; closing it", index, c != null ? c.fd : -1, e);
         if (c != null) {
+            c.closeReason = LoopCounters.CLOSE_ERROR;
             close(c);
         }
     }
@@ -575,6 +594,9 @@ public final class EpollLoop implements EventLoop {
             if (c.headStartedMs == 0) {
                 c.headStartedMs = nowMs;
             }
+            if (c.requestStartNs == 0) {
+                c.requestStartNs = System.nanoTime();
+            }
             return n;
         }
         c.inputPending = false;
@@ -613,6 +635,7 @@ public final class EpollLoop implements EventLoop {
                     return true;
                 }
                 log.error("loop-{}: a response head does not fit in {} bytes", index, bufferBytes);
+                c.closeReason = LoopCounters.CLOSE_ERROR;
                 close(c);
                 return false;
             }
@@ -621,13 +644,19 @@ public final class EpollLoop implements EventLoop {
             }
             c.inStart += r;
             c.headStartedMs = c.inEnd > c.inStart ? nowMs : 0;
+            if (c.inEnd == c.inStart) {
+                c.requestStartNs = 0;
+            }
             if (!p.hasResponse) {
                 continue;
             }
             c.requests++;
             counters.requests++;
+            counters.response(p.status);
+            c.responseQueued();
             c.outEnd += p.headLength;
             counters.bytesFromMemory += p.headLength;
+            counters.headBytes += p.headLength;
             if (!p.keepAlive) {
                 c.closeAfterSend = true;
             }
@@ -714,6 +743,7 @@ public final class EpollLoop implements EventLoop {
                 if (n == 0) {
                     // The file shrank after it was opened: the promised Content-Length cannot be kept.
                     log.warn("loop-{}: file truncated while being sent; closing connection fd {}", index, c.fd);
+                    c.closeReason = LoopCounters.CLOSE_ERROR;
                     close(c);
                     return CLOSED;
                 }
@@ -735,6 +765,7 @@ public final class EpollLoop implements EventLoop {
                 return BLOCKED;
             }
         }
+        c.responsesHandedOver(counters);
         return SENT_ALL;
     }
 
@@ -745,6 +776,7 @@ public final class EpollLoop implements EventLoop {
         }
         if (n != -Errno.EPIPE && n != -Errno.ECONNRESET) {
             log.debug("loop-{}: send on fd {} failed: {}", index, c.fd, Errno.describe((int) n));
+            c.closeReason = LoopCounters.CLOSE_ERROR;
         }
         close(c);
         return CLOSED;
@@ -805,6 +837,9 @@ public final class EpollLoop implements EventLoop {
             if (c.fd >= 0 && nowMs >= c.deadlineMs) {
                 if (!retiring || !c.idle()) { // an idle grace that ran out is no timeout
                     counters.timeouts++;
+                    c.closeReason = LoopCounters.CLOSE_TIMEOUT;
+                } else {
+                    c.closeReason = LoopCounters.CLOSE_SHUTDOWN;
                 }
                 if (!c.lingering && !c.hasUnsentOutput() && c.inEnd > c.inStart) {
                     sendTimeoutResponse(c);
@@ -882,12 +917,14 @@ public final class EpollLoop implements EventLoop {
         // A new generation (never OWN_FD_GENERATION: ConnectionTable wraps them at 2^24).
         table.free(c);
         counters.closed++;
+        counters.closedByReason[c.closeReason]++;
         counters.connectionsOpen = table.open();
     }
 
     private void closeEverything() {
         for (int i = 0; i < table.created(); i++) {
             if (table.get(i).fd >= 0) {
+                table.get(i).closeReason = LoopCounters.CLOSE_SHUTDOWN;
                 close(table.get(i));
             }
         }

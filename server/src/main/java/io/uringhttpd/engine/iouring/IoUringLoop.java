@@ -9,6 +9,7 @@ import io.uringhttpd.engine.ConnectionTable;
 import io.uringhttpd.engine.EventLoop;
 import io.uringhttpd.engine.ListenSockets;
 import io.uringhttpd.engine.LoopCounters;
+import io.uringhttpd.engine.LoopMetrics;
 import io.uringhttpd.engine.LoopSettings;
 import io.uringhttpd.engine.PlanBodies;
 import io.uringhttpd.http.ResponsePlan;
@@ -127,6 +128,7 @@ public final class IoUringLoop implements EventLoop {
     private long lastLimitLogMs;
     private volatile boolean running = true;
     private final Object wakeLock = new Object();
+    private LoopMetrics metrics;
 
     /** A multishot ACCEPT is armed on the listen fd of that index. */
     private final boolean[] acceptArmed;
@@ -246,6 +248,11 @@ public final class IoUringLoop implements EventLoop {
     }
 
     @Override
+    public void publishTo(LoopMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    @Override
     public void run() {
         // The ring is created on the loop's own thread: SINGLE_ISSUER binds it to the first submitter.
         ring = IoUring.setup(sys, ringEntries, setupFlags, 0, sqpollIdleMs);
@@ -258,6 +265,9 @@ public final class IoUringLoop implements EventLoop {
         }
         armWake();
         armTick();
+        if (metrics != null) {
+            metrics.start(engine());
+        }
         try {
             while (running) {
                 runOnce();
@@ -267,11 +277,15 @@ public final class IoUringLoop implements EventLoop {
             throw t;
         } finally {
             closeEverything();
+            if (metrics != null) {
+                metrics.publish(counters, sys.counts, true);
+            }
             log.info("loop-{} ({}) stopped: {}", index, engine(), counters.stopReport(syscalls()));
         }
     }
 
     private void runOnce() {
+        counters.sqesPerSubmit.observe(ring.queuedSqes());
         int rc = ring.submitAndWait(1);
         nowMs = System.currentTimeMillis();
         handler.tick(nowMs);
@@ -283,6 +297,7 @@ public final class IoUringLoop implements EventLoop {
         }
         int n = ring.cqReady();
         counters.events += n;
+        counters.eventsPerWakeup.observe(n);
         for (int i = 0; i < n; i++) {
             long cqe = ring.cqeAddress(i);
             long userData = Cqe.userData(cqe);
@@ -297,6 +312,7 @@ public final class IoUringLoop implements EventLoop {
         // Published once per batch: the kernel may reuse the CQE slots from here on.
         ring.cqAdvance(n);
         if (ring.cqOverflowPending()) {
+            counters.cqOverflows++;
             // The CQ was full and the kernel kept completions aside (FEAT_NODROP): fetch them next time round.
             ring.flushCqOverflow();
         }
@@ -307,6 +323,9 @@ public final class IoUringLoop implements EventLoop {
         flushDirty();
         if (nowMs >= nextScanMs) {
             scanTimeouts();
+            if (metrics != null) {
+                metrics.publish(counters, sys.counts, false);
+            }
             nextScanMs = nowMs + (retiring ? RETIRE_TICK_MS : TICK_MS);
         }
         if (retiring) {
@@ -549,6 +568,9 @@ public final class IoUringLoop implements EventLoop {
                 if (c.headStartedMs == 0) {
                     c.headStartedMs = nowMs;
                 }
+                if (c.requestStartNs == 0) {
+                    c.requestStartNs = System.nanoTime();
+                }
                 if (!received(c, s, bid, res)) {
                     recvBuffers.add(bid);
                 }
@@ -559,6 +581,7 @@ public final class IoUringLoop implements EventLoop {
         } else if (res == -Errno.ENOBUFS) {
             // The buffer ring ran dry: the multishot ended; re-arm (buffers come back as requests finish).
             counters.readEagain++;
+            counters.bufferRingExhausted++;
             if (!s.closing && !s.recvPaused) {
                 armRecv(c, s);
             }
@@ -708,13 +731,19 @@ public final class IoUringLoop implements EventLoop {
             }
             inStart += r;
             c.headStartedMs = inStart < inEnd ? nowMs : 0;
+            if (inStart == inEnd) {
+                c.requestStartNs = 0;
+            }
             if (!p.hasResponse) {
                 continue;
             }
             c.requests++;
             counters.requests++;
+            counters.response(p.status);
+            c.responseQueued();
             c.outEnd += p.headLength;
             counters.bytesFromMemory += p.headLength;
+            counters.headBytes += p.headLength;
             if (!p.keepAlive) {
                 c.closeAfterSend = true;
             }
@@ -845,6 +874,7 @@ public final class IoUringLoop implements EventLoop {
             return;
         }
         // All sent.
+        c.responsesHandedOver(counters);
         c.deadlineMs = nowMs + settings.keepaliveIdleTimeoutMs();
         if (c.closeAfterSend) {
             closeAfterResponse(c, s);
@@ -989,6 +1019,7 @@ public final class IoUringLoop implements EventLoop {
             counters.partialWrites++;
         }
         counters.bytesFromFile += res;
+        counters.bytesSendZc += res;
         c.pendingPartSent += res;
         if (c.pendingPartSent == c.pending.partLength[c.pendingPart]) {
             c.pendingPart++;
@@ -1071,6 +1102,7 @@ public final class IoUringLoop implements EventLoop {
         s.pipeBytes += s.spliceIn - moved;
         c.pendingPartSent += moved;
         counters.bytesFromFile += moved;
+        counters.bytesSplice += moved;
         c.deadlineMs = nowMs + settings.sendTimeoutMs();
         if (s.pipeBytes > 0) {
             // Bytes left in the pipe must reach the socket before anything else does.
@@ -1171,6 +1203,7 @@ public final class IoUringLoop implements EventLoop {
         sys.close(c.fd);
         table.free(c);
         counters.closed++;
+        counters.closedByReason[c.closeReason]++;
         counters.connectionsOpen = table.open();
     }
 
@@ -1181,6 +1214,9 @@ public final class IoUringLoop implements EventLoop {
             if (c.fd >= 0 && !s.closing && nowMs >= c.deadlineMs) {
                 if (!retiring || !idle(c, s)) { // an idle grace that ran out is no timeout
                     counters.timeouts++;
+                    c.closeReason = LoopCounters.CLOSE_TIMEOUT;
+                } else {
+                    c.closeReason = LoopCounters.CLOSE_SHUTDOWN;
                 }
                 if (!c.lingering && !c.hasUnsentOutput() && !s.sendInFlight && c.inEnd > c.inStart && c.outAddress == 0) {
                     // Best effort 408, sent synchronously: the connection is being dropped anyway.
@@ -1201,6 +1237,7 @@ public final class IoUringLoop implements EventLoop {
         Connection c = op >= OP_RECV && op <= OP_SPLICE_OUT ? table.live(userData) : null;
         log.error("loop-{}: unexpected error on connection fd {}; closing it", index, c != null ? c.fd : -1, e);
         if (c != null) {
+            c.closeReason = LoopCounters.CLOSE_ERROR;
             beginClose(c, states[c.slot]);
         }
     }
@@ -1226,6 +1263,9 @@ public final class IoUringLoop implements EventLoop {
         for (int i = 0; i < table.created(); i++) {
             Connection c = table.get(i);
             if (c.fd >= 0) {
+                if (!states[i].closing) {
+                    c.closeReason = LoopCounters.CLOSE_SHUTDOWN;
+                }
                 states[i].inflight = 0;
                 states[i].closing = true;
                 maybeFinishClose(c, states[i]);
