@@ -71,7 +71,11 @@ public final class Server implements AutoCloseable {
     public static int run(ServerConfig config) {
         Server server;
         try {
-            server = start(config);
+            // master = off: this process's loops publish into its own metrics file (slots 0..loops-1).
+            MetricsFile metrics = config.metrics().enabled()
+                    ? MetricsFile.create(MetricsFile.slotsFor(config.loopsPerWorker())) : null;
+            server = start(config, metrics);
+            server.metrics = metrics;
         } catch (IOException | IllegalStateException e) {
             log.error("cannot start: {}", e.getMessage());
             return 1;
@@ -326,6 +330,13 @@ public final class Server implements AutoCloseable {
         long bytes = Math.max(forRequests, forResponses);
         return (int) ((bytes + 4095) & ~4095L);
     }
+
+    /** The in-process metrics file of {@link #run} (master = off), or null: the exporter reads its snapshots(). */
+    public MetricsFile metrics() {
+        return metrics;
+    }
+
+    private MetricsFile metrics;
 
     /** The actual port of the first listen address (useful when the config asked for port 0). */
     public int port() {
