@@ -60,6 +60,15 @@ public final class Main implements Callable<Integer> {
     @Option(names = WorkerCommand.CONTROL_FD, hidden = true)
     private int controlFd = -1;
 
+    @Option(names = WorkerCommand.METRICS_FD, hidden = true)
+    private int metricsFd = -1;
+
+    @Option(names = WorkerCommand.METRICS_SLOTS, hidden = true)
+    private int metricsSlots;
+
+    @Option(names = WorkerCommand.METRICS_SLOT, hidden = true)
+    private int metricsSlot = -1;
+
     private PrintStream out;
     private PrintStream err;
     private boolean serverRan;
@@ -124,7 +133,7 @@ public final class Main implements Callable<Integer> {
         }
         serverRan = true;
         if (workerIndex != null) {
-            return Worker.run(config, workerIndex, workerFds, controlFd);
+            return Worker.run(config, workerIndex, workerFds, controlFd, metricsFd, metricsSlots, metricsSlot);
         }
         return config.master() ? Master.run(config) : Server.run(config);
     }

@@ -3,7 +3,9 @@ package io.uringhttpd;
 import io.uringhttpd.config.ServerConfig;
 import io.uringhttpd.engine.EventLoop;
 import io.uringhttpd.engine.ListenSockets;
+import io.uringhttpd.engine.LoopMetrics;
 import io.uringhttpd.engine.LoopSettings;
+import io.uringhttpd.metrics.MetricsFile;
 import io.uringhttpd.engine.epoll.EpollLoop;
 import io.uringhttpd.engine.iouring.IoUringLoop;
 import io.uringhttpd.sys.IoUringConstants;
@@ -70,7 +72,11 @@ public final class Server implements AutoCloseable {
     public static int run(ServerConfig config) {
         Server server;
         try {
-            server = start(config);
+            // master = off: this process's loops publish into its own metrics file (slots 0..loops-1).
+            MetricsFile metrics = config.metrics().enabled()
+                    ? MetricsFile.create(MetricsFile.slotsFor(config.loopsPerWorker())) : null;
+            server = start(config, metrics);
+            server.metrics = metrics;
         } catch (IOException | IllegalStateException e) {
             log.error("cannot start: {}", e.getMessage());
             return 1;
@@ -142,11 +148,19 @@ public final class Server implements AutoCloseable {
      * sockets per address and starts a loop on each; returns once they accept connections.
      */
     public static Server start(ServerConfig config) throws IOException {
+        return start(config, null);
+    }
+
+    /**
+     * {@link #start(ServerConfig)} whose loops publish into {@code metrics} (null: none), loop i
+     * in slot i, as worker 0 (master = off: the process's own metrics file).
+     */
+    public static Server start(ServerConfig config, MetricsFile metrics) throws IOException {
         int loopCount = config.loopsPerWorker();
         List<InetSocketAddress> addresses = config.listen().stream().map(ServerConfig.ListenAddress::toSocketAddress).toList();
         Syscalls setupSys = new Syscalls();
         int[][] listenFds = ListenSockets.open(setupSys, addresses, loopCount, LISTEN_BACKLOG);
-        return start(config, listenFds, config.engine(), setupSys);
+        return start(config, listenFds, config.engine(), setupSys, metrics, 0, 0);
     }
 
     /**
@@ -162,6 +176,15 @@ public final class Server implements AutoCloseable {
      * @throws IOException when an fd is not a listening socket
      */
     public static Server start(ServerConfig config, int[][] listenFds, ServerConfig.Engine engine) throws IOException {
+        return start(config, listenFds, engine, null, 0, 0);
+    }
+
+    /**
+     * Worker mode with metrics: loop i publishes into slot {@code firstSlot + i} of {@code metrics}
+     * (null: none), labelled with {@code workerIndex}.
+     */
+    public static Server start(ServerConfig config, int[][] listenFds, ServerConfig.Engine engine, MetricsFile metrics,
+            int firstSlot, int workerIndex) throws IOException {
         if (listenFds.length == 0) {
             throw new IllegalArgumentException("no loop: listenFds is empty");
         }
@@ -182,11 +205,11 @@ public final class Server implements AutoCloseable {
             ListenSockets.closeAll(setupSys, fds);
             throw e;
         }
-        return start(config, fds, engine, setupSys);
+        return start(config, fds, engine, setupSys, metrics, firstSlot, workerIndex);
     }
 
-    private static Server start(ServerConfig config, int[][] listenFds, ServerConfig.Engine engine, Syscalls setupSys)
-            throws IOException {
+    private static Server start(ServerConfig config, int[][] listenFds, ServerConfig.Engine engine, Syscalls setupSys,
+            MetricsFile metrics, int firstSlot, int workerIndex) throws IOException {
         int loopCount = listenFds.length;
         List<InetSocketAddress> addresses = config.listen().stream().map(ServerConfig.ListenAddress::toSocketAddress).toList();
         int uringFlags;
@@ -242,6 +265,11 @@ public final class Server implements AutoCloseable {
             ListenSockets.closeAll(setupSys, listenFds);
             accessLog.close();
             throw e;
+        }
+        if (metrics != null) {
+            for (int i = 0; i < loopCount; i++) {
+                loops.get(i).publishTo(new LoopMetrics(metrics, firstSlot + i, workerIndex, i));
+            }
         }
         for (int i = 0; i < loopCount; i++) {
             // Platform threads: a loop blocks in epoll_wait and owns thread-confined native state.
@@ -300,6 +328,13 @@ public final class Server implements AutoCloseable {
         long bytes = Math.max(forRequests, forResponses);
         return (int) ((bytes + 4095) & ~4095L);
     }
+
+    /** The in-process metrics file of {@link #run} (master = off), or null: the exporter reads its snapshots(). */
+    public MetricsFile metrics() {
+        return metrics;
+    }
+
+    private MetricsFile metrics;
 
     /** The actual port of the first listen address (useful when the config asked for port 0). */
     public int port() {

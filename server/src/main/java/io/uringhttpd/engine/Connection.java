@@ -43,6 +43,13 @@ public final class Connection {
     public long deadlineMs;
     /** The loop clock when the first byte of the current request head arrived (0 = no partial head). */
     public long headStartedMs;
+    /** System.nanoTime() when the first byte of the request now being read was read (0: none). */
+    public long requestStartNs;
+    /** Responses produced but not yet handed to the kernel in full, and the start of the oldest. */
+    public int unsentResponses;
+    public long unsentStartNs;
+    /** Why the connection is being closed: a LoopCounters.CLOSE_* reason (peer unless set). */
+    public int closeReason;
 
     public boolean closeAfterSend;
     public boolean peerClosed;
@@ -124,6 +131,34 @@ public final class Connection {
         }
     }
 
+    /**
+     * A request's bytes were consumed: returns when the read that brought its first byte returned,
+     * and forgets it when no input is left (the next request starts with the next read; pipelined
+     * ones left in the buffer keep the start of the read that brought them).
+     */
+    public long requestConsumed(boolean inputLeft) {
+        long startNs = requestStartNs;
+        if (!inputLeft) {
+            requestStartNs = 0;
+        }
+        return startNs;
+    }
+
+    /** A response was produced for a request that started at {@code requestStartNs} (0: unknown, now). */
+    public void responseQueued(long requestStartNs) {
+        if (unsentResponses++ == 0) {
+            unsentStartNs = requestStartNs != 0 ? requestStartNs : System.nanoTime();
+        }
+    }
+
+    /** Everything produced so far has been handed to the kernel: records the durations. */
+    public void responsesHandedOver(LoopCounters counters) {
+        if (unsentResponses > 0) {
+            counters.responsesSent(unsentResponses, System.nanoTime() - unsentStartNs);
+            unsentResponses = 0;
+        }
+    }
+
     /** Prepares a free slot for a new socket. */
     public void open(int fd, long nowMs) {
         this.fd = fd;
@@ -135,6 +170,10 @@ public final class Connection {
         pendingPart = 0;
         pendingPartSent = 0;
         headStartedMs = 0;
+        requestStartNs = 0;
+        unsentResponses = 0;
+        unsentStartNs = 0;
+        closeReason = LoopCounters.CLOSE_PEER;
         deadlineMs = nowMs;
         closeAfterSend = false;
         peerClosed = false;

@@ -33,6 +33,12 @@ public interface EventLoop extends Runnable {
 
     LoopCounters counters();
 
+    /**
+     * Publish this loop's counters into a metrics slot (issue 5): call before {@link #run()}. The
+     * loop claims the slot when it starts, publishes at its 1 s tick and once when it stops.
+     */
+    void publishTo(LoopMetrics metrics);
+
     SyscallCounts syscalls();
 
     /** Connections open now (a racy read from another thread: for tests and metrics). */

@@ -1,5 +1,10 @@
 package io.uringhttpd.engine;
 
+import static io.uringhttpd.metrics.MetricsSchema.EVENTS_PER_WAKEUP;
+import static io.uringhttpd.metrics.MetricsSchema.HISTOGRAMS;
+import static io.uringhttpd.metrics.MetricsSchema.REQUEST_DURATION;
+import static io.uringhttpd.metrics.MetricsSchema.SQES_PER_SUBMIT;
+
 import io.uringhttpd.sys.SyscallCounts;
 import java.util.function.ObjLongConsumer;
 
@@ -36,6 +41,48 @@ public final class LoopCounters {
     public long connectionsOverLimit;
     /** Connections open now (written by the loop, read by metrics). */
     public long connectionsOpen;
+
+    // ---- issue 5: the series of metrics.MetricsSchema that the fields above do not give
+    /** Responses by status class: index status / 100 (1..5; 0 unused). */
+    public final long[] responsesByClass = new long[6];
+    /** Response head bytes (part of {@link #bytesFromMemory}): memory bytes minus these are copied bodies. */
+    public long headBytes;
+    /** io_uring: file body bytes sent by SEND_ZC, and by splice (both part of {@link #bytesFromFile}). */
+    public long bytesSendZc;
+    public long bytesSplice;
+    /** Of {@link #bytesSendZc}: bytes whose notification said the kernel copied them after all (loopback always does). */
+    public long bytesSendZcCopied;
+    /** Multishot receives ended by an empty provided-buffer ring (-ENOBUFS). */
+    public long bufferRingExhausted;
+    /** Times the loop found the CQ overflow flag set (completions parked in the kernel). */
+    public long cqOverflows;
+    /** Connections closed, by {@link #CLOSE_PEER}... reason. */
+    public final long[] closedByReason = new long[5];
+    public static final int CLOSE_PEER = 0;
+    public static final int CLOSE_TIMEOUT = 1;
+    public static final int CLOSE_ERROR = 2;
+    public static final int CLOSE_LIMIT = 3;
+    public static final int CLOSE_SHUTDOWN = 4;
+    /** First request byte read to last response byte handed to the kernel, in nanoseconds. */
+    public final LoopHistogram requestDurationNs = LoopHistogram.seconds(HISTOGRAMS.get(REQUEST_DURATION));
+    public final LoopHistogram eventsPerWakeup = LoopHistogram.counts(HISTOGRAMS.get(EVENTS_PER_WAKEUP));
+    public final LoopHistogram sqesPerSubmit = LoopHistogram.counts(HISTOGRAMS.get(SQES_PER_SUBMIT));
+
+    /** A response was produced: counted by status class (the request counter is the loop's). */
+    public void response(int status) {
+        int c = status / 100;
+        responsesByClass[c >= 1 && c <= 5 ? c : 5]++;
+    }
+
+    /**
+     * {@code count} responses (pipelined ones handed over together) finished {@code durationNs}
+     * after the first byte of the oldest was read.
+     */
+    public void responsesSent(int count, long durationNs) {
+        for (int i = 0; i < count; i++) {
+            requestDurationNs.observe(durationNs);
+        }
+    }
 
     /**
      * The line a loop logs when it stops: what it served and the syscalls it counted,

@@ -183,6 +183,23 @@ public final class MetricsFile implements AutoCloseable {
         }
     }
 
+    /** Every slot ever claimed (live or stopped), in slot order: what the exporter aggregates. */
+    public List<SlotSnapshot> snapshots() {
+        List<SlotSnapshot> all = new java.util.ArrayList<>();
+        for (int i = 0; i < slotCount; i++) {
+            SlotSnapshot s = read(i);
+            if (s != null) {
+                all.add(s);
+            }
+        }
+        return all;
+    }
+
+    /** Slots a worker process needs: loops per worker x this, at least 16 (ISSUE5: 4 x loops total). */
+    public static int slotsFor(int loopsTotal) {
+        return Math.max(16, 4 * loopsTotal);
+    }
+
     @Override
     public void close() {
         memory.close();

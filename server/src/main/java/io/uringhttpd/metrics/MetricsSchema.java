@@ -96,7 +96,7 @@ public final class MetricsSchema {
         EAGAIN_READ = add(c, "uringhttpd_eagain_total", "Readiness that led nowhere: EAGAIN results", "op", "read");
         EAGAIN_WRITE = add(c, "uringhttpd_eagain_total", "Readiness that led nowhere: EAGAIN results", "op", "write");
         PARTIAL_WRITES = add(c, "uringhttpd_partial_writes_total", "Writes that moved fewer bytes than asked", null, null);
-        String body = "Response body bytes, by how they reached the socket";
+        String body = "Response body bytes, by how they reached the socket (send_zc_copied: SEND_ZC that the kernel copied after all)";
         BODY_BYTES_SENDFILE = add(c, "uringhttpd_body_bytes_total", body, "path", "sendfile");
         BODY_BYTES_SEND_ZC = add(c, "uringhttpd_body_bytes_total", body, "path", "send_zc");
         BODY_BYTES_SEND_ZC_COPIED = add(c, "uringhttpd_body_bytes_total", body, "path", "send_zc_copied");

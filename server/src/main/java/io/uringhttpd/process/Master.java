@@ -1,5 +1,6 @@
 package io.uringhttpd.process;
 
+import io.uringhttpd.metrics.MetricsFile;
 import io.uringhttpd.Version;
 import io.uringhttpd.config.ConfigError;
 import io.uringhttpd.config.ConfigException;
@@ -94,9 +95,26 @@ public final class Master {
         return new Master(config).run();
     }
 
+    /** The slots of every worker's loops (issue 5); null when metrics are off. Control thread only, but reads are fine anywhere. */
+    private MetricsFile metrics;
+    private boolean[] slotUsed;
+
+    /** The master's metrics file (null when metrics are off): the exporter reads {@link MetricsFile#snapshots()}. */
+    public MetricsFile metrics() {
+        return metrics;
+    }
+
     private int run() {
         if (!checkAccount(config)) {
             return 1;
+        }
+        if (config.metrics().enabled()) {
+            try {
+                metrics = MetricsFile.create(MetricsFile.slotsFor(config.loopsTotal()));
+                slotUsed = new boolean[metrics.slotCount()];
+            } catch (IOException e) {
+                log.error("cannot create the metrics shared memory: {}; metrics disabled", e.getMessage());
+            }
         }
         try {
             sockets.ensure(config);
@@ -241,6 +259,9 @@ public final class Master {
             return;
         }
         workers.remove(w);
+        // Its loops published their last values when they stopped (a killed worker: those of its
+        // last tick); the slots stay readable until a new worker claims them with a new incarnation.
+        freeSlots(w.firstSlot, w.slotCount);
         FdStreams.shutdown(w.controlFd);
         FdStreams.close(w.controlFd);
         if (w.retiring) {
@@ -369,7 +390,8 @@ public final class Master {
             scheduleRespawn(index, gen);
             return;
         }
-        int[] childFds = new int[listenCount + 1];
+        int firstSlot = takeSlots(fds.length);
+        int[] childFds = new int[listenCount + (firstSlot >= 0 ? 2 : 1)];
         int k = 0;
         for (int[] loop : fds) {
             for (int fd : loop) {
@@ -377,19 +399,56 @@ public final class Master {
             }
         }
         childFds[k] = pair[1];
-        List<String> argv = WorkerCommand.argv(workerConfig, index, listenCount);
+        if (firstSlot >= 0) {
+            childFds[k + 1] = metrics.fd();
+        }
+        List<String> argv = WorkerCommand.argv(workerConfig, index, listenCount,
+                metrics != null ? metrics.slotCount() : 0, firstSlot);
         int pid = Processes.spawn(argv.getFirst(), argv, WorkerCommand.environment(), childFds);
         FdStreams.close(pair[1]);
         if (pid < 0) {
             FdStreams.close(pair[0]);
             log.error("worker {}: cannot start {}: {}", index, argv.getFirst(), Errno.describe(pid));
+            freeSlots(firstSlot, fds.length);
             scheduleRespawn(index, gen);
             return;
         }
         WorkerHandle w = new WorkerHandle(index, gen, pid, pair[0], System.currentTimeMillis());
+        w.firstSlot = firstSlot;
+        w.slotCount = fds.length;
         workers.add(w);
         log.info("{} started (engine {}, generation {})", w, workerConfig.engineOfWorker(index).configName(), gen);
         Thread.ofPlatform().daemon().name("control-" + pid).start(() -> readControl(w));
+    }
+
+    /** {@code count} consecutive free metrics slots, marked used; -1 when metrics are off or none are free. */
+    private int takeSlots(int count) {
+        if (metrics == null) {
+            return -1;
+        }
+        for (int first = 0; first + count <= slotUsed.length; first++) {
+            boolean free = true;
+            for (int i = first; i < first + count && free; i++) {
+                free = !slotUsed[i];
+            }
+            if (free) {
+                for (int i = first; i < first + count; i++) {
+                    slotUsed[i] = true;
+                }
+                return first;
+            }
+        }
+        log.warn("no free metrics slot for {} loop(s): this worker publishes no metrics", count);
+        return -1;
+    }
+
+    private void freeSlots(int first, int count) {
+        if (first < 0) {
+            return;
+        }
+        for (int i = first; i < first + count; i++) {
+            slotUsed[i] = false;
+        }
     }
 
     private void scheduleRespawn(int index, int gen) {

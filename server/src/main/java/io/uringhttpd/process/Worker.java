@@ -1,6 +1,7 @@
 package io.uringhttpd.process;
 
 import io.uringhttpd.Server;
+import io.uringhttpd.metrics.MetricsFile;
 import io.uringhttpd.config.ServerConfig;
 import io.uringhttpd.sys.Errno;
 import io.uringhttpd.sys.FdStreams;
@@ -38,6 +39,16 @@ public final class Worker {
      * @param controlFd the worker's end of its control socket
      */
     public static int run(ServerConfig config, int index, int[] listenFds, int controlFd) {
+        return run(config, index, listenFds, controlFd, -1, 0, -1);
+    }
+
+    /**
+     * @param metricsFd    the master's metrics memfd (inherited), or -1
+     * @param metricsSlots its slot count
+     * @param firstSlot    this worker's loops publish into slots firstSlot.. (one per loop)
+     */
+    public static int run(ServerConfig config, int index, int[] listenFds, int controlFd, int metricsFd, int metricsSlots,
+            int firstSlot) {
         int loops = config.loopsPerWorker();
         int addresses = config.listen().size();
         if (listenFds == null || listenFds.length != loops * addresses || controlFd < 0) {
@@ -62,7 +73,13 @@ public final class Worker {
         }
         Server server;
         try {
-            server = Server.start(config, fds, config.engineOfWorker(index));
+            MetricsFile metrics = null;
+            if (metricsFd >= 0) {
+                Processes.setCloexec(metricsFd, true);
+                metrics = MetricsFile.attach(metricsFd, metricsSlots);
+            }
+            // The mapping lives as long as the process: the loops publish into it until they stop.
+            server = Server.start(config, fds, config.engineOfWorker(index), metrics, Math.max(0, firstSlot), index);
         } catch (IOException | RuntimeException e) {
             log.error("worker {}: cannot start: {}", index, e.getMessage());
             return 1;

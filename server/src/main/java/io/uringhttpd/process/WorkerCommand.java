@@ -19,6 +19,10 @@ public final class WorkerCommand {
     public static final String WORKER = "--worker";
     public static final String WORKER_FDS = "--worker-fds";
     public static final String CONTROL_FD = "--control-fd";
+    /** The inherited metrics memfd, its slot count, and the worker's first slot (issue 5). */
+    public static final String METRICS_FD = "--metrics-fd";
+    public static final String METRICS_SLOTS = "--metrics-slots";
+    public static final String METRICS_SLOT = "--metrics-slot";
     /** Logback's pattern prints this before the thread name (logback.xml), so workers' lines say whose they are. */
     static final String LOG_PROCESS_PROPERTY = "uringhttpd.log.process";
 
@@ -36,6 +40,14 @@ public final class WorkerCommand {
      * argv of worker {@code index} (argv[0] = java) for {@code listenFdCount} listen sockets.
      */
     static List<String> argv(ServerConfig config, int index, int listenFdCount) {
+        return argv(config, index, listenFdCount, 0, -1);
+    }
+
+    /**
+     * With metrics: the memfd is inherited as the fd after the control socket
+     * ({@code FIRST_CHILD_FD + listenFdCount + 1}); {@code firstSlot} < 0: no metrics.
+     */
+    static List<String> argv(ServerConfig config, int index, int listenFdCount, int metricsSlots, int firstSlot) {
         List<String> argv = new ArrayList<>();
         argv.add(java());
         argv.addAll(config.processes().workerJavaOptions());
@@ -68,6 +80,14 @@ public final class WorkerCommand {
         argv.add(fds.toString());
         argv.add(CONTROL_FD);
         argv.add(Integer.toString(Processes.FIRST_CHILD_FD + listenFdCount));
+        if (firstSlot >= 0) {
+            argv.add(METRICS_FD);
+            argv.add(Integer.toString(Processes.FIRST_CHILD_FD + listenFdCount + 1));
+            argv.add(METRICS_SLOTS);
+            argv.add(Integer.toString(metricsSlots));
+            argv.add(METRICS_SLOT);
+            argv.add(Integer.toString(firstSlot));
+        }
         return argv;
     }
 

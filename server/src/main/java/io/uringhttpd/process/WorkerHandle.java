@@ -17,6 +17,9 @@ final class WorkerHandle {
     String engine = "?";
     /** Asked to stop (retired by a reload, or the whole server stops): its exit is expected. */
     boolean retiring;
+    /** Metrics slots of its loops (issue 5): firstSlot.., -1 when it publishes none. */
+    int firstSlot = -1;
+    int slotCount;
 
     WorkerHandle(int index, int generation, int pid, int controlFd, long startedMs) {
         this.index = index;

@@ -331,6 +331,11 @@ public final class IoUring implements AutoCloseable {
         return r < 0 ? r : published;
     }
 
+    /** SQEs prepared since the last submit (what the next submit hands over): the SQEs-per-submit metric. */
+    public int queuedSqes() {
+        return sqeTail - sqTailPublished;
+    }
+
     /** {@link #submitAndWait(int)} with 0: submit without waiting (still reaps ready completions). */
     public int submit() {
         return submitAndWait(0);

@@ -8,6 +8,7 @@ import io.uringhttpd.engine.Connection;
 import io.uringhttpd.engine.ConnectionTable;
 import io.uringhttpd.engine.EventLoop;
 import io.uringhttpd.engine.LoopCounters;
+import io.uringhttpd.engine.LoopMetrics;
 import io.uringhttpd.engine.LoopSettings;
 import io.uringhttpd.engine.Retirement;
 import io.uringhttpd.engine.PlanBodies;
@@ -102,6 +103,7 @@ public final class EpollLoop implements EventLoop {
     private long nextScanMs;
     private long lastLimitLogMs;
     private volatile boolean running = true;
+    private LoopMetrics metrics;
     private final Object wakeLock = new Object();
 
     private final Retirement retirement;
@@ -184,6 +186,11 @@ public final class EpollLoop implements EventLoop {
         return (int) counters.connectionsOpen;
     }
 
+    @Override
+    public void publishTo(LoopMetrics metrics) {
+        this.metrics = metrics;
+    }
+
     /** Buffers borrowed by connections right now (tests check that nothing leaks). */
     public long buffersInUse() {
         return pool.inUse();
@@ -221,6 +228,9 @@ public final class EpollLoop implements EventLoop {
         nowMs = System.currentTimeMillis();
         nextScanMs = nowMs + TIMER_SCAN_INTERVAL_MS;
         handler.tick(nowMs);
+        if (metrics != null) {
+            metrics.start(engine());
+        }
         try {
             while (running) {
                 runOnce();
@@ -230,6 +240,9 @@ public final class EpollLoop implements EventLoop {
             throw t;
         } finally {
             closeEverything();
+            if (metrics != null) {
+                metrics.publish(counters, sys.counts, true);
+            }
             log.info("loop-{} ({}) stopped: {}", index, engine(), counters.stopReport(syscalls()));
         }
     }
@@ -252,6 +265,7 @@ public final class EpollLoop implements EventLoop {
             return;
         }
         counters.events += n;
+        counters.eventsPerWakeup.observe(n);
         for (int i = 0; i < n; i++) {
             long token = EpollEvent.data(eventsAddress, i);
             int events = EpollEvent.events(eventsAddress, i);
@@ -276,6 +290,9 @@ public final class EpollLoop implements EventLoop {
         runReadyQueue();
         if (nowMs >= nextScanMs) {
             scanTimeouts();
+            if (metrics != null) {
+                metrics.publish(counters, sys.counts, false);
+            }
             nextScanMs = nowMs + (retirement.active() ? RETIRE_SCAN_INTERVAL_MS : TIMER_SCAN_INTERVAL_MS);
         }
         if (retirement.over(table.open(), true, nowMs)) {
@@ -367,7 +384,7 @@ public final class EpollLoop implements EventLoop {
             Connection c = table.take();
             if (c == null) {
                 sys.close(fd);
-                counters.connectionsOverLimit++;
+                counters.connectionsOverLimit++; // closed for the limit: LoopMetrics counts it so
                 logLimit("limits.connections-per-loop ({}) reached on loop-{}: connection refused; raise it",
                         String.valueOf(table.capacity()));
                 continue;
@@ -382,6 +399,7 @@ public final class EpollLoop implements EventLoop {
             int rc = sys.epollCtl(epfd, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, c.token());
             if (rc < 0) {
                 log.error("loop-{}: epoll_ctl(ADD) for a new connection failed: {}", index, Errno.describe(rc));
+                c.closeReason = LoopCounters.CLOSE_ERROR;
                 close(c);
                 continue;
             }
@@ -424,6 +442,7 @@ public final class EpollLoop implements EventLoop {
         Connection c = table.live(token);
         log.error("loop-{}: unexpected error on connection fd {}; closing it", index, c != null ? c.fd : -1, e);
         if (c != null) {
+            c.closeReason = LoopCounters.CLOSE_ERROR;
             close(c);
         }
     }
@@ -555,6 +574,9 @@ public final class EpollLoop implements EventLoop {
             if (c.headStartedMs == 0) {
                 c.headStartedMs = nowMs;
             }
+            if (c.requestStartNs == 0) {
+                c.requestStartNs = System.nanoTime();
+            }
             return n;
         }
         c.inputPending = false;
@@ -593,6 +615,7 @@ public final class EpollLoop implements EventLoop {
                     return true;
                 }
                 log.error("loop-{}: a response head does not fit in {} bytes", index, bufferBytes);
+                c.closeReason = LoopCounters.CLOSE_ERROR;
                 close(c);
                 return false;
             }
@@ -601,13 +624,17 @@ public final class EpollLoop implements EventLoop {
             }
             c.inStart += r;
             c.headStartedMs = c.inEnd > c.inStart ? nowMs : 0;
+            long requestStartNs = c.requestConsumed(c.inEnd > c.inStart);
             if (!p.hasResponse) {
                 continue;
             }
             c.requests++;
             counters.requests++;
+            counters.response(p.status);
+            c.responseQueued(requestStartNs);
             c.outEnd += p.headLength;
             counters.bytesFromMemory += p.headLength;
+            counters.headBytes += p.headLength;
             if (!p.keepAlive) {
                 c.closeAfterSend = true;
             }
@@ -694,6 +721,7 @@ public final class EpollLoop implements EventLoop {
                 if (n == 0) {
                     // The file shrank after it was opened: the promised Content-Length cannot be kept.
                     log.warn("loop-{}: file truncated while being sent; closing connection fd {}", index, c.fd);
+                    c.closeReason = LoopCounters.CLOSE_ERROR;
                     close(c);
                     return CLOSED;
                 }
@@ -715,6 +743,7 @@ public final class EpollLoop implements EventLoop {
                 return BLOCKED;
             }
         }
+        c.responsesHandedOver(counters);
         return SENT_ALL;
     }
 
@@ -725,6 +754,7 @@ public final class EpollLoop implements EventLoop {
         }
         if (n != -Errno.EPIPE && n != -Errno.ECONNRESET) {
             log.debug("loop-{}: send on fd {} failed: {}", index, c.fd, Errno.describe((int) n));
+            c.closeReason = LoopCounters.CLOSE_ERROR;
         }
         close(c);
         return CLOSED;
@@ -785,6 +815,9 @@ public final class EpollLoop implements EventLoop {
             if (c.fd >= 0 && nowMs >= c.deadlineMs) {
                 if (retirement.isTimeout(c.idle())) {
                     counters.timeouts++;
+                    c.closeReason = LoopCounters.CLOSE_TIMEOUT;
+                } else {
+                    c.closeReason = LoopCounters.CLOSE_SHUTDOWN;
                 }
                 if (!c.lingering && !c.hasUnsentOutput() && c.inEnd > c.inStart) {
                     sendTimeoutResponse(c);
@@ -862,12 +895,14 @@ public final class EpollLoop implements EventLoop {
         // A new generation (never OWN_FD_GENERATION: ConnectionTable wraps them at 2^24).
         table.free(c);
         counters.closed++;
+        counters.closedByReason[c.closeReason]++;
         counters.connectionsOpen = table.open();
     }
 
     private void closeEverything() {
         for (int i = 0; i < table.created(); i++) {
             if (table.get(i).fd >= 0) {
+                table.get(i).closeReason = LoopCounters.CLOSE_SHUTDOWN;
                 close(table.get(i));
             }
         }

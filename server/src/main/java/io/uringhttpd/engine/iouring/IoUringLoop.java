@@ -8,6 +8,7 @@ import io.uringhttpd.engine.Connection;
 import io.uringhttpd.engine.ConnectionTable;
 import io.uringhttpd.engine.EventLoop;
 import io.uringhttpd.engine.LoopCounters;
+import io.uringhttpd.engine.LoopMetrics;
 import io.uringhttpd.engine.LoopSettings;
 import io.uringhttpd.engine.Retirement;
 import io.uringhttpd.engine.PlanBodies;
@@ -127,6 +128,7 @@ public final class IoUringLoop implements EventLoop {
     private long lastLimitLogMs;
     private volatile boolean running = true;
     private final Object wakeLock = new Object();
+    private LoopMetrics metrics;
 
     /** A multishot ACCEPT is armed on the listen fd of that index. */
     private final boolean[] acceptArmed;
@@ -247,6 +249,11 @@ public final class IoUringLoop implements EventLoop {
     }
 
     @Override
+    public void publishTo(LoopMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    @Override
     public void run() {
         // The ring is created on the loop's own thread: SINGLE_ISSUER binds it to the first submitter.
         ring = IoUring.setup(sys, ringEntries, setupFlags, 0, sqpollIdleMs);
@@ -259,6 +266,9 @@ public final class IoUringLoop implements EventLoop {
         }
         armWake();
         armTick();
+        if (metrics != null) {
+            metrics.start(engine());
+        }
         try {
             while (running) {
                 runOnce();
@@ -268,11 +278,15 @@ public final class IoUringLoop implements EventLoop {
             throw t;
         } finally {
             closeEverything();
+            if (metrics != null) {
+                metrics.publish(counters, sys.counts, true);
+            }
             log.info("loop-{} ({}) stopped: {}", index, engine(), counters.stopReport(syscalls()));
         }
     }
 
     private void runOnce() {
+        counters.sqesPerSubmit.observe(ring.queuedSqes());
         int rc = ring.submitAndWait(1);
         nowMs = System.currentTimeMillis();
         handler.tick(nowMs);
@@ -284,6 +298,7 @@ public final class IoUringLoop implements EventLoop {
         }
         int n = ring.cqReady();
         counters.events += n;
+        counters.eventsPerWakeup.observe(n);
         for (int i = 0; i < n; i++) {
             long cqe = ring.cqeAddress(i);
             long userData = Cqe.userData(cqe);
@@ -298,6 +313,7 @@ public final class IoUringLoop implements EventLoop {
         // Published once per batch: the kernel may reuse the CQE slots from here on.
         ring.cqAdvance(n);
         if (ring.cqOverflowPending()) {
+            counters.cqOverflows++;
             // The CQ was full and the kernel kept completions aside (FEAT_NODROP): fetch them next time round.
             ring.flushCqOverflow();
         }
@@ -308,6 +324,9 @@ public final class IoUringLoop implements EventLoop {
         flushDirty();
         if (nowMs >= nextScanMs) {
             scanTimeouts();
+            if (metrics != null) {
+                metrics.publish(counters, sys.counts, false);
+            }
             nextScanMs = nowMs + (retirement.active() ? RETIRE_TICK_MS : TICK_MS);
         }
         // At the deadline closeEverything() closes the ring (cancelling what it holds), then the connections.
@@ -539,6 +558,9 @@ public final class IoUringLoop implements EventLoop {
                 if (c.headStartedMs == 0) {
                     c.headStartedMs = nowMs;
                 }
+                if (c.requestStartNs == 0) {
+                    c.requestStartNs = System.nanoTime();
+                }
                 if (!received(c, s, bid, res)) {
                     recvBuffers.add(bid);
                 }
@@ -549,6 +571,7 @@ public final class IoUringLoop implements EventLoop {
         } else if (res == -Errno.ENOBUFS) {
             // The buffer ring ran dry: the multishot ended; re-arm (buffers come back as requests finish).
             counters.readEagain++;
+            counters.bufferRingExhausted++;
             if (!s.closing && !s.recvPaused) {
                 armRecv(c, s);
             }
@@ -627,6 +650,7 @@ public final class IoUringLoop implements EventLoop {
         if (s.heldCount == ProactorState.HELD_BUFFERS_MAX) {
             log.debug("loop-{}: fd {} is more than {} receive buffers ahead of its responses; closing",
                     index, c.fd, ProactorState.HELD_BUFFERS_MAX);
+            c.closeReason = LoopCounters.CLOSE_LIMIT;
             beginClose(c, s);
             return false;
         }
@@ -690,6 +714,7 @@ public final class IoUringLoop implements EventLoop {
                     break; // resumes when the send in flight completes
                 }
                 log.error("loop-{}: a response head does not fit in {} bytes", index, bufferBytes);
+                c.closeReason = LoopCounters.CLOSE_ERROR;
                 beginClose(c, s);
                 break;
             }
@@ -698,13 +723,17 @@ public final class IoUringLoop implements EventLoop {
             }
             inStart += r;
             c.headStartedMs = inStart < inEnd ? nowMs : 0;
+            long requestStartNs = c.requestConsumed(inStart < inEnd);
             if (!p.hasResponse) {
                 continue;
             }
             c.requests++;
             counters.requests++;
+            counters.response(p.status);
+            c.responseQueued(requestStartNs);
             c.outEnd += p.headLength;
             counters.bytesFromMemory += p.headLength;
+            counters.headBytes += p.headLength;
             if (!p.keepAlive) {
                 c.closeAfterSend = true;
             }
@@ -835,6 +864,7 @@ public final class IoUringLoop implements EventLoop {
             return;
         }
         // All sent.
+        c.responsesHandedOver(counters);
         c.deadlineMs = nowMs + settings.keepaliveIdleTimeoutMs();
         if (c.closeAfterSend) {
             closeAfterResponse(c, s);
@@ -886,6 +916,7 @@ public final class IoUringLoop implements EventLoop {
         if (res < 0) {
             if (res != -Errno.EPIPE && res != -Errno.ECONNRESET) {
                 log.debug("loop-{}: send on fd {} failed: {}", index, c.fd, Errno.describe(res));
+                c.closeReason = LoopCounters.CLOSE_ERROR;
             }
             beginClose(c, s);
             return;
@@ -942,10 +973,11 @@ public final class IoUringLoop implements EventLoop {
     private void onSendZc(Connection c, ProactorState s, int res, int flags) {
         if ((flags & IORING_CQE_F_NOTIF) != 0) {
             s.inflight--;
-            s.zcNotificationsPending--;
+            int sentBytes = s.zcNotified();
             counters.zeroCopyNotifications++;
             if ((res & IORING_NOTIF_USAGE_ZC_COPIED) != 0) {
                 counters.zeroCopyCopied++;
+                counters.bytesSendZcCopied += sentBytes;
             }
             if (s.closing) {
                 maybeFinishClose(c, s);
@@ -956,7 +988,7 @@ public final class IoUringLoop implements EventLoop {
         }
         // The result: with F_MORE a notification follows and keeps this operation in flight.
         if ((flags & IORING_CQE_F_MORE) != 0) {
-            s.zcNotificationsPending++;
+            s.zcAwaitNotification(Math.max(res, 0));
         } else {
             s.inflight--;
         }
@@ -969,6 +1001,7 @@ public final class IoUringLoop implements EventLoop {
         if (res < 0) {
             if (res != -Errno.EPIPE && res != -Errno.ECONNRESET) {
                 log.debug("loop-{}: SEND_ZC on fd {} failed: {}", index, c.fd, Errno.describe(res));
+                c.closeReason = LoopCounters.CLOSE_ERROR;
             }
             s.mapRetired = true;
             beginClose(c, s);
@@ -979,6 +1012,7 @@ public final class IoUringLoop implements EventLoop {
             counters.partialWrites++;
         }
         counters.bytesFromFile += res;
+        counters.bytesSendZc += res;
         c.pendingPartSent += res;
         if (c.pendingPartSent == c.pending.partLength[c.pendingPart]) {
             c.pendingPart++;
@@ -1009,6 +1043,7 @@ public final class IoUringLoop implements EventLoop {
             s.pipe = pipes.take();
             if (s.pipe < 0) {
                 log.error("loop-{}: cannot create a pipe for splice: {}", index, Errno.describe(s.pipe));
+                c.closeReason = LoopCounters.CLOSE_ERROR;
                 beginClose(c, s);
                 return;
             }
@@ -1035,6 +1070,7 @@ public final class IoUringLoop implements EventLoop {
         }
         if (res == 0 && !s.closing) {
             log.warn("loop-{}: file truncated while being sent; closing connection fd {}", index, c.fd);
+            c.closeReason = LoopCounters.CLOSE_ERROR;
             beginClose(c, s);
         }
         maybeFinishClose(c, s);
@@ -1049,6 +1085,7 @@ public final class IoUringLoop implements EventLoop {
         if (s.spliceIn < 0) {
             if (s.spliceIn != -1 || res != -Errno.ECANCELED) {
                 log.debug("loop-{}: splice from file failed on fd {}: {}", index, c.fd, Errno.describe(s.spliceIn));
+                c.closeReason = LoopCounters.CLOSE_ERROR;
             }
             beginClose(c, s);
             return;
@@ -1061,6 +1098,7 @@ public final class IoUringLoop implements EventLoop {
         s.pipeBytes += s.spliceIn - moved;
         c.pendingPartSent += moved;
         counters.bytesFromFile += moved;
+        counters.bytesSplice += moved;
         c.deadlineMs = nowMs + settings.sendTimeoutMs();
         if (s.pipeBytes > 0) {
             // Bytes left in the pipe must reach the socket before anything else does.
@@ -1161,6 +1199,7 @@ public final class IoUringLoop implements EventLoop {
         sys.close(c.fd);
         table.free(c);
         counters.closed++;
+        counters.closedByReason[c.closeReason]++;
         counters.connectionsOpen = table.open();
     }
 
@@ -1171,6 +1210,9 @@ public final class IoUringLoop implements EventLoop {
             if (c.fd >= 0 && !s.closing && nowMs >= c.deadlineMs) {
                 if (retirement.isTimeout(idle(c, s))) {
                     counters.timeouts++;
+                    c.closeReason = LoopCounters.CLOSE_TIMEOUT;
+                } else {
+                    c.closeReason = LoopCounters.CLOSE_SHUTDOWN;
                 }
                 if (!c.lingering && !c.hasUnsentOutput() && !s.sendInFlight && c.inEnd > c.inStart && c.outAddress == 0) {
                     // Best effort 408, sent synchronously: the connection is being dropped anyway.
@@ -1191,6 +1233,7 @@ public final class IoUringLoop implements EventLoop {
         Connection c = op >= OP_RECV && op <= OP_SPLICE_OUT ? table.live(userData) : null;
         log.error("loop-{}: unexpected error on connection fd {}; closing it", index, c != null ? c.fd : -1, e);
         if (c != null) {
+            c.closeReason = LoopCounters.CLOSE_ERROR;
             beginClose(c, states[c.slot]);
         }
     }
@@ -1216,6 +1259,9 @@ public final class IoUringLoop implements EventLoop {
         for (int i = 0; i < table.created(); i++) {
             Connection c = table.get(i);
             if (c.fd >= 0) {
+                if (!states[i].closing) {
+                    c.closeReason = LoopCounters.CLOSE_SHUTDOWN;
+                }
                 states[i].inflight = 0;
                 states[i].closing = true;
                 maybeFinishClose(c, states[i]);

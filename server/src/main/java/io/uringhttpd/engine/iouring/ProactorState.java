@@ -37,6 +37,12 @@ final class ProactorState {
     /** SEND_ZC results that announced a notification (F_MORE) not yet received. */
     int zcNotificationsPending;
     /**
+     * The bytes of those sends, oldest at {@link #zcHead} (a ring, null until the first SEND_ZC):
+     * a notification comes in send order and says whether its send's bytes were copied after all.
+     */
+    private int[] zcSentBytes;
+    private int zcHead;
+    /**
      * Provided buffers kept back (not returned to the ring) because the connection's input
      * buffer was full of requests waiting for their responses: the receive is paused meanwhile.
      */
@@ -48,6 +54,28 @@ final class ProactorState {
 
     /** A client further ahead of its responses than the input buffer plus this many receive buffers is refused. */
     static final int HELD_BUFFERS_MAX = 8;
+
+    /** A SEND_ZC result of {@code bytes} announced a notification (F_MORE). */
+    void zcAwaitNotification(int bytes) {
+        if (zcSentBytes == null || zcNotificationsPending == zcSentBytes.length) {
+            int[] grown = new int[zcSentBytes == null ? 4 : 2 * zcSentBytes.length];
+            for (int i = 0; i < zcNotificationsPending; i++) {
+                grown[i] = zcSentBytes[(zcHead + i) % zcSentBytes.length];
+            }
+            zcSentBytes = grown;
+            zcHead = 0;
+        }
+        zcSentBytes[(zcHead + zcNotificationsPending) % zcSentBytes.length] = bytes;
+        zcNotificationsPending++;
+    }
+
+    /** The oldest pending notification arrived: returns the bytes of its send. */
+    int zcNotified() {
+        int bytes = zcSentBytes[zcHead];
+        zcHead = (zcHead + 1) % zcSentBytes.length;
+        zcNotificationsPending--;
+        return bytes;
+    }
 
     void reset() {
         inflight = 0;
@@ -68,6 +96,7 @@ final class ProactorState {
         mapDelta = 0;
         mapRetired = false;
         zcNotificationsPending = 0;
+        zcHead = 0;
         heldCount = 0;
         recvPaused = false;
     }

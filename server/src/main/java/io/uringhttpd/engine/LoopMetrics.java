@@ -1,0 +1,127 @@
+package io.uringhttpd.engine;
+
+import static io.uringhttpd.metrics.MetricsSchema.*;
+
+import io.uringhttpd.metrics.MetricsFile;
+import io.uringhttpd.sys.SyscallCounts;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+
+/**
+ * Copies one loop's plain counters ({@link LoopCounters}, {@link SyscallCounts}) into its slot of
+ * the {@link MetricsFile}, in {@link io.uringhttpd.metrics.MetricsSchema} order. Called by the loop
+ * thread only: at its 1 s timer tick and once when it stops. Nothing on the per-request path
+ * touches shared memory; the arrays here are allocated once.
+ */
+public final class LoopMetrics {
+    private final MetricsFile file;
+    private final int slot;
+    private final int workerIndex;
+    private final int loopIndex;
+    private final long[] counters = new long[COUNTERS.size()];
+    private final long[] gauges = new long[GAUGES.size()];
+    private final long[][] buckets = new long[HISTOGRAMS.size()][];
+    private final double[] sums = new double[HISTOGRAMS.size()];
+    private MetricsFile.SlotWriter writer;
+
+    /**
+     * @param slot        the slot this loop writes (claimed on the loop thread at its first publish)
+     * @param workerIndex the worker's index (0 with master = off)
+     * @param loopIndex   the loop's index in its process; loop 0 also writes the JVM gauges
+     */
+    public LoopMetrics(MetricsFile file, int slot, int workerIndex, int loopIndex) {
+        this.file = file;
+        this.slot = slot;
+        this.workerIndex = workerIndex;
+        this.loopIndex = loopIndex;
+        for (int h = 0; h < buckets.length; h++) {
+            buckets[h] = new long[HISTOGRAMS.get(h).bucketCount()];
+        }
+    }
+
+    public int slot() {
+        return slot;
+    }
+
+    /**
+     * Claims the slot for this loop (a new incarnation): call it from the loop's own thread when
+     * it starts, so the slot records its tid.
+     */
+    public void start(String engine) {
+        writer = file.claim(slot, workerIndex, loopIndex, engine);
+    }
+
+    /** Publishes the loop's figures now; {@code last}: the loop has stopped. */
+    public void publish(LoopCounters c, SyscallCounts s, boolean last) {
+        if (writer == null) {
+            return;
+        }
+        counters[REQUESTS_1XX] = c.responsesByClass[1];
+        counters[REQUESTS_2XX] = c.responsesByClass[2];
+        counters[REQUESTS_3XX] = c.responsesByClass[3];
+        counters[REQUESTS_4XX] = c.responsesByClass[4];
+        counters[REQUESTS_5XX] = c.responsesByClass[5];
+        counters[RESPONSE_BYTES] = c.bytesFromMemory + c.bytesFromFile;
+        // accept4 handed them over; a connection refused for the limit is accepted, then closed.
+        counters[CONNECTIONS_ACCEPTED] = c.accepted + c.connectionsOverLimit;
+        counters[CLOSED_PEER] = c.closedByReason[LoopCounters.CLOSE_PEER];
+        counters[CLOSED_TIMEOUT] = c.closedByReason[LoopCounters.CLOSE_TIMEOUT];
+        counters[CLOSED_ERROR] = c.closedByReason[LoopCounters.CLOSE_ERROR];
+        counters[CLOSED_LIMIT] = c.closedByReason[LoopCounters.CLOSE_LIMIT] + c.connectionsOverLimit;
+        counters[CLOSED_SHUTDOWN] = c.closedByReason[LoopCounters.CLOSE_SHUTDOWN];
+        counters[WAKEUPS] = c.wakeups;
+        counters[EAGAIN_READ] = c.readEagain;
+        counters[EAGAIN_WRITE] = c.writeEagain;
+        counters[PARTIAL_WRITES] = c.partialWrites;
+        long fileOther = c.bytesFromFile - c.bytesSendZc - c.bytesSplice;
+        counters[BODY_BYTES_SENDFILE] = fileOther;
+        counters[BODY_BYTES_SEND_ZC] = c.bytesSendZc - c.bytesSendZcCopied;
+        counters[BODY_BYTES_SEND_ZC_COPIED] = c.bytesSendZcCopied;
+        counters[BODY_BYTES_SPLICE] = c.bytesSplice;
+        counters[BODY_BYTES_COPY] = c.bytesFromMemory - c.headBytes;
+        counters[ZEROCOPY_NOTIFICATIONS] = c.zeroCopyNotifications;
+        counters[BUFFER_RING_EXHAUSTED] = c.bufferRingExhausted;
+        counters[CQ_OVERFLOWS] = c.cqOverflows;
+        copySyscalls(s, counters, SYSCALLS_FIRST);
+
+        gauges[CONNECTIONS_ACTIVE] = c.connectionsOpen;
+        if (loopIndex == 0) {
+            jvmGauges();
+        }
+        copy(c.requestDurationNs, REQUEST_DURATION);
+        copy(c.eventsPerWakeup, EVENTS_PER_WAKEUP);
+        copy(c.sqesPerSubmit, SQES_PER_SUBMIT);
+        writer.publish(counters, gauges, buckets, sums, last);
+    }
+
+    private void copy(LoopHistogram h, int index) {
+        System.arraycopy(h.buckets, 0, buckets[index], 0, h.buckets.length);
+        sums[index] = h.sum * h.scale;
+    }
+
+    /** Once a second on loop 0: the MXBeans allocate a little, which is fine off the request path. */
+    private void jvmGauges() {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        gauges[JVM_HEAP_USED_BYTES] = memory.getHeapMemoryUsage().getUsed();
+        gauges[JVM_NONHEAP_USED_BYTES] = memory.getNonHeapMemoryUsage().getUsed();
+        long collections = 0;
+        long pauseMs = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            collections += Math.max(0, gc.getCollectionCount());
+            pauseMs += Math.max(0, gc.getCollectionTime());
+        }
+        gauges[JVM_GC_COLLECTIONS] = collections;
+        gauges[JVM_GC_PAUSE_MS] = pauseMs;
+        gauges[JVM_THREADS_LIVE] = ManagementFactory.getThreadMXBean().getThreadCount();
+    }
+
+    /** In {@link io.uringhttpd.metrics.MetricsSchema#SYSCALL_NAMES} order (a test checks it against forEach). */
+    static void copySyscalls(SyscallCounts s, long[] to, int at) {
+        long[] v = {s.socket, s.setsockopt, s.getsockopt, s.bind, s.listen, s.getsockname, s.getpeername, s.accept4,
+            s.shutdown, s.close, s.epollCreate1, s.epollCtl, s.epollWait, s.eventfd, s.read, s.recv, s.write,
+            s.writev, s.send, s.sendfile, s.pread, s.openat, s.openat2, s.statx, s.ioUringSetup, s.ioUringEnter,
+            s.ioUringRegister, s.mmap, s.munmap, s.madvise, s.pipe2, s.splice, s.fcntl};
+        System.arraycopy(v, 0, to, at, v.length);
+    }
+}

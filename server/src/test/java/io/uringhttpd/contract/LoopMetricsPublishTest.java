@@ -1,0 +1,156 @@
+package io.uringhttpd.contract;
+
+import static io.uringhttpd.metrics.MetricsSchema.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.uringhttpd.Server;
+import io.uringhttpd.config.ConfigLoader;
+import io.uringhttpd.config.ServerConfig;
+import io.uringhttpd.engine.EventLoop;
+import io.uringhttpd.metrics.MetricsFile;
+import io.uringhttpd.metrics.SlotSnapshot;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Real loops publishing into a real memfd (issue 5): what the slot says after the loop stopped is
+ * the traffic that was sent, and a reader hammering the slot meanwhile never sees it torn.
+ */
+class LoopMetricsPublishTest {
+    @TempDir
+    Path dir;
+
+    private Server start(String engine, MetricsFile metrics) throws Exception {
+        Path root = Files.createDirectories(dir.resolve("www"));
+        Files.write(root.resolve("small.txt"), new byte[100]);
+        Files.write(root.resolve("big.bin"), new byte[3 << 20]);
+        Path conf = dir.resolve("test.conf");
+        Files.writeString(conf, """
+                uring-httpd {
+                  listen = ["127.0.0.1:0"]
+                  root = "%s"
+                  engine = %s
+                  master = off
+                  pid-file = "%s"
+                  access-log.enabled = false
+                  metrics.enabled = false
+                }
+                """.formatted(root, engine, dir.resolve("test.pid")));
+        ServerConfig config = ConfigLoader.load(conf, List.of());
+        return Server.start(config, metrics);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"epoll", "io_uring"})
+    void theSlotHoldsWhatTheLoopDid(String engine) throws Exception {
+        if (engine.equals("io_uring")) {
+            IoUringAvailability.assumeAvailable();
+        }
+        try (MetricsFile file = MetricsFile.create(4)) {
+            Server server = start(engine, file);
+            AtomicBoolean reading = new AtomicBoolean(true);
+            AtomicReference<String> torn = new AtomicReference<>();
+            Thread reader = Thread.ofPlatform().start(() -> {
+                long previous = 0;
+                while (reading.get()) {
+                    SlotSnapshot s = file.read(0);
+                    if (s == null) {
+                        continue;
+                    }
+                    long requests = s.counters()[REQUESTS_2XX] + s.counters()[REQUESTS_4XX];
+                    long observed = Arrays.stream(s.histogramBuckets()[REQUEST_DURATION]).sum();
+                    if (requests != observed || requests < previous) {
+                        torn.set("requests " + requests + ", durations " + observed + ", before " + previous);
+                    }
+                    previous = requests;
+                }
+            });
+            int small = 20;
+            long bodyBytes;
+            try (RawHttp.Conn c = RawHttp.open(server.port())) {
+                for (int i = 0; i < small; i++) {
+                    assertThat(c.send(RawHttp.get("/small.txt")).read().status()).isEqualTo(200);
+                }
+                assertThat(c.send(RawHttp.get("/big.bin")).read().body()).hasSize(3 << 20);
+                assertThat(c.send(RawHttp.get("/missing")).read().status()).isEqualTo(404);
+                // A duration runs from the read of a request's first byte: a head sent in two halves
+                // 300 ms apart takes at least that long.
+                String request = RawHttp.get("/small.txt");
+                c.send(request.substring(0, 10));
+                Thread.sleep(300);
+                assertThat(c.send(request.substring(10)).read().status()).isEqualTo(200);
+                bodyBytes = (small + 1) * 100L + (3 << 20);
+            }
+            // The tick publishes once a second: wait for one that saw all 23 responses, then stop.
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                SlotSnapshot s = file.read(0);
+                if (s != null && s.counters()[REQUESTS_2XX] == small + 2) {
+                    break;
+                }
+                Thread.sleep(50);
+            }
+            SlotSnapshot ticked = file.read(0);
+            assertThat(ticked.live()).isTrue();
+            assertThat(ticked.counters()[REQUESTS_2XX]).as("published at the tick").isEqualTo(small + 2);
+            EventLoop loop = server.loops().getFirst();
+            server.stop();
+            server.awaitLoops();
+            reading.set(false);
+            reader.join();
+            server.close();
+            assertThat(torn.get()).as("a torn or backwards read").isNull();
+
+            SlotSnapshot s = file.read(0);
+            assertThat(s.live()).as("the final publish").isFalse();
+            assertThat(s.engine()).isEqualTo(engine);
+            assertThat(s.pid()).isEqualTo(ProcessHandle.current().pid());
+            assertThat(s.tid()).isPositive();
+            long[] c = s.counters();
+            assertThat(c[REQUESTS_2XX]).isEqualTo(small + 2);
+            assertThat(c[REQUESTS_4XX]).isEqualTo(1);
+            assertThat(c[REQUESTS_1XX] + c[REQUESTS_3XX] + c[REQUESTS_5XX]).isZero();
+            assertThat(c[CONNECTIONS_ACCEPTED]).isEqualTo(1);
+            assertThat(c[CLOSED_PEER] + c[CLOSED_SHUTDOWN]).isEqualTo(1);
+            assertThat(c[CLOSED_TIMEOUT] + c[CLOSED_ERROR] + c[CLOSED_LIMIT]).isZero();
+            assertThat(s.gauges()[CONNECTIONS_ACTIVE]).isZero();
+            assertThat(s.gauges()[JVM_HEAP_USED_BYTES]).as("loop 0 writes the JVM gauges").isPositive();
+            long body = c[BODY_BYTES_SENDFILE] + c[BODY_BYTES_SEND_ZC] + c[BODY_BYTES_SPLICE] + c[BODY_BYTES_COPY];
+            assertThat(body).as("body bytes by path").isGreaterThanOrEqualTo(bodyBytes);
+            assertThat(c[RESPONSE_BYTES]).isGreaterThan(body);
+            assertThat(c[RESPONSE_BYTES]).isEqualTo(loop.counters().bytesFromMemory + loop.counters().bytesFromFile);
+            assertThat(c[WAKEUPS]).isEqualTo(loop.counters().wakeups).isPositive();
+            long[] syscalls = new long[SYSCALL_NAMES.size()];
+            int[] i = {0};
+            loop.syscalls().forEach((name, value) -> {
+                assertThat(name).isEqualTo(SYSCALL_NAMES.get(i[0]));
+                syscalls[i[0]++] = value;
+            });
+            assertThat(Arrays.copyOfRange(c, SYSCALLS_FIRST, SYSCALLS_FIRST + syscalls.length))
+                    .as("syscalls == the loop's SyscallCounts").isEqualTo(syscalls);
+            long[] durations = s.histogramBuckets()[REQUEST_DURATION];
+            assertThat(Arrays.stream(durations).sum()).as("one duration per response").isEqualTo(small + 3);
+            assertThat(s.histogramSums()[REQUEST_DURATION]).isGreaterThan(0.3).isLessThan(60.0);
+            double[] bounds = HISTOGRAMS.get(REQUEST_DURATION).upperBounds();
+            long slow = 0;
+            for (int b = 0; b < durations.length; b++) {
+                slow += b == bounds.length || bounds[b] > 0.25 ? durations[b] : 0;
+            }
+            assertThat(slow).as("the request whose head came in two halves, 300 ms apart").isEqualTo(1);
+            assertThat(Arrays.stream(s.histogramBuckets()[EVENTS_PER_WAKEUP]).sum()).isEqualTo(c[WAKEUPS]);
+            long sqes = Arrays.stream(s.histogramBuckets()[SQES_PER_SUBMIT]).sum();
+            if (engine.equals("io_uring")) {
+                assertThat(sqes).as("one per io_uring_enter of the loop").isPositive();
+            } else {
+                assertThat(sqes).isZero();
+            }
+        }
+    }
+}
