@@ -3,13 +3,17 @@ package io.uringhttpd.engine;
 import static io.uringhttpd.metrics.MetricsSchema.*;
 
 import io.uringhttpd.metrics.MetricsFile;
-import io.uringhttpd.sys.SyscallCounts;
+import io.uringhttpd.sys.NativeMemory;
+import io.uringhttpd.sys.Rusage;
+import io.uringhttpd.sys.Syscalls;
+import java.lang.foreign.Arena;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.util.function.ObjLongConsumer;
 
 /**
- * Copies one loop's plain counters ({@link LoopCounters}, {@link SyscallCounts}) into its slot of
+ * Copies one loop's plain counters ({@link LoopCounters}, {@link io.uringhttpd.sys.SyscallCounts}) into its slot of
  * the {@link MetricsFile}, in {@link io.uringhttpd.metrics.MetricsSchema} order. Called by the loop
  * thread only: at its 1 s timer tick and once when it stops. Nothing on the per-request path
  * touches shared memory; the arrays here are allocated once.
@@ -24,6 +28,10 @@ public final class LoopMetrics {
     private final long[][] buckets = new long[HISTOGRAMS.size()][];
     private final double[] sums = new double[HISTOGRAMS.size()];
     private MetricsFile.SlotWriter writer;
+    /** getrusage(RUSAGE_THREAD) lands here: the loop thread's CPU time and context switches. */
+    private final long rusage = NativeMemory.allocate(Arena.ofAuto(), Rusage.BYTES).address();
+    private int syscallIndex;
+    private final ObjLongConsumer<String> syscallSink = (name, value) -> counters[SYSCALLS_FIRST + syscallIndex++] = value;
 
     /**
      * @param slot        the slot this loop writes (claimed on the loop thread at its first publish)
@@ -53,9 +61,15 @@ public final class LoopMetrics {
     }
 
     /** Publishes the loop's figures now; {@code last}: the loop has stopped. */
-    public void publish(LoopCounters c, SyscallCounts s, boolean last) {
+    public void publish(LoopCounters c, Syscalls sys, boolean last) {
         if (writer == null) {
             return;
+        }
+        if (sys.getrusage(Rusage.RUSAGE_THREAD, rusage) == 0) {
+            counters[LOOP_CPU_USER] = Rusage.userMicros(rusage);
+            counters[LOOP_CPU_SYSTEM] = Rusage.systemMicros(rusage);
+            counters[CONTEXT_SWITCHES_VOLUNTARY] = Rusage.voluntarySwitches(rusage);
+            counters[CONTEXT_SWITCHES_INVOLUNTARY] = Rusage.involuntarySwitches(rusage);
         }
         counters[REQUESTS_1XX] = c.responsesByClass[1];
         counters[REQUESTS_2XX] = c.responsesByClass[2];
@@ -83,7 +97,8 @@ public final class LoopMetrics {
         counters[ZEROCOPY_NOTIFICATIONS] = c.zeroCopyNotifications;
         counters[BUFFER_RING_EXHAUSTED] = c.bufferRingExhausted;
         counters[CQ_OVERFLOWS] = c.cqOverflows;
-        copySyscalls(s, counters, SYSCALLS_FIRST);
+        syscallIndex = 0;
+        sys.counts.forEach(syscallSink); // in SYSCALL_NAMES order (a test checks it)
 
         gauges[CONNECTIONS_ACTIVE] = c.connectionsOpen;
         if (loopIndex == 0) {
@@ -116,12 +131,4 @@ public final class LoopMetrics {
         gauges[JVM_THREADS_LIVE] = ManagementFactory.getThreadMXBean().getThreadCount();
     }
 
-    /** In {@link io.uringhttpd.metrics.MetricsSchema#SYSCALL_NAMES} order (a test checks it against forEach). */
-    static void copySyscalls(SyscallCounts s, long[] to, int at) {
-        long[] v = {s.socket, s.setsockopt, s.getsockopt, s.bind, s.listen, s.getsockname, s.getpeername, s.accept4,
-            s.shutdown, s.close, s.epollCreate1, s.epollCtl, s.epollWait, s.eventfd, s.read, s.recv, s.write,
-            s.writev, s.send, s.sendfile, s.pread, s.openat, s.openat2, s.statx, s.ioUringSetup, s.ioUringEnter,
-            s.ioUringRegister, s.mmap, s.munmap, s.madvise, s.pipe2, s.splice, s.fcntl};
-        System.arraycopy(v, 0, to, at, v.length);
-    }
 }

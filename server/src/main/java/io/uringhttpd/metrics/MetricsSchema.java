@@ -14,8 +14,11 @@ import java.util.List;
  * style work with no lookup on the hot path.
  */
 public final class MetricsSchema {
-    /** A series: metric name, help text, and one optional label (null key = none). */
-    public record Series(String name, String help, String labelKey, String labelValue) {}
+    /**
+     * A series: metric name, help text, one optional label (null key = none), and the factor from
+     * the whole number a slot holds to the unit the name says (1e-6: microseconds to seconds).
+     */
+    public record Series(String name, String help, String labelKey, String labelValue, double scale) {}
 
     /** A histogram with fixed upper bounds (the +Inf bucket is implicit). */
     public record Histogram(String name, String help, double[] upperBounds) {
@@ -53,6 +56,11 @@ public final class MetricsSchema {
     public static final int ZEROCOPY_NOTIFICATIONS;
     public static final int BUFFER_RING_EXHAUSTED;
     public static final int CQ_OVERFLOWS;
+    /** The loop thread's CPU time (microseconds in the slot) and context switches, from getrusage(RUSAGE_THREAD). */
+    public static final int LOOP_CPU_USER;
+    public static final int LOOP_CPU_SYSTEM;
+    public static final int CONTEXT_SWITCHES_VOLUNTARY;
+    public static final int CONTEXT_SWITCHES_INVOLUNTARY;
     /** First of the syscall counters, in {@link #SYSCALL_NAMES} order. */
     public static final int SYSCALLS_FIRST;
 
@@ -61,7 +69,7 @@ public final class MetricsSchema {
             "socket", "setsockopt", "getsockopt", "bind", "listen", "getsockname", "getpeername", "accept4",
             "shutdown", "close", "epoll_create1", "epoll_ctl", "epoll_wait", "eventfd", "read", "recv", "write",
             "writev", "send", "sendfile", "pread", "openat", "openat2", "statx", "io_uring_setup", "io_uring_enter",
-            "io_uring_register", "mmap", "munmap", "madvise", "pipe2", "splice", "fcntl");
+            "io_uring_register", "mmap", "munmap", "madvise", "pipe2", "splice", "fcntl", "getrusage");
 
     // ---- gauge indexes
     public static final int CONNECTIONS_ACTIVE;
@@ -105,6 +113,12 @@ public final class MetricsSchema {
         ZEROCOPY_NOTIFICATIONS = add(c, "uringhttpd_zerocopy_notifications_total", "SEND_ZC notifications", null, null);
         BUFFER_RING_EXHAUSTED = add(c, "uringhttpd_buffer_ring_exhausted_total", "Multishot receives ended by an empty provided-buffer ring (ENOBUFS)", null, null);
         CQ_OVERFLOWS = add(c, "uringhttpd_cq_overflows_total", "Times the completion queue overflowed into the kernel's backlog", null, null);
+        String cpu = "CPU time of the event loop threads";
+        LOOP_CPU_USER = add(c, "uringhttpd_loop_cpu_seconds_total", cpu, "mode", "user", 1e-6);
+        LOOP_CPU_SYSTEM = add(c, "uringhttpd_loop_cpu_seconds_total", cpu, "mode", "system", 1e-6);
+        String switches = "Context switches of the event loop threads (voluntary: the loop waited)";
+        CONTEXT_SWITCHES_VOLUNTARY = add(c, "uringhttpd_loop_context_switches_total", switches, "kind", "voluntary");
+        CONTEXT_SWITCHES_INVOLUNTARY = add(c, "uringhttpd_loop_context_switches_total", switches, "kind", "involuntary");
         SYSCALLS_FIRST = c.size();
         for (String name : SYSCALL_NAMES) {
             add(c, "uringhttpd_syscalls_total", "Syscalls made by the event loop, by name", "syscall", name);
@@ -139,7 +153,12 @@ public final class MetricsSchema {
     }
 
     private static int add(List<Series> list, String name, String help, String labelKey, String labelValue) {
-        list.add(new Series(name, help, labelKey, labelValue));
+        return add(list, name, help, labelKey, labelValue, 1);
+    }
+
+    private static int add(List<Series> list, String name, String help, String labelKey, String labelValue,
+            double scale) {
+        list.add(new Series(name, help, labelKey, labelValue, scale));
         return list.size() - 1;
     }
 }

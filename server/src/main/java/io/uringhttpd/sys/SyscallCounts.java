@@ -44,6 +44,7 @@ public final class SyscallCounts {
     public long pipe2;
     public long splice;
     public long fcntl;
+    public long getrusage;
 
     /**
      * Name/value pairs under the C names ("epoll_wait", "sendfile"), for export at setup time.
@@ -84,6 +85,7 @@ public final class SyscallCounts {
         sink.accept("pipe2", pipe2);
         sink.accept("splice", splice);
         sink.accept("fcntl", fcntl);
+        sink.accept("getrusage", getrusage);
     }
 
     public long total() {

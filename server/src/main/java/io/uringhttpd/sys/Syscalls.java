@@ -161,6 +161,9 @@ public final class Syscalls {
     // ssize_t splice(int fd_in, off64_t *off_in, int fd_out, off64_t *off_out, size_t len, unsigned flags)
     private static final MethodHandle SPLICE = libc("splice", false,
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+    // int getrusage(int who, struct rusage *usage)
+    private static final MethodHandle GETRUSAGE = libc("getrusage", false,
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
     // int fcntl(int fd, int cmd, ... /* arg */): variadic in glibc; every command used here
     // takes an int (F_SETPIPE_SZ) or ignores it (F_GETPIPE_SZ).
     private static final MethodHandle FCNTL = LINKER.downcallHandle(
@@ -667,6 +670,21 @@ public final class Syscalls {
         counts.fcntl++;
         try {
             return result((int) FCNTL.invokeExact(scratch, fd, command, argument));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * getrusage(2) into {@code usageAddress} (a {@link Rusage#BYTES} buffer). With
+     * {@link Rusage#RUSAGE_THREAD} (Linux 2.6.26) the calling thread's CPU time in microseconds
+     * and its context switches: the figures /proc/self/task/TID/{stat,status} show, without a
+     * file to open and parse (and finer: stat's utime/stime are in 10 ms clock ticks).
+     */
+    public int getrusage(int who, long usageAddress) {
+        counts.getrusage++;
+        try {
+            return result((int) GETRUSAGE.invokeExact(scratch, who, usageAddress));
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -127,6 +127,10 @@ class LoopMetricsPublishTest {
             assertThat(c[RESPONSE_BYTES]).isGreaterThan(body);
             assertThat(c[RESPONSE_BYTES]).isEqualTo(loop.counters().bytesFromMemory + loop.counters().bytesFromFile);
             assertThat(c[WAKEUPS]).isEqualTo(loop.counters().wakeups).isPositive();
+            // getrusage(RUSAGE_THREAD) at each publish: the loop thread's own CPU time and switches.
+            assertThat(c[LOOP_CPU_USER] + c[LOOP_CPU_SYSTEM]).as("loop CPU, microseconds").isPositive()
+                    .isLessThan(ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos() / 1000);
+            assertThat(c[CONTEXT_SWITCHES_VOLUNTARY]).as("the loop waited in the kernel").isPositive();
             long[] syscalls = new long[SYSCALL_NAMES.size()];
             int[] i = {0};
             loop.syscalls().forEach((name, value) -> {

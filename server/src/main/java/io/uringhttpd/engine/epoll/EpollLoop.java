@@ -241,7 +241,7 @@ public final class EpollLoop implements EventLoop {
         } finally {
             closeEverything();
             if (metrics != null) {
-                metrics.publish(counters, sys.counts, true);
+                metrics.publish(counters, sys, true);
             }
             log.info("loop-{} ({}) stopped: {}", index, engine(), counters.stopReport(syscalls()));
         }
@@ -291,7 +291,7 @@ public final class EpollLoop implements EventLoop {
         if (nowMs >= nextScanMs) {
             scanTimeouts();
             if (metrics != null) {
-                metrics.publish(counters, sys.counts, false);
+                metrics.publish(counters, sys, false);
             }
             nextScanMs = nowMs + (retirement.active() ? RETIRE_SCAN_INTERVAL_MS : TIMER_SCAN_INTERVAL_MS);
         }

@@ -279,7 +279,7 @@ public final class IoUringLoop implements EventLoop {
         } finally {
             closeEverything();
             if (metrics != null) {
-                metrics.publish(counters, sys.counts, true);
+                metrics.publish(counters, sys, true);
             }
             log.info("loop-{} ({}) stopped: {}", index, engine(), counters.stopReport(syscalls()));
         }
@@ -325,7 +325,7 @@ public final class IoUringLoop implements EventLoop {
         if (nowMs >= nextScanMs) {
             scanTimeouts();
             if (metrics != null) {
-                metrics.publish(counters, sys.counts, false);
+                metrics.publish(counters, sys, false);
             }
             nextScanMs = nowMs + (retirement.active() ? RETIRE_TICK_MS : TICK_MS);
         }
