@@ -5,6 +5,8 @@ import io.uringhttpd.engine.EventLoop;
 import io.uringhttpd.engine.ListenSockets;
 import io.uringhttpd.engine.LoopMetrics;
 import io.uringhttpd.engine.LoopSettings;
+import io.uringhttpd.metrics.MetricsAggregator;
+import io.uringhttpd.metrics.MetricsEndpoint;
 import io.uringhttpd.metrics.MetricsFile;
 import io.uringhttpd.engine.epoll.EpollLoop;
 import io.uringhttpd.engine.iouring.IoUringLoop;
@@ -71,15 +73,28 @@ public final class Server implements AutoCloseable {
      */
     public static int run(ServerConfig config) {
         Server server;
+        MetricsFile metrics = null;
         try {
-            // master = off: this process's loops publish into its own metrics file (slots 0..loops-1).
-            MetricsFile metrics = config.metrics().enabled()
-                    ? MetricsFile.create(MetricsFile.slotsFor(config.loopsPerWorker())) : null;
+            // master = off: this process's loops publish into its own metrics file (slots 0..loops-1),
+            // and the process serves the endpoint itself.
+            metrics = config.metrics().enabled() ? MetricsFile.create(MetricsFile.slotsFor(config.loopsPerWorker())) : null;
             server = start(config, metrics);
-            server.metrics = metrics;
         } catch (IOException | IllegalStateException e) {
             log.error("cannot start: {}", e.getMessage());
+            if (metrics != null) {
+                metrics.close();
+            }
             return 1;
+        }
+        if (metrics != null) {
+            server.metricsFile = metrics;
+            try {
+                server.metricsEndpoint = MetricsEndpoint.start(config.metrics(), new MetricsAggregator(metrics::snapshots), "0");
+            } catch (IOException e) {
+                log.error("cannot start: {}", e.getMessage());
+                server.close();
+                return 1;
+            }
         }
         try {
             PidFile.write(config.pidFile());
@@ -329,12 +344,9 @@ public final class Server implements AutoCloseable {
         return (int) ((bytes + 4095) & ~4095L);
     }
 
-    /** The in-process metrics file of {@link #run} (master = off), or null: the exporter reads its snapshots(). */
-    public MetricsFile metrics() {
-        return metrics;
-    }
-
-    private MetricsFile metrics;
+    /** master = off ({@link #run}): the loops' metrics file and its endpoint, closed after the loops stopped. */
+    private MetricsFile metricsFile;
+    private MetricsEndpoint metricsEndpoint;
 
     /** The actual port of the first listen address (useful when the config asked for port 0). */
     public int port() {
@@ -405,5 +417,13 @@ public final class Server implements AutoCloseable {
         stop();
         awaitLoops();
         accessLog.close();
+        if (metricsEndpoint != null) {
+            metricsEndpoint.close();
+            metricsEndpoint = null;
+        }
+        if (metricsFile != null) {
+            metricsFile.close(); // the loops, which write into it, have stopped
+            metricsFile = null;
+        }
     }
 }

@@ -130,7 +130,7 @@ public final class MetricsSchema {
         JVM_HEAP_USED_BYTES = add(g, "uringhttpd_jvm_memory_used_bytes", "The worker JVM's memory in use", "area", "heap");
         JVM_NONHEAP_USED_BYTES = add(g, "uringhttpd_jvm_memory_used_bytes", "The worker JVM's memory in use", "area", "nonheap");
         JVM_GC_COLLECTIONS = add(g, "uringhttpd_jvm_gc_collections", "The worker JVM's garbage collections so far", null, null);
-        JVM_GC_PAUSE_MS = add(g, "uringhttpd_jvm_gc_pause_milliseconds", "The worker JVM's time in garbage collections so far", null, null);
+        JVM_GC_PAUSE_MS = add(g, "uringhttpd_jvm_gc_pause_seconds", "The worker JVM's time in garbage collections so far", null, null, 1e-3);
         JVM_THREADS_LIVE = add(g, "uringhttpd_jvm_threads_live", "The worker JVM's live threads", null, null);
         GAUGES = List.copyOf(g);
 

@@ -1,6 +1,9 @@
 package io.uringhttpd.process;
 
+import io.uringhttpd.metrics.MetricsAggregator;
+import io.uringhttpd.metrics.MetricsEndpoint;
 import io.uringhttpd.metrics.MetricsFile;
+import io.uringhttpd.metrics.SlotSnapshot;
 import io.uringhttpd.Version;
 import io.uringhttpd.config.ConfigError;
 import io.uringhttpd.config.ConfigException;
@@ -95,31 +98,28 @@ public final class Master {
         return new Master(config).run();
     }
 
-    /** The slots of every worker's loops (issue 5); null when metrics are off. Control thread only, but reads are fine anywhere. */
+    /** The slots of every worker's loops (issue 5); null when metrics are off. Slots are handed out on the event thread. */
     private MetricsFile metrics;
     private boolean[] slotUsed;
-
-    /** The master's metrics file (null when metrics are off): the exporter reads {@link MetricsFile#snapshots()}. */
-    public MetricsFile metrics() {
-        return metrics;
-    }
+    private MetricsAggregator aggregator;
+    private MetricsEndpoint endpoint;
 
     private int run() {
         if (!checkAccount(config)) {
             return 1;
         }
-        if (config.metrics().enabled()) {
-            try {
-                metrics = MetricsFile.create(MetricsFile.slotsFor(config.loopsTotal()));
-                slotUsed = new boolean[metrics.slotCount()];
-            } catch (IOException e) {
-                log.error("cannot create the metrics shared memory: {}; metrics disabled", e.getMessage());
-            }
-        }
         try {
             sockets.ensure(config);
+            if (config.metrics().enabled()) {
+                metrics = MetricsFile.create(MetricsFile.slotsFor(config.loopsTotal()));
+                slotUsed = new boolean[metrics.slotCount()];
+                aggregator = new MetricsAggregator(metrics::snapshots);
+                endpoint = MetricsEndpoint.start(config.metrics(), aggregator, "master");
+            }
         } catch (IOException e) {
             log.error("cannot start: {}", e.getMessage());
+            closeMetrics();
+            sockets.close();
             return 1;
         }
         try {
@@ -146,6 +146,7 @@ public final class Master {
         } finally {
             timer.shutdownNow();
             sockets.close();
+            closeMetrics();
             PidFile.delete(config.pidFile());
         }
         reaper.interrupt();
@@ -260,8 +261,8 @@ public final class Master {
         }
         workers.remove(w);
         // Its loops published their last values when they stopped (a killed worker: those of its
-        // last tick); the slots stay readable until a new worker claims them with a new incarnation.
-        freeSlots(w.firstSlot, w.slotCount);
+        // last tick): folded into the totals now, before a new worker claims the slots.
+        retireSlots(w.firstSlot, w.slotCount);
         FdStreams.shutdown(w.controlFd);
         FdStreams.close(w.controlFd);
         if (w.retiring) {
@@ -409,7 +410,7 @@ public final class Master {
         if (pid < 0) {
             FdStreams.close(pair[0]);
             log.error("worker {}: cannot start {}: {}", index, argv.getFirst(), Errno.describe(pid));
-            freeSlots(firstSlot, fds.length);
+            retireSlots(firstSlot, fds.length);
             scheduleRespawn(index, gen);
             return;
         }
@@ -442,12 +443,27 @@ public final class Master {
         return -1;
     }
 
-    private void freeSlots(int first, int count) {
+    private void retireSlots(int first, int count) {
         if (first < 0) {
             return;
         }
+        List<SlotSnapshot> finals = new ArrayList<>();
         for (int i = first; i < first + count; i++) {
+            SlotSnapshot s = metrics.read(i);
+            if (s != null) {
+                finals.add(s);
+            }
             slotUsed[i] = false;
+        }
+        aggregator.retire(finals);
+    }
+
+    private void closeMetrics() {
+        if (endpoint != null) {
+            endpoint.close();
+        }
+        if (metrics != null) {
+            metrics.close();
         }
     }
 

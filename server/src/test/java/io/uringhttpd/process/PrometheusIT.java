@@ -27,7 +27,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,7 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
  * worker on the same port, under load: the comparison the metrics exist for, asked through
  * Prometheus's HTTP API as an engineer would ask it.
  */
-@Disabled("issue 5: the metrics endpoint is not served yet; enable with it")
 class PrometheusIT {
     private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
     private static final Path PROMTOOL = Path.of("/usr/bin/promtool");
@@ -104,6 +102,50 @@ class PrometheusIT {
                 env -> {}, Duration.ofSeconds(30));
         assertThat(r.exit()).as("promtool check metrics: %s", r).isZero();
         assertThat(r.stdout() + r.stderr()).as("promtool's findings").isBlank();
+    }
+
+    /** The 2xx requests of every series in a scrape. */
+    private long requestsServed() throws Exception {
+        Matcher m = Pattern.compile("(?m)^uringhttpd_requests_total\\{class=\"2xx\"[^}]*} ([0-9.E]+)$").matcher(scrape("text/plain"));
+        double sum = 0;
+        while (m.find()) {
+            sum += Double.parseDouble(m.group(1));
+        }
+        return (long) sum;
+    }
+
+    /** Scrapes until the requests served reach {@code expected} (the loops publish once a second), never seeing them go back. */
+    private void awaitServed(long expected, long atLeast) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long served;
+        while ((served = requestsServed()) != expected) {
+            assertThat(served).as("a counter went back").isGreaterThanOrEqualTo(atLeast);
+            assertThat(System.nanoTime()).as("requests served: %d of %d", served, expected).isLessThan(deadline);
+            atLeast = served;
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
+    void countersGoOnWhenAWorkerIsKilledAndRespawned() throws Exception {
+        startServer();
+        for (int i = 0; i < 100; i++) {
+            get();
+        }
+        awaitServed(100, 0);
+        long masterPid = Long.parseLong(Files.readString(dir.resolve("uring-httpd.pid")).strip());
+        ProcessHandle victim = ProcessHandle.of(masterPid).orElseThrow().children().findFirst().orElseThrow();
+        victim.destroyForcibly();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (ProcessHandle.of(masterPid).orElseThrow().children().filter(p -> p.pid() != victim.pid()).count() < 2) {
+            assertThat(System.nanoTime()).as("the killed worker is replaced").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        assertThat(requestsServed()).as("the killed worker's requests still count").isEqualTo(100);
+        for (int i = 0; i < 100; i++) {
+            get();
+        }
+        awaitServed(200, 100);
     }
 
     @Test

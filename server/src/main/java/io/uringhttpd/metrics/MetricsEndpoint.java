@@ -1,0 +1,128 @@
+package io.uringhttpd.metrics;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.uringhttpd.config.ServerConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Prometheus endpoint ({@code metrics { enabled, listen, path }}), served by the master (by the
+ * single process when master = off) on the JDK's HTTP server, one daemon thread: far from the
+ * event loops, which never see a scrape. Micrometer's Prometheus registry renders both the loops'
+ * series ({@link LoopSeriesCollector}) and this JVM's own (Micrometer's binders, labelled
+ * {@code worker="master"}, or the worker index of a single process).
+ *
+ * <p>Content negotiation as Prometheus does it: OpenMetrics 1.0 when the Accept header asks for
+ * {@code application/openmetrics-text}, else the text format 0.0.4. Only GET and HEAD of the
+ * configured path: other methods get 405 with Allow, other paths 404.
+ */
+public final class MetricsEndpoint implements AutoCloseable {
+    static final String TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8";
+    static final String OPENMETRICS_FORMAT = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+    private static final Logger log = LoggerFactory.getLogger(MetricsEndpoint.class);
+
+    private final HttpServer http;
+    private final ExecutorService executor;
+    private final PrometheusMeterRegistry registry;
+    private final JvmGcMetrics gcMetrics;
+    private final String path;
+
+    private MetricsEndpoint(ServerConfig.Metrics config, MetricsAggregator aggregator, String processLabel)
+            throws IOException {
+        this.path = config.path();
+        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().commonTags("worker", processLabel);
+        new JvmMemoryMetrics().bindTo(registry);
+        gcMetrics = new JvmGcMetrics();
+        gcMetrics.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        registry.getPrometheusRegistry().register(new LoopSeriesCollector(aggregator));
+        InetSocketAddress address = config.listen().toSocketAddress();
+        try {
+            http = HttpServer.create(address, 16);
+        } catch (IOException e) {
+            registry.close();
+            gcMetrics.close();
+            throw new IOException("cannot listen for metrics on " + config.listen() + ": " + e.getMessage()
+                    + " (metrics.listen; metrics.enabled = false turns the endpoint off)", e);
+        }
+        executor = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("metrics-http").unstarted(r));
+        http.setExecutor(executor);
+        http.createContext("/", this::handle);
+        http.start();
+    }
+
+    /**
+     * Listens on {@code config.listen()} and serves {@code config.path()}.
+     *
+     * @param processLabel the {@code worker} label of this JVM's own series ("master", or "0" for a single process)
+     * @throws IOException when the address cannot be bound (the message names the key)
+     */
+    public static MetricsEndpoint start(ServerConfig.Metrics config, MetricsAggregator aggregator, String processLabel)
+            throws IOException {
+        MetricsEndpoint endpoint = new MetricsEndpoint(config, aggregator, processLabel);
+        log.info("metrics on http://{}{}", config.listen().host().contains(":")
+                ? "[" + config.listen().host() + "]:" + endpoint.port() : config.listen().host() + ":" + endpoint.port(),
+                config.path());
+        return endpoint;
+    }
+
+    /** The bound port (the configured one, or the kernel's choice for port 0). */
+    public int port() {
+        return http.getAddress().getPort();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String method = exchange.getRequestMethod();
+            if (!exchange.getRequestURI().getPath().equals(path)) {
+                exchange.sendResponseHeaders(404, -1);
+                return;
+            }
+            if (!method.equals("GET") && !method.equals("HEAD")) {
+                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+                exchange.sendResponseHeaders(405, -1);
+                return;
+            }
+            String accept = exchange.getRequestHeaders().getFirst("Accept");
+            String contentType = accept != null && accept.contains("application/openmetrics-text")
+                    ? OPENMETRICS_FORMAT : TEXT_FORMAT;
+            ByteArrayOutputStream body = new ByteArrayOutputStream(64 * 1024);
+            registry.scrape(body, contentType);
+            exchange.getResponseHeaders().set("Content-Type", contentType);
+            if (method.equals("HEAD")) {
+                exchange.getResponseHeaders().set("Content-Length", Integer.toString(body.size()));
+                exchange.sendResponseHeaders(200, -1);
+                return;
+            }
+            exchange.sendResponseHeaders(200, body.size());
+            try (OutputStream out = exchange.getResponseBody()) {
+                body.writeTo(out);
+            }
+        } catch (RuntimeException e) {
+            log.warn("metrics scrape failed", e);
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        http.stop(0);
+        executor.shutdownNow();
+        gcMetrics.close();
+        registry.close();
+    }
+}
