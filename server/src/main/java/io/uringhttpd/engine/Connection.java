@@ -144,10 +144,20 @@ public final class Connection {
         return startNs;
     }
 
-    /** A response was produced for a request that started at {@code requestStartNs} (0: unknown, now). */
+    /** Bytes arrived: the read that brings a request's first byte starts its clock. */
+    public void inputRead() {
+        if (requestStartNs == 0) {
+            requestStartNs = System.nanoTime();
+        }
+    }
+
+    /**
+     * A response was produced for a request whose clock started at {@code requestStartNs}
+     * (0: durations are not recorded, metrics are off).
+     */
     public void responseQueued(long requestStartNs) {
-        if (unsentResponses++ == 0) {
-            unsentStartNs = requestStartNs != 0 ? requestStartNs : System.nanoTime();
+        if (requestStartNs != 0 && unsentResponses++ == 0) {
+            unsentStartNs = requestStartNs;
         }
     }
 

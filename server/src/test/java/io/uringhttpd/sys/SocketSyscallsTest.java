@@ -413,7 +413,7 @@ class SocketSyscallsTest {
                         "accept4", "shutdown", "epoll_create1", "write", "writev", "send", "pread",
                         "openat", "openat2")
                 .containsKeys("eventfd", "io_uring_setup", "io_uring_enter", "io_uring_register", "mmap",
-                        "munmap", "madvise", "pipe2", "splice", "fcntl", "getpeername").hasSize(33);
+                        "munmap", "madvise", "pipe2", "splice", "fcntl", "getpeername", "getrusage").hasSize(34);
         assertThat(exported.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(c.total());
 
         long before = sys.counts.accept4;

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# What recording metrics costs (issue 5: under 3% of requests/s): per engine, two uring-httpd
+# processes on the same CPU, one with metrics off (no durations, no histograms, no publishing,
+# no endpoint) and one with metrics on and scraped every second while it is under load (a
+# Prometheus scraping at 1 s, 15 times more often than its default); the same load on each in
+# turn, alternating, RUNS times; the median requests/s of each and their ratio.
+#
+#   bench/metrics-cost.sh
+#   ENGINES=io_uring LOADS=h2load RUNS=5 bench/metrics-cost.sh
+#
+# Environment (defaults): ENGINES="epoll io_uring" LOADS="wrk h2load" (1k.bin; wrk -c64, or
+#   h2load pipelined -m16) RUNS=3 DURATION=10 (seconds) WARMUP=5 METRICS_PORT=19245
+#   and those of bench/run.sh: JAR URING_PORT SERVER_CPU CLIENT_CPU OUT
+set -euo pipefail
+# shellcheck source=bench/lib.sh
+. "$(dirname -- "$(readlink -f -- "$0")")/lib.sh"
+
+ENGINES=${ENGINES:-epoll io_uring}; ENGINES=${ENGINES//,/ }
+LOADS=${LOADS:-wrk h2load}; LOADS=${LOADS//,/ }
+RUNS=${RUNS:-3}
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-5}
+METRICS_PORT=${METRICS_PORT:-19245}
+check_cpus
+need_tools curl:curl taskset:util-linux wrk:wrk h2load:nghttp2-client
+[ -f "$JAR" ] || die "$JAR is missing: build it first with ./mvnw -q -DskipTests package"
+warn_if_busy
+
+OUT=${OUT:-$bench_dir/out/metrics-cost-$(date -u +%Y%m%dT%H%M%SZ)}
+mkdir -p "$OUT"
+work=$(mktemp -d /tmp/uring-bench.XXXXXX)
+declare -A PID=() PORT=()
+scraper=""
+cleanup() {
+  local rc=$? s
+  [ -n "$scraper" ] && kill "$scraper" 2>/dev/null
+  for s in "${!PID[@]}"; do stop_pid "${PID[$s]}"; done
+  rm -rf "$work"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+make_docroot "$work/www"
+
+port=$URING_PORT
+for e in $ENGINES; do
+  for m in off on; do
+    if [ $m = on ]; then
+      URING_METRICS_PORT=$METRICS_PORT start_uring_engine "$e" "$port" "$work/www" "$work/$e-$m" "$OUT/uring-httpd-$e-$m.log"
+    else
+      start_uring_engine "$e" "$port" "$work/www" "$work/$e-$m" "$OUT/uring-httpd-$e-$m.log"
+    fi
+    PID[$e-$m]=$URING_PID; PORT[$e-$m]=$port
+    port=$((port + 1))
+  done
+  eval "METRICS_$e=$METRICS_PORT"
+  METRICS_PORT=$((METRICS_PORT + 1))
+done
+
+rows=$OUT/rows.tsv
+: > "$rows"
+for e in $ENGINES; do
+  mport=$(eval echo "\$METRICS_$e")
+  for load in $LOADS; do
+    for m in off on; do
+      timed_load "$load" "http://127.0.0.1:${PORT[$e-$m]}/1k.bin" "$WARMUP" > /dev/null 2>&1 || true
+    done
+    for run in $(seq "$RUNS"); do
+      for m in off on; do
+        if [ $m = on ]; then
+          ( while :; do curl -s -o /dev/null "http://127.0.0.1:$mport/metrics"; sleep 1; done ) &
+          scraper=$!
+        fi
+        raw=$OUT/$e-$load-$m-$run.txt
+        timed_load "$load" "http://127.0.0.1:${PORT[$e-$m]}/1k.bin" "$DURATION" > "$raw" 2>&1 || say "warning: $load exited with $?"
+        if [ -n "$scraper" ]; then kill "$scraper" 2>/dev/null; wait "$scraper" 2>/dev/null || true; scraper=""; fi
+        read -r requests rps _ errors <<< "$(parse_load "$load" < "$raw")"
+        say "$e $load metrics $m, run $run: $rps req/s ($errors errors)"
+        printf '%s\t%s\t%s\t%s\n' "$e" "$load" "$m" "$rps" >> "$rows"
+      done
+    done
+  done
+done
+
+{
+  echo "Metrics cost: requests/s with metrics on (scraped every second) over metrics off, 1k.bin, median of $RUNS alternating ${DURATION}s runs after a ${WARMUP}s warm-up; one event loop on CPU $SERVER_CPU, client on CPU $CLIENT_CPU."
+  echo
+  echo "| engine | load | off req/s | on req/s | on/off |"
+  echo "|---|---|---:|---:|---:|"
+  for e in $ENGINES; do
+    for load in $LOADS; do
+      off=$(awk -F'\t' -v e="$e" -v l="$load" '$1 == e && $2 == l && $3 == "off" { print $4 }' "$rows" | median)
+      on=$(awk -F'\t' -v e="$e" -v l="$load" '$1 == e && $2 == l && $3 == "on" { print $4 }' "$rows" | median)
+      printf '| %s | %s | %.0f | %.0f | %s |\n' "$e" "$load" "$off" "$on" "$(awk -v a="$on" -v b="$off" 'BEGIN { printf "%.3f", a / b }')"
+    done
+  done
+  echo
+  echo "Command: \`ENGINES='$ENGINES' LOADS='$LOADS' RUNS=$RUNS DURATION=$DURATION bench/metrics-cost.sh\` at $(git -C "$repo_dir" rev-parse --short HEAD); raw: $OUT"
+} > "$OUT/summary.md"
+echo
+cat "$OUT/summary.md"
