@@ -103,6 +103,10 @@ public final class LoopMetrics {
         gauges[CONNECTIONS_ACTIVE] = c.connectionsOpen;
         if (loopIndex == 0) {
             jvmGauges();
+            if (sys.getrusage(Rusage.RUSAGE_SELF, rusage) == 0) {
+                counters[WORKER_CPU_USER] = Rusage.userMicros(rusage);
+                counters[WORKER_CPU_SYSTEM] = Rusage.systemMicros(rusage);
+            }
         }
         copy(c.requestDurationNs, REQUEST_DURATION);
         copy(c.eventsPerWakeup, EVENTS_PER_WAKEUP);

@@ -61,6 +61,12 @@ public final class MetricsSchema {
     public static final int LOOP_CPU_SYSTEM;
     public static final int CONTEXT_SWITCHES_VOLUNTARY;
     public static final int CONTEXT_SWITCHES_INVOLUNTARY;
+    /**
+     * Written by loop 0 of each worker only: the whole process's CPU time (microseconds in the slot),
+     * loops plus io_uring's io-wq workers (where splice runs), JIT and GC: what nginx's figures compare with.
+     */
+    public static final int WORKER_CPU_USER;
+    public static final int WORKER_CPU_SYSTEM;
     /** First of the syscall counters, in {@link #SYSCALL_NAMES} order. */
     public static final int SYSCALLS_FIRST;
 
@@ -119,6 +125,9 @@ public final class MetricsSchema {
         String switches = "Context switches of the event loop threads (voluntary: the loop waited)";
         CONTEXT_SWITCHES_VOLUNTARY = add(c, "uringhttpd_loop_context_switches_total", switches, "kind", "voluntary");
         CONTEXT_SWITCHES_INVOLUNTARY = add(c, "uringhttpd_loop_context_switches_total", switches, "kind", "involuntary");
+        String workerCpu = "CPU time of the whole worker process (event loops, io_uring io-wq workers, JIT, GC)";
+        WORKER_CPU_USER = add(c, "uringhttpd_worker_cpu_seconds_total", workerCpu, "mode", "user", 1e-6);
+        WORKER_CPU_SYSTEM = add(c, "uringhttpd_worker_cpu_seconds_total", workerCpu, "mode", "system", 1e-6);
         SYSCALLS_FIRST = c.size();
         for (String name : SYSCALL_NAMES) {
             add(c, "uringhttpd_syscalls_total", "Syscalls made by the event loop, by name", "syscall", name);

@@ -16,6 +16,8 @@ public final class Rusage {
     public static final long BYTES = 144;
     /** who = RUSAGE_THREAD: the calling thread only (Linux 2.6.26, _GNU_SOURCE). */
     public static final int RUSAGE_THREAD = 1;
+    /** who = RUSAGE_SELF: every thread of the process, those gone included (io_uring's io-wq workers are threads of it). */
+    public static final int RUSAGE_SELF = 0;
     static final long UTIME = 0;
     static final long STIME = 16;
     static final long NVCSW = 128;

@@ -131,6 +131,8 @@ class LoopMetricsPublishTest {
             assertThat(c[LOOP_CPU_USER] + c[LOOP_CPU_SYSTEM]).as("loop CPU, microseconds").isPositive()
                     .isLessThan(ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos() / 1000);
             assertThat(c[CONTEXT_SWITCHES_VOLUNTARY]).as("the loop waited in the kernel").isPositive();
+            assertThat(c[WORKER_CPU_USER] + c[WORKER_CPU_SYSTEM]).as("loop 0 writes the process's CPU, which holds the loop's")
+                    .isGreaterThan(c[LOOP_CPU_USER] + c[LOOP_CPU_SYSTEM]);
             long[] syscalls = new long[SYSCALL_NAMES.size()];
             int[] i = {0};
             loop.syscalls().forEach((name, value) -> {
