@@ -71,6 +71,10 @@ public final class LoopMetrics {
             counters[CONTEXT_SWITCHES_VOLUNTARY] = Rusage.voluntarySwitches(rusage);
             counters[CONTEXT_SWITCHES_INVOLUNTARY] = Rusage.involuntarySwitches(rusage);
         }
+        if (loopIndex == 0 && sys.getrusage(Rusage.RUSAGE_SELF, rusage) == 0) {
+            counters[WORKER_CPU_USER] = Rusage.userMicros(rusage);
+            counters[WORKER_CPU_SYSTEM] = Rusage.systemMicros(rusage);
+        }
         counters[REQUESTS_1XX] = c.responsesByClass[1];
         counters[REQUESTS_2XX] = c.responsesByClass[2];
         counters[REQUESTS_3XX] = c.responsesByClass[3];
@@ -103,10 +107,6 @@ public final class LoopMetrics {
         gauges[CONNECTIONS_ACTIVE] = c.connectionsOpen;
         if (loopIndex == 0) {
             jvmGauges();
-            if (sys.getrusage(Rusage.RUSAGE_SELF, rusage) == 0) {
-                counters[WORKER_CPU_USER] = Rusage.userMicros(rusage);
-                counters[WORKER_CPU_SYSTEM] = Rusage.systemMicros(rusage);
-            }
         }
         copy(c.requestDurationNs, REQUEST_DURATION);
         copy(c.eventsPerWakeup, EVENTS_PER_WAKEUP);
