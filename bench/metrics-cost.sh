@@ -3,13 +3,16 @@
 # processes on the same CPU, one with metrics off (no durations, no histograms, no publishing,
 # no endpoint) and one with metrics on and scraped every second while it is under load (a
 # Prometheus scraping at 1 s, 15 times more often than its default); the same load on each in
-# turn, alternating, RUNS times; the median requests/s of each and their ratio.
+# turn, alternating, RUNS times; the median requests/s and server CPU per request (utime+stime
+# of the whole process from /proc, per request) of each, and their ratios. On this shared VM,
+# requests/s of one 10 s run varies by ~10% (wrk is client-bound): CPU per request is the
+# steadier figure.
 #
 #   bench/metrics-cost.sh
 #   ENGINES=io_uring LOADS=h2load RUNS=5 bench/metrics-cost.sh
 #
 # Environment (defaults): ENGINES="epoll io_uring" LOADS="wrk h2load" (1k.bin; wrk -c64, or
-#   h2load pipelined -m16) RUNS=3 DURATION=10 (seconds) WARMUP=5 METRICS_PORT=19245
+#   h2load pipelined -m16) RUNS=5 DURATION=10 (seconds) WARMUP=5 METRICS_PORT=19245
 #   and those of bench/run.sh: JAR URING_PORT SERVER_CPU CLIENT_CPU OUT
 set -euo pipefail
 # shellcheck source=bench/lib.sh
@@ -17,7 +20,7 @@ set -euo pipefail
 
 ENGINES=${ENGINES:-epoll io_uring}; ENGINES=${ENGINES//,/ }
 LOADS=${LOADS:-wrk h2load}; LOADS=${LOADS//,/ }
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-5}
 METRICS_PORT=${METRICS_PORT:-19245}
@@ -57,6 +60,7 @@ for e in $ENGINES; do
   METRICS_PORT=$((METRICS_PORT + 1))
 done
 
+clk_tck=$(getconf CLK_TCK)
 rows=$OUT/rows.tsv
 : > "$rows"
 for e in $ENGINES; do
@@ -72,26 +76,31 @@ for e in $ENGINES; do
           scraper=$!
         fi
         raw=$OUT/$e-$load-$m-$run.txt
+        t0=$(proc_ticks "${PID[$e-$m]}")
         timed_load "$load" "http://127.0.0.1:${PORT[$e-$m]}/1k.bin" "$DURATION" > "$raw" 2>&1 || say "warning: $load exited with $?"
+        t1=$(proc_ticks "${PID[$e-$m]}")
         if [ -n "$scraper" ]; then kill "$scraper" 2>/dev/null; wait "$scraper" 2>/dev/null || true; scraper=""; fi
         read -r requests rps _ errors <<< "$(parse_load "$load" < "$raw")"
-        say "$e $load metrics $m, run $run: $rps req/s ($errors errors)"
-        printf '%s\t%s\t%s\t%s\n' "$e" "$load" "$m" "$rps" >> "$rows"
+        cpu=$(awk -v t="$((t1 - t0))" -v r="$requests" -v k="$((1000000 / clk_tck))" 'BEGIN { printf "%.3f", r > 0 ? t * k / r : 0 }')
+        say "$e $load metrics $m, run $run: $rps req/s, $cpu us CPU/request ($errors errors)"
+        printf '%s\t%s\t%s\t%s\t%s\n' "$e" "$load" "$m" "$rps" "$cpu" >> "$rows"
       done
     done
   done
 done
 
 {
-  echo "Metrics cost: requests/s with metrics on (scraped every second) over metrics off, 1k.bin, median of $RUNS alternating ${DURATION}s runs after a ${WARMUP}s warm-up; one event loop on CPU $SERVER_CPU, client on CPU $CLIENT_CPU."
+  echo "Metrics cost: metrics on (scraped every second) against off, 1k.bin, medians of $RUNS alternating ${DURATION}s runs after a ${WARMUP}s warm-up; one event loop on CPU $SERVER_CPU, client on CPU $CLIENT_CPU; CPU per request: utime+stime of the server process."
   echo
-  echo "| engine | load | off req/s | on req/s | on/off |"
-  echo "|---|---|---:|---:|---:|"
+  echo "| engine | load | off req/s | on req/s | on/off req/s | off CPU us/req | on CPU us/req | on/off CPU |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|"
   for e in $ENGINES; do
     for load in $LOADS; do
-      off=$(awk -F'\t' -v e="$e" -v l="$load" '$1 == e && $2 == l && $3 == "off" { print $4 }' "$rows" | median)
-      on=$(awk -F'\t' -v e="$e" -v l="$load" '$1 == e && $2 == l && $3 == "on" { print $4 }' "$rows" | median)
-      printf '| %s | %s | %.0f | %.0f | %s |\n' "$e" "$load" "$off" "$on" "$(awk -v a="$on" -v b="$off" 'BEGIN { printf "%.3f", a / b }')"
+      pick() { awk -F'\t' -v e="$e" -v l="$load" -v m="$1" -v c="$2" '$1 == e && $2 == l && $3 == m { print $c }' "$rows" | median; }
+      off=$(pick off 4); on=$(pick on 4); offc=$(pick off 5); onc=$(pick on 5)
+      printf '| %s | %s | %.0f | %.0f | %s | %s | %s | %s |\n' "$e" "$load" "$off" "$on" \
+        "$(awk -v a="$on" -v b="$off" 'BEGIN { printf "%.3f", a / b }')" "$offc" "$onc" \
+        "$(awk -v a="$onc" -v b="$offc" 'BEGIN { printf "%.3f", a / b }')"
     done
   done
   echo
