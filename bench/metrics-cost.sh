@@ -81,7 +81,7 @@ for e in $ENGINES; do
         t1=$(proc_ticks "${PID[$e-$m]}")
         if [ -n "$scraper" ]; then kill "$scraper" 2>/dev/null; wait "$scraper" 2>/dev/null || true; scraper=""; fi
         read -r requests rps _ errors <<< "$(parse_load "$load" < "$raw")"
-        cpu=$(awk -v t="$((t1 - t0))" -v r="$requests" -v k="$((1000000 / clk_tck))" 'BEGIN { printf "%.3f", r > 0 ? t * k / r : 0 }')
+        cpu=$(awk -v t="$((t1 - t0))" -v r="$requests" -v k="$((1000000 / clk_tck))" 'BEGIN { printf "%.3f", (r > 0 ? t * k / r : 0) }')
         say "$e $load metrics $m, run $run: $rps req/s, $cpu us CPU/request ($errors errors)"
         printf '%s\t%s\t%s\t%s\t%s\n' "$e" "$load" "$m" "$rps" "$cpu" >> "$rows"
       done

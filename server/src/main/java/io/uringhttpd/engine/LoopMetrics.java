@@ -130,8 +130,8 @@ public final class LoopMetrics {
             collections += Math.max(0, gc.getCollectionCount());
             pauseMs += Math.max(0, gc.getCollectionTime());
         }
-        gauges[JVM_GC_COLLECTIONS] = collections;
-        gauges[JVM_GC_PAUSE_MS] = pauseMs;
+        counters[JVM_GC_COLLECTIONS] = collections;
+        counters[JVM_GC_PAUSE] = pauseMs;
         gauges[JVM_THREADS_LIVE] = ManagementFactory.getThreadMXBean().getThreadCount();
     }
 

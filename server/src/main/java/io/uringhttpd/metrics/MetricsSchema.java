@@ -67,6 +67,9 @@ public final class MetricsSchema {
      */
     public static final int WORKER_CPU_USER;
     public static final int WORKER_CPU_SYSTEM;
+    /** Written by loop 0 of each worker only: its JVM's collections and their time (milliseconds in the slot). */
+    public static final int JVM_GC_COLLECTIONS;
+    public static final int JVM_GC_PAUSE;
     /** First of the syscall counters, in {@link #SYSCALL_NAMES} order. */
     public static final int SYSCALLS_FIRST;
 
@@ -82,8 +85,6 @@ public final class MetricsSchema {
     /** Written by loop 0 of each worker only: the worker JVM's own figures. */
     public static final int JVM_HEAP_USED_BYTES;
     public static final int JVM_NONHEAP_USED_BYTES;
-    public static final int JVM_GC_COLLECTIONS;
-    public static final int JVM_GC_PAUSE_MS;
     public static final int JVM_THREADS_LIVE;
 
     // ---- histogram indexes
@@ -128,6 +129,8 @@ public final class MetricsSchema {
         String workerCpu = "CPU time of the whole worker process (event loops, io_uring io-wq workers, JIT, GC)";
         WORKER_CPU_USER = add(c, "uringhttpd_worker_cpu_seconds_total", workerCpu, "mode", "user", 1e-6);
         WORKER_CPU_SYSTEM = add(c, "uringhttpd_worker_cpu_seconds_total", workerCpu, "mode", "system", 1e-6);
+        JVM_GC_COLLECTIONS = add(c, "uringhttpd_jvm_gc_collections_total", "The worker JVMs' garbage collections", null, null);
+        JVM_GC_PAUSE = add(c, "uringhttpd_jvm_gc_pause_seconds_total", "The worker JVMs' time in garbage collections", null, null, 1e-3);
         SYSCALLS_FIRST = c.size();
         for (String name : SYSCALL_NAMES) {
             add(c, "uringhttpd_syscalls_total", "Syscalls made by the event loop, by name", "syscall", name);
@@ -138,8 +141,6 @@ public final class MetricsSchema {
         CONNECTIONS_ACTIVE = add(g, "uringhttpd_connections_active", "Connections open now", null, null);
         JVM_HEAP_USED_BYTES = add(g, "uringhttpd_jvm_memory_used_bytes", "The worker JVM's memory in use", "area", "heap");
         JVM_NONHEAP_USED_BYTES = add(g, "uringhttpd_jvm_memory_used_bytes", "The worker JVM's memory in use", "area", "nonheap");
-        JVM_GC_COLLECTIONS = add(g, "uringhttpd_jvm_gc_collections", "The worker JVM's garbage collections so far", null, null);
-        JVM_GC_PAUSE_MS = add(g, "uringhttpd_jvm_gc_pause_seconds", "The worker JVM's time in garbage collections so far", null, null, 1e-3);
         JVM_THREADS_LIVE = add(g, "uringhttpd_jvm_threads_live", "The worker JVM's live threads", null, null);
         GAUGES = List.copyOf(g);
 
