@@ -13,6 +13,7 @@
 #
 # Environment (defaults): ENGINES="epoll io_uring" LOADS="wrk h2load" (1k.bin; wrk -c64, or
 #   h2load pipelined -m16) RUNS=5 DURATION=10 (seconds) WARMUP=5 METRICS_PORT=19245
+#   SCRAPE_EVERY=1 (seconds between scrapes of the metrics-on server; 0 = none: recording alone)
 #   and those of bench/run.sh: JAR URING_PORT SERVER_CPU CLIENT_CPU OUT
 set -euo pipefail
 # shellcheck source=bench/lib.sh
@@ -24,6 +25,7 @@ RUNS=${RUNS:-5}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-5}
 METRICS_PORT=${METRICS_PORT:-19245}
+SCRAPE_EVERY=${SCRAPE_EVERY:-1}
 check_cpus
 need_tools curl:curl taskset:util-linux wrk:wrk h2load:nghttp2-client
 [ -f "$JAR" ] || die "$JAR is missing: build it first with ./mvnw -q -DskipTests package"
@@ -71,8 +73,10 @@ for e in $ENGINES; do
     done
     for run in $(seq "$RUNS"); do
       for m in off on; do
-        if [ $m = on ]; then
-          ( while :; do curl -s -o /dev/null "http://127.0.0.1:$mport/metrics"; sleep 1; done ) &
+        if [ $m = on ] && [ "$SCRAPE_EVERY" != 0 ]; then
+          # On the server's CPU: what a scrape costs is charged to the server, not to the client
+          # (wrk is client-bound: a curl on its CPU would lower requests/s by itself).
+          ( while :; do taskset -c "$SERVER_CPU" curl -s -o /dev/null "http://127.0.0.1:$mport/metrics"; sleep "$SCRAPE_EVERY"; done ) &
           scraper=$!
         fi
         raw=$OUT/$e-$load-$m-$run.txt
@@ -90,7 +94,7 @@ for e in $ENGINES; do
 done
 
 {
-  echo "Metrics cost: metrics on (scraped every second) against off, 1k.bin, medians of $RUNS alternating ${DURATION}s runs after a ${WARMUP}s warm-up; one event loop on CPU $SERVER_CPU, client on CPU $CLIENT_CPU; CPU per request: utime+stime of the server process."
+  echo "Metrics cost: metrics on (scraped every ${SCRAPE_EVERY}s, 0 = not scraped) against off, 1k.bin, medians of $RUNS alternating ${DURATION}s runs after a ${WARMUP}s warm-up; one event loop on CPU $SERVER_CPU, client on CPU $CLIENT_CPU; CPU per request: utime+stime of the server process."
   echo
   echo "| engine | load | off req/s | on req/s | on/off req/s | off CPU us/req | on CPU us/req | on/off CPU |"
   echo "|---|---|---:|---:|---:|---:|---:|---:|"
@@ -104,7 +108,7 @@ done
     done
   done
   echo
-  echo "Command: \`ENGINES='$ENGINES' LOADS='$LOADS' RUNS=$RUNS DURATION=$DURATION bench/metrics-cost.sh\` at $(git -C "$repo_dir" rev-parse --short HEAD); raw: $OUT"
+  echo "Command: \`ENGINES='$ENGINES' LOADS='$LOADS' RUNS=$RUNS DURATION=$DURATION SCRAPE_EVERY=$SCRAPE_EVERY bench/metrics-cost.sh\` at $(git -C "$repo_dir" rev-parse --short HEAD); raw: $OUT"
 } > "$OUT/summary.md"
 echo
 cat "$OUT/summary.md"

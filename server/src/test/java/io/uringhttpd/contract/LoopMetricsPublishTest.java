@@ -4,11 +4,11 @@ import static io.uringhttpd.metrics.MetricsSchema.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.uringhttpd.Server;
-import io.uringhttpd.config.ConfigLoader;
 import io.uringhttpd.config.ServerConfig;
 import io.uringhttpd.engine.EventLoop;
 import io.uringhttpd.metrics.MetricsFile;
 import io.uringhttpd.metrics.SlotSnapshot;
+import io.uringhttpd.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -31,19 +31,7 @@ class LoopMetricsPublishTest {
         Path root = Files.createDirectories(dir.resolve("www"));
         Files.write(root.resolve("small.txt"), new byte[100]);
         Files.write(root.resolve("big.bin"), new byte[3 << 20]);
-        Path conf = dir.resolve("test.conf");
-        Files.writeString(conf, """
-                uring-httpd {
-                  listen = ["127.0.0.1:0"]
-                  root = "%s"
-                  engine = %s
-                  master = off
-                  pid-file = "%s"
-                  access-log.enabled = false
-                  metrics.enabled = false
-                }
-                """.formatted(root, engine, dir.resolve("test.pid")));
-        ServerConfig config = ConfigLoader.load(conf, List.of());
+        ServerConfig config = TestServer.config(engine, root, dir);
         return Server.start(config, metrics);
     }
 

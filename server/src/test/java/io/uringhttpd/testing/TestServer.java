@@ -40,6 +40,21 @@ public final class TestServer implements AutoCloseable {
 
     private static TestServer start(String engine, Path root, int[][] listenFds, String... sets) throws Exception {
         Path dir = Files.createTempDirectory("uring-httpd-test");
+        try {
+            ServerConfig config = config(engine, root, dir, sets);
+            return new TestServer(listenFds == null ? Server.start(config)
+                    : Server.start(config, listenFds, config.engineOfWorker(0)), dir);
+        } catch (Exception e) {
+            deleteQuietly(dir);
+            throw e;
+        }
+    }
+
+    /**
+     * The tests' configuration, written to {@code dir/test.conf}: one ephemeral port of 127.0.0.1,
+     * master = off, no access log, no metrics endpoint, plus {@code sets}.
+     */
+    public static ServerConfig config(String engine, Path root, Path dir, String... sets) throws Exception {
         Path conf = dir.resolve("test.conf");
         Files.writeString(conf, """
                 uring-httpd {
@@ -52,15 +67,7 @@ public final class TestServer implements AutoCloseable {
                   metrics.enabled = false
                 }
                 """.formatted(root.toAbsolutePath(), engine, dir.resolve("test.pid")));
-        List<String> overrides = new ArrayList<>(List.of(sets));
-        try {
-            ServerConfig config = ConfigLoader.load(conf, overrides);
-            return new TestServer(listenFds == null ? Server.start(config)
-                    : Server.start(config, listenFds, config.engineOfWorker(0)), dir);
-        } catch (Exception e) {
-            deleteQuietly(dir);
-            throw e;
-        }
+        return ConfigLoader.load(conf, new ArrayList<>(List.of(sets)));
     }
 
     public int port() {
