@@ -42,12 +42,17 @@ public final class LoopHistogram {
 
     /** Prometheus buckets are "less than or equal" (le): v lands in the first bound >= v. */
     public void observe(long value) {
+        observe(value, 1);
+    }
+
+    /** {@code count} observations of the same value (pipelined responses handed over together). */
+    public void observe(long value, int count) {
         int i = 0;
         while (i < upperBounds.length && value > upperBounds[i]) {
             i++;
         }
-        buckets[i]++;
-        sum += value;
+        buckets[i] += count;
+        sum += value * count;
     }
 
     public long count() {

@@ -31,4 +31,13 @@ class LoopHistogramTest {
         assertThat(h.buckets[1]).isEqualTo(1);
         assertThat(h.sum * h.scale).isCloseTo(20.001e-6, org.assertj.core.data.Offset.offset(1e-12));
     }
+
+    @Test
+    void pipelinedResponsesHandedOverTogetherCountOnceEach() {
+        LoopHistogram h = LoopHistogram.seconds(MetricsSchema.HISTOGRAMS.get(MetricsSchema.REQUEST_DURATION));
+        h.observe(30_000, 16); // 16 responses, 30 µs after their first byte: le 5e-5
+        assertThat(h.buckets[2]).isEqualTo(16);
+        assertThat(h.count()).isEqualTo(16);
+        assertThat(h.sum).isEqualTo(16 * 30_000L);
+    }
 }
