@@ -187,7 +187,7 @@ public final class Master {
             case "INT" -> stop(Signals.SIGINT, EXIT_MARGIN_MS, "fast");
             case "USR1" -> {
                 log.info("SIGUSR1: workers reopen their log files");
-                signalAll(Signals.SIGUSR1);
+                reopenLogs();
             }
             default -> log.warn("SIG{} is not handled", name);
         }
@@ -205,6 +205,21 @@ public final class Master {
         timer.schedule(() -> events.add(new Event.KillDeadline()), killAfterMs, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * SIGUSR1 to the workers that serve; one still starting has no handler for it yet (its
+     * default action would kill it: found with a reopen during a reload), so it gets the signal
+     * once it reports that it serves.
+     */
+    private void reopenLogs() {
+        for (WorkerHandle w : workers) {
+            if (w.ready) {
+                Processes.kill(w.pid, Signals.SIGUSR1);
+            } else {
+                w.reopenPending = true;
+            }
+        }
+    }
+
     private void signalAll(int signal) {
         for (WorkerHandle w : workers) {
             Processes.kill(w.pid, signal);
@@ -219,6 +234,10 @@ public final class Master {
         w.engine = engine;
         setQuickDeaths(w.index, 0);
         log.info("{} serves: engine {}, generation {}", w, engine, w.generation);
+        if (w.reopenPending) {
+            w.reopenPending = false;
+            Processes.kill(w.pid, Signals.SIGUSR1);
+        }
         if (stopping) {
             return;
         }

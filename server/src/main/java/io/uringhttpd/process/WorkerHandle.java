@@ -14,6 +14,8 @@ final class WorkerHandle {
     final long startedMs;
     /** Set by the worker's "ready" line: it serves. */
     boolean ready;
+    /** A SIGUSR1 (reopen the logs) arrived while it was starting: sent once it serves. */
+    boolean reopenPending;
     String engine = "?";
     /** Asked to stop (retired by a reload, or the whole server stops): its exit is expected. */
     boolean retiring;

@@ -205,6 +205,22 @@ class MasterIT {
         assertThat(Files.readString(rotated)).doesNotContain("/style.css");
     }
 
+    @Test
+    void aReopenDuringAReloadKillsNoStartingWorker() throws Exception {
+        Path accessLog = dir.resolve("logs/access.log");
+        start(2, "access-log { enabled = true, path = \"" + accessLog + "\", flush-interval = 100ms }\n");
+        // logrotate's SIGUSR1 right behind a SIGHUP: the new workers are still starting (their
+        // JVMs have no handler yet, and SIGUSR1's default action would kill them).
+        assertThat(Processes.kill((int) master.process.pid(), Signals.SIGHUP)).isZero();
+        Thread.sleep(30);
+        assertThat(Processes.kill((int) master.process.pid(), Signals.SIGUSR1)).isZero();
+        master.awaitLine("reloaded: ", STARTUP);
+        assertThat(master.output()).doesNotContain("killed by SIGUSR1").doesNotContain("reload failed");
+        awaitCount("access log reopened", 4); // the two old workers at once, the two new ones once they serve
+        get("/index.html");
+        awaitContains(accessLog, "GET /index.html ");
+    }
+
     private static void awaitContains(Path file, String text) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!Files.exists(file) || !Files.readString(file).contains(text)) {

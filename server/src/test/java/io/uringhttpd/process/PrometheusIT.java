@@ -193,6 +193,15 @@ class PrometheusIT {
                 Thread.sleep(1000);
                 perRequest = query(prometheusPort, query);
             }
+            // The compose demo's dashboard asks the same Prometheus: every panel gets data.
+            for (String expr : dashboardQueries()) {
+                long panelDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                int series;
+                while ((series = seriesCount(prometheusPort, expr)) == 0 && System.nanoTime() < panelDeadline) {
+                    Thread.sleep(1000);
+                }
+                assertThat(series).as("series returned for the dashboard's %s", expr).isPositive();
+            }
         } finally {
             running.set(false);
             for (Thread t : clients) {
@@ -203,6 +212,36 @@ class PrometheusIT {
         assertThat(perRequest.values()).allSatisfy(v -> assertThat(v).isFinite().isPositive());
         // The point of the comparison: the proactor needs fewer syscalls per request than the reactor.
         assertThat(perRequest.get("io_uring")).isLessThan(perRequest.get("epoll"));
+    }
+
+    /** The PromQL of every panel of docker/grafana/dashboards/uring-httpd.json. */
+    @SuppressWarnings("unchecked")
+    private static List<String> dashboardQueries() throws IOException {
+        // JSON is YAML: SnakeYAML reads the dashboard without another parser.
+        Map<String, Object> dashboard = new org.yaml.snakeyaml.Yaml().load(
+                Files.readString(Child.repoDir().resolve("docker/grafana/dashboards/uring-httpd.json")));
+        List<String> queries = new ArrayList<>();
+        for (Map<String, Object> panel : (List<Map<String, Object>>) dashboard.get("panels")) {
+            for (Map<String, Object> target : (List<Map<String, Object>>) panel.get("targets")) {
+                queries.add((String) target.get("expr"));
+            }
+        }
+        assertThat(queries).hasSizeGreaterThan(5);
+        return queries;
+    }
+
+    /** Instant query: how many series the result has (0 when the query failed). */
+    private int seriesCount(int prometheusPort, String promql) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + prometheusPort
+                + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.body()).as("Prometheus on %s", promql).doesNotContain("\"status\":\"error\"");
+        Matcher m = Pattern.compile("\"metric\":").matcher(r.body());
+        int n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
     }
 
     /** Instant query through Prometheus's HTTP API: value by engine label. */
