@@ -7,6 +7,7 @@ import io.uringhttpd.sys.NativeMemory;
 import io.uringhttpd.sys.Rusage;
 import io.uringhttpd.sys.Syscalls;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -28,8 +29,13 @@ public final class LoopMetrics {
     private final long[][] buckets = new long[HISTOGRAMS.size()][];
     private final double[] sums = new double[HISTOGRAMS.size()];
     private MetricsFile.SlotWriter writer;
-    /** getrusage(RUSAGE_THREAD) lands here: the loop thread's CPU time and context switches. */
-    private final long rusage = NativeMemory.allocate(Arena.ofAuto(), Rusage.BYTES).address();
+    /**
+     * getrusage(2) lands here. The segment itself is kept, not only its address: an automatic
+     * arena frees its memory once the segment is unreachable, and the kernel would then write
+     * into memory the JVM has reused (it did: a worker crashed in the JVM's method resolution).
+     */
+    private final MemorySegment rusageMemory = NativeMemory.allocate(Arena.ofAuto(), Rusage.BYTES);
+    private final long rusage = rusageMemory.address();
     private int syscallIndex;
     private final ObjLongConsumer<String> syscallSink = (name, value) -> counters[SYSCALLS_FIRST + syscallIndex++] = value;
 

@@ -3,6 +3,7 @@ package io.uringhttpd.sys;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +28,8 @@ class RusageTest {
             Thread.onSpinWait();
         }
         Syscalls sys = new Syscalls();
-        long usage = NativeMemory.allocate(Arena.ofAuto(), Rusage.BYTES).address();
+        MemorySegment usageMemory = NativeMemory.allocate(Arena.ofAuto(), Rusage.BYTES); // kept reachable below
+        long usage = usageMemory.address();
         assertThat(sys.getrusage(Rusage.RUSAGE_THREAD, usage)).isZero(); // links the downcall first
         long voluntaryBefore = status("voluntary_ctxt_switches");
         long involuntaryBefore = status("nonvoluntary_ctxt_switches");
@@ -41,6 +43,7 @@ class RusageTest {
                 .isBetween(voluntaryBefore, voluntaryAfter);
         assertThat(Rusage.involuntarySwitches(usage)).isGreaterThanOrEqualTo(involuntaryBefore);
         long cpuMicros = Rusage.userMicros(usage) + Rusage.systemMicros(usage);
+        java.lang.ref.Reference.reachabilityFence(usageMemory);
         // The JVM's own figure for this thread (clock_gettime(CLOCK_THREAD_CPUTIME_ID)), read just
         // before and after: the kernel splits the same runtime into user and system.
         assertThat(cpuMicros).isGreaterThan(40_000).isBetween(cpuBeforeNs / 1000 - 1000, cpuAfterNs / 1000 + 1000);
