@@ -20,6 +20,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.jar.JarFile;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * A child process (the real jar, or the bash launcher) with its stdout and stderr redirected to
@@ -211,6 +212,31 @@ final class Child implements AutoCloseable {
     }
 
     /** {@code java -jar uring-httpd.jar ARGS}: the manifest grants native access, so no flag is needed. */
+    /**
+     * The engine comparison setup, written to {@code dir/uring-httpd.conf}: a master with an epoll
+     * and an io_uring worker on 127.0.0.1:{@code port}, metrics on {@code metricsPort}, the
+     * repository's site, the pid file {@code dir/uring-httpd.pid}; {@code accessLog} null: no
+     * access log. Skips the test where io_uring is disabled.
+     */
+    static Path twoEngineConfig(Path dir, int port, int metricsPort, Path accessLog) throws IOException {
+        Path disabled = Path.of("/proc/sys/kernel/io_uring_disabled");
+        Assumptions.assumeTrue(!Files.exists(disabled) || Files.readString(disabled).strip().equals("0"), "io_uring disabled");
+        Path config = dir.resolve("uring-httpd.conf");
+        Files.writeString(config, """
+                uring-httpd {
+                  listen = ["127.0.0.1:%d"]
+                  root = "%s"
+                  workers = 2
+                  worker-engines = [epoll, io_uring]
+                  pid-file = "%s"
+                  access-log { enabled = %b, path = "%s" }
+                  metrics { enabled = true, listen = "127.0.0.1:%d", path = "/metrics" }
+                }
+                """.formatted(port, repoDir().resolve("www"), dir.resolve("uring-httpd.pid"), accessLog != null,
+                accessLog != null ? accessLog : dir.resolve("access.log"), metricsPort));
+        return config;
+    }
+
     static List<String> jarCommand(String... args) {
         List<String> command = new ArrayList<>(List.of(java().toString(), "-jar", jar().toString()));
         command.addAll(List.of(args));

@@ -60,22 +60,9 @@ class PrometheusIT {
     }
 
     private void startServer() throws Exception {
-        Path disabled = Path.of("/proc/sys/kernel/io_uring_disabled");
-        Assumptions.assumeTrue(!Files.exists(disabled) || Files.readString(disabled).strip().equals("0"), "io_uring disabled");
         port = Child.freePort();
         metricsPort = Child.freePort();
-        Path config = dir.resolve("uring-httpd.conf");
-        Files.writeString(config, """
-                uring-httpd {
-                  listen = ["127.0.0.1:%d"]
-                  root = "%s"
-                  workers = 2
-                  worker-engines = [epoll, io_uring]
-                  pid-file = "%s"
-                  access-log.enabled = false
-                  metrics { enabled = true, listen = "127.0.0.1:%d", path = "/metrics" }
-                }
-                """.formatted(port, Child.repoDir().resolve("www"), dir.resolve("uring-httpd.pid"), metricsPort));
+        Path config = Child.twoEngineConfig(dir, port, metricsPort, null);
         server = Child.start(Child.jarCommand("--config", config.toString()), Child.moduleDir(), dir, "server", env -> {});
         server.awaitLine(" supervises ", STARTUP);
     }

@@ -57,22 +57,9 @@ class SeccompProfileIT {
     @Test
     void theProfileAllowsEverySyscallTheServerMakes() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(STRACE), "strace not installed (Debian package strace)");
-        Path disabled = Path.of("/proc/sys/kernel/io_uring_disabled");
-        Assumptions.assumeTrue(!Files.exists(disabled) || Files.readString(disabled).strip().equals("0"), "io_uring disabled");
         int port = Child.freePort();
         int metricsPort = Child.freePort();
-        Path config = dir.resolve("uring-httpd.conf");
-        Files.writeString(config, """
-                uring-httpd {
-                  listen = ["127.0.0.1:%d"]
-                  root = "%s"
-                  workers = 2
-                  worker-engines = [epoll, io_uring]
-                  pid-file = "%s"
-                  access-log.path = "%s"
-                  metrics { enabled = true, listen = "127.0.0.1:%d" }
-                }
-                """.formatted(port, Child.repoDir().resolve("www"), dir.resolve("pid"), dir.resolve("access.log"), metricsPort));
+        Path config = Child.twoEngineConfig(dir, port, metricsPort, dir.resolve("access.log"));
         Path trace = dir.resolve("strace.txt");
         List<String> command = new ArrayList<>(List.of(STRACE.toString(), "-f", "-qq", "-c", "-U", "name", "-o", trace.toString()));
         command.addAll(Child.jarCommand("--config", config.toString()));
@@ -85,7 +72,7 @@ class SeccompProfileIT {
                 }
             }
             assertThat(get(metricsPort, "/metrics")).isEqualTo(200);
-            long master = Long.parseLong(Files.readString(dir.resolve("pid")).strip());
+            long master = Long.parseLong(Files.readString(dir.resolve("uring-httpd.pid")).strip());
             io.uringhttpd.sys.Processes.kill((int) master, Signals.SIGUSR1);
             io.uringhttpd.sys.Processes.kill((int) master, Signals.SIGHUP);
             server.awaitLine("reloaded: ", STARTUP);
