@@ -136,6 +136,30 @@ class PrometheusIT {
     }
 
     @Test
+    void countersGoOnAcrossAReload() throws Exception {
+        startServer();
+        for (int i = 0; i < 100; i++) {
+            get();
+        }
+        awaitServed(100, 0);
+        long masterPid = Long.parseLong(Files.readString(dir.resolve("uring-httpd.pid")).strip());
+        assertThat(io.uringhttpd.sys.Processes.kill((int) masterPid, io.uringhttpd.sys.Signals.SIGHUP)).isZero();
+        server.awaitLine("reloaded: ", STARTUP);
+        // The old workers retire and exit; the new ones claim fresh slots: nothing goes back.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (ProcessHandle.of(masterPid).orElseThrow().children().count() > 2) {
+            assertThat(requestsServed()).as("while the old workers retire").isEqualTo(100);
+            assertThat(System.nanoTime()).as("the old workers exit").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        assertThat(requestsServed()).as("the retired workers' requests still count").isEqualTo(100);
+        for (int i = 0; i < 100; i++) {
+            get();
+        }
+        awaitServed(200, 100);
+    }
+
+    @Test
     void prometheusGetsSyscallsPerRequestForEachEngine() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(PROMETHEUS), "prometheus is not installed (Debian package prometheus)");
         startServer();
