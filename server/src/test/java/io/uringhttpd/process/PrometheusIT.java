@@ -113,50 +113,58 @@ class PrometheusIT {
         }
     }
 
-    @Test
-    void countersGoOnWhenAWorkerIsKilledAndRespawned() throws Exception {
+    /** What happens to the workers, given the master's pid; returns once new workers serve in their place. */
+    private interface Disruption {
+        void apply(ProcessHandle master) throws Exception;
+    }
+
+    /**
+     * 100 requests, {@code disruption}, 100 more: the requests served never go back, and the
+     * first 100 still count once the workers that served them are gone.
+     */
+    private void countersSurvive(Disruption disruption, String what) throws Exception {
         startServer();
         for (int i = 0; i < 100; i++) {
             get();
         }
         awaitServed(100, 0);
         long masterPid = Long.parseLong(Files.readString(dir.resolve("uring-httpd.pid")).strip());
-        ProcessHandle victim = ProcessHandle.of(masterPid).orElseThrow().children().findFirst().orElseThrow();
-        victim.destroyForcibly();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (ProcessHandle.of(masterPid).orElseThrow().children().filter(p -> p.pid() != victim.pid()).count() < 2) {
-            assertThat(System.nanoTime()).as("the killed worker is replaced").isLessThan(deadline);
-            Thread.sleep(100);
-        }
-        assertThat(requestsServed()).as("the killed worker's requests still count").isEqualTo(100);
+        disruption.apply(ProcessHandle.of(masterPid).orElseThrow());
+        assertThat(requestsServed()).as("the requests of %s still count", what).isEqualTo(100);
         for (int i = 0; i < 100; i++) {
             get();
         }
         awaitServed(200, 100);
     }
 
-    @Test
-    void countersGoOnAcrossAReload() throws Exception {
-        startServer();
-        for (int i = 0; i < 100; i++) {
-            get();
-        }
-        awaitServed(100, 0);
-        long masterPid = Long.parseLong(Files.readString(dir.resolve("uring-httpd.pid")).strip());
-        assertThat(io.uringhttpd.sys.Processes.kill((int) masterPid, io.uringhttpd.sys.Signals.SIGHUP)).isZero();
-        server.awaitLine("reloaded: ", STARTUP);
-        // The old workers retire and exit; the new ones claim fresh slots: nothing goes back.
+    /** Waits until {@code done}, checking meanwhile that the 100 requests served never go back. */
+    private void awaitWhileServedStays(java.util.function.BooleanSupplier done, String what) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (ProcessHandle.of(masterPid).orElseThrow().children().count() > 2) {
-            assertThat(requestsServed()).as("while the old workers retire").isEqualTo(100);
-            assertThat(System.nanoTime()).as("the old workers exit").isLessThan(deadline);
+        while (!done.getAsBoolean()) {
+            assertThat(requestsServed()).as("requests served while %s", what).isEqualTo(100);
+            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
             Thread.sleep(100);
         }
-        assertThat(requestsServed()).as("the retired workers' requests still count").isEqualTo(100);
-        for (int i = 0; i < 100; i++) {
-            get();
-        }
-        awaitServed(200, 100);
+    }
+
+    @Test
+    void countersGoOnWhenAWorkerIsKilledAndRespawned() throws Exception {
+        countersSurvive(master -> {
+            ProcessHandle victim = master.children().findFirst().orElseThrow();
+            victim.destroyForcibly();
+            awaitWhileServedStays(() -> master.children().filter(p -> p.pid() != victim.pid()).count() == 2,
+                    "the killed worker is replaced");
+        }, "the killed worker");
+    }
+
+    @Test
+    void countersGoOnAcrossAReload() throws Exception {
+        countersSurvive(master -> {
+            assertThat(io.uringhttpd.sys.Processes.kill((int) master.pid(), io.uringhttpd.sys.Signals.SIGHUP)).isZero();
+            server.awaitLine("reloaded: ", STARTUP);
+            // The old workers retire and exit; the new ones claim fresh slots.
+            awaitWhileServedStays(() -> master.children().count() == 2, "the old workers retire");
+        }, "the retired workers");
     }
 
     @Test
