@@ -54,10 +54,6 @@ public final class LoopMetrics {
         }
     }
 
-    public int slot() {
-        return slot;
-    }
-
     /**
      * Claims the slot for this loop (a new incarnation): call it from the loop's own thread when
      * it starts, so the slot records its tid.

@@ -195,7 +195,10 @@ public final class MetricsFile implements AutoCloseable {
         return all;
     }
 
-    /** Slots a worker process needs: loops per worker x this, at least 16 (ISSUE5: 4 x loops total). */
+    /**
+     * Slots for {@code loopsTotal} loops: four times as many, at least 16, so that a reload's new
+     * workers find free slots while the old ones still hold theirs (and a respawn or two more).
+     */
     public static int slotsFor(int loopsTotal) {
         return Math.max(16, 4 * loopsTotal);
     }

@@ -103,9 +103,8 @@ public final class EpollLoop implements EventLoop {
     private long nextScanMs;
     private long lastLimitLogMs;
     private volatile boolean running = true;
+    /** Null: metrics off, and nothing is recorded that only they read (durations, batch sizes). */
     private LoopMetrics metrics;
-    /** Metrics are on: request durations and events per wakeup are recorded (two nanoTime() per request). */
-    private boolean timed;
     private final Object wakeLock = new Object();
 
     private final Retirement retirement;
@@ -191,7 +190,6 @@ public final class EpollLoop implements EventLoop {
     @Override
     public void publishTo(LoopMetrics metrics) {
         this.metrics = metrics;
-        this.timed = true;
     }
 
     /** Buffers borrowed by connections right now (tests check that nothing leaks). */
@@ -268,7 +266,7 @@ public final class EpollLoop implements EventLoop {
             return;
         }
         counters.events += n;
-        if (timed) {
+        if (metrics != null) {
             counters.eventsPerWakeup.observe(n);
         }
         for (int i = 0; i < n; i++) {
@@ -579,7 +577,7 @@ public final class EpollLoop implements EventLoop {
             if (c.headStartedMs == 0) {
                 c.headStartedMs = nowMs;
             }
-            if (timed) {
+            if (metrics != null) {
                 c.inputRead();
             }
             return n;

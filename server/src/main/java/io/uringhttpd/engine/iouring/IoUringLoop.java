@@ -128,9 +128,8 @@ public final class IoUringLoop implements EventLoop {
     private long lastLimitLogMs;
     private volatile boolean running = true;
     private final Object wakeLock = new Object();
+    /** Null: metrics off, and nothing is recorded that only they read (durations, batch sizes). */
     private LoopMetrics metrics;
-    /** Metrics are on: request durations, events per wakeup and SQEs per submit are recorded. */
-    private boolean timed;
 
     /** A multishot ACCEPT is armed on the listen fd of that index. */
     private final boolean[] acceptArmed;
@@ -253,7 +252,6 @@ public final class IoUringLoop implements EventLoop {
     @Override
     public void publishTo(LoopMetrics metrics) {
         this.metrics = metrics;
-        this.timed = true;
     }
 
     @Override
@@ -289,7 +287,7 @@ public final class IoUringLoop implements EventLoop {
     }
 
     private void runOnce() {
-        if (timed) {
+        if (metrics != null) {
             counters.sqesPerSubmit.observe(ring.queuedSqes());
         }
         int rc = ring.submitAndWait(1);
@@ -303,7 +301,7 @@ public final class IoUringLoop implements EventLoop {
         }
         int n = ring.cqReady();
         counters.events += n;
-        if (timed) {
+        if (metrics != null) {
             counters.eventsPerWakeup.observe(n);
         }
         for (int i = 0; i < n; i++) {
@@ -565,7 +563,7 @@ public final class IoUringLoop implements EventLoop {
                 if (c.headStartedMs == 0) {
                     c.headStartedMs = nowMs;
                 }
-                if (timed) {
+                if (metrics != null) {
                     c.inputRead();
                 }
                 if (!received(c, s, bid, res)) {
