@@ -199,8 +199,7 @@ class PrometheusIT {
                 }
             }));
         }
-        String query = "sum by (engine) (rate(uringhttpd_syscalls_total[10s]))"
-                + " / sum by (engine) (rate(uringhttpd_requests_total[10s]))";
+        String query = PrometheusApi.SYSCALLS_PER_REQUEST;
         Map<String, Double> perRequest = new TreeMap<>();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -263,28 +262,8 @@ class PrometheusIT {
         return n;
     }
 
-    /** Instant query through Prometheus's HTTP API: value by engine label. */
     private Map<String, Double> query(int prometheusPort, String promql) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + prometheusPort
-                + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-        Map<String, Double> out = new TreeMap<>();
-        if (r.statusCode() != 200) {
-            return out;
-        }
-        // {"metric":{"engine":"epoll"},"value":[1700000000.123,"2.31"]}
-        Matcher m = Pattern.compile("\"engine\":\"([a-z_]+)\"[^\\]]*\"value\":\\[[0-9.]+,\"([^\"]+)\"").matcher(r.body());
-        while (m.find()) {
-            try {
-                double v = Double.parseDouble(m.group(2));
-                if (Double.isFinite(v)) {
-                    out.put(m.group(1), v);
-                }
-            } catch (NumberFormatException notANumber) {
-                // NaN while a rate has only one sample
-            }
-        }
-        return out;
+        return PrometheusApi.byEngine(http, prometheusPort, promql);
     }
 
     private void get() throws IOException {
