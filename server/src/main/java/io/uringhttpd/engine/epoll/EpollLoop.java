@@ -269,6 +269,11 @@ public final class EpollLoop implements EventLoop {
         if (metrics != null) {
             counters.eventsPerWakeup.observe(n);
         }
+        if (retirement.pending()) {
+            // Before the events: a request read in this wakeup arrived after retire() was asked,
+            // so its response must already say Connection: close.
+            beginRetire();
+        }
         for (int i = 0; i < n; i++) {
             long token = EpollEvent.data(eventsAddress, i);
             int events = EpollEvent.events(eventsAddress, i);
@@ -281,9 +286,6 @@ public final class EpollLoop implements EventLoop {
                     failConnection(token, e);
                 }
             }
-        }
-        if (retirement.pending()) {
-            beginRetire();
         }
         for (int i = 0; i < listenPending.length; i++) {
             if (listenPending[i]) {

@@ -304,6 +304,11 @@ public final class IoUringLoop implements EventLoop {
         if (metrics != null) {
             counters.eventsPerWakeup.observe(n);
         }
+        if (retirement.pending()) {
+            // Before the completions: a request received in this batch arrived after retire() was
+            // asked, so its response must already say Connection: close.
+            beginRetire();
+        }
         for (int i = 0; i < n; i++) {
             long cqe = ring.cqeAddress(i);
             long userData = Cqe.userData(cqe);
@@ -321,9 +326,6 @@ public final class IoUringLoop implements EventLoop {
             counters.cqOverflows++;
             // The CQ was full and the kernel kept completions aside (FEAT_NODROP): fetch them next time round.
             ring.flushCqOverflow();
-        }
-        if (retirement.pending()) {
-            beginRetire();
         }
         recvBuffers.publish();
         flushDirty();
