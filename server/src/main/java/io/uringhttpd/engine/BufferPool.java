@@ -1,15 +1,15 @@
 package io.uringhttpd.engine;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
+import io.uringhttpd.sys.NativeArena;
+import io.uringhttpd.sys.NativeMemory;
 
 /**
  * Fixed-size native buffers for one event loop (single-threaded, no locks).
  *
  * <p>A connection holds a buffer only while it has a partial request or unsent
  * bytes; an idle keep-alive connection holds none. That keeps idle connections
- * small (the process-model issue aims at &lt;= 0.5 KiB each, like nginx, which
- * also allocates its header buffers on demand).
+ * small (nginx, aiming at about 0.5 KiB each, also allocates its header buffers
+ * on demand).
  *
  * <p>Buffers are carved from chunks and never returned to the OS: the pool only
  * grows to the peak number of busy connections.
@@ -18,14 +18,14 @@ public final class BufferPool {
     private static final int CHUNK_BUFFERS = 16;
 
     private final int bufferBytes;
-    private final Arena arena;
+    private final NativeArena memory;
     private long[] free = new long[64];
     private int freeCount;
     private long allocated;
 
-    public BufferPool(int bufferBytes, Arena arena) {
+    public BufferPool(int bufferBytes, NativeArena memory) {
         this.bufferBytes = bufferBytes;
-        this.arena = arena;
+        this.memory = memory;
     }
 
     public int bufferBytes() {
@@ -50,12 +50,12 @@ public final class BufferPool {
     }
 
     private void grow() {
-        MemorySegment chunk = arena.allocate((long) bufferBytes * CHUNK_BUFFERS, 4096);
+        long chunk = memory.allocate((long) bufferBytes * CHUNK_BUFFERS, NativeMemory.PAGE_BYTES);
         if (free.length < allocated + CHUNK_BUFFERS) {
             free = java.util.Arrays.copyOf(free, (int) Math.max(free.length * 2, allocated + CHUNK_BUFFERS));
         }
         for (int i = CHUNK_BUFFERS - 1; i >= 0; i--) {
-            free[freeCount++] = chunk.address() + (long) i * bufferBytes;
+            free[freeCount++] = chunk + (long) i * bufferBytes;
         }
         allocated += CHUNK_BUFFERS;
     }

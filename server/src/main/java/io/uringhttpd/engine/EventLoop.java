@@ -34,7 +34,7 @@ public interface EventLoop extends Runnable {
     LoopCounters counters();
 
     /**
-     * Publish this loop's counters into a metrics slot (issue 5): call before {@link #run()}. The
+     * Publish this loop's counters into a metrics slot: call before {@link #run()}. The
      * loop claims the slot when it starts, publishes at its 1 s tick and once when it stops.
      */
     void publishTo(LoopMetrics metrics);
@@ -43,4 +43,7 @@ public interface EventLoop extends Runnable {
 
     /** Connections open now (a racy read from another thread: for tests and metrics). */
     int connectionsOpen();
+
+    /** What the loop holds now: fds, connections, pooled buffers, pipes (a racy snapshot: see {@link LoopResources}). */
+    LoopResources resources();
 }

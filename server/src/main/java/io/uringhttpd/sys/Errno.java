@@ -25,6 +25,8 @@ public final class Errno {
     public static final int ENOMEM = 12;
     public static final int EACCES = 13;
     public static final int EFAULT = 14;
+    /** io_uring_enter: the CQ overflowed and completions wait in the kernel's backlog (fetch them, then enter again). */
+    public static final int EBUSY = 16;
     public static final int EEXIST = 17;
     /** openat2 RESOLVE_BENEATH/RESOLVE_NO_XDEV refusals come back as EXDEV (openat2(2)). */
     public static final int EXDEV = 18;

@@ -121,8 +121,11 @@ class MetricsFileTest {
             long reads = 0;
             long distinct = 0;
             long previous = -1;
+            // At least 500 ms of reading, longer (up to 10 s) until the writer has visibly moved:
+            // on a loaded machine its thread may start late.
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
-            while (System.nanoTime() < deadline) {
+            long lastChance = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (System.nanoTime() < deadline || (distinct <= 2 && System.nanoTime() < lastChance)) {
                 SlotSnapshot s = file.read(0);
                 if (s == null) {
                     continue;

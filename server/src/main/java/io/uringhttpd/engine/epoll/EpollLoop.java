@@ -3,43 +3,40 @@ package io.uringhttpd.engine.epoll;
 import static io.uringhttpd.sys.EpollConstants.*;
 import static io.uringhttpd.sys.SocketConstants.*;
 
-import io.uringhttpd.engine.BufferPool;
 import io.uringhttpd.engine.Connection;
-import io.uringhttpd.engine.ConnectionTable;
+import io.uringhttpd.engine.EngineOps;
 import io.uringhttpd.engine.EventLoop;
+import io.uringhttpd.engine.LoopCore;
 import io.uringhttpd.engine.LoopCounters;
 import io.uringhttpd.engine.LoopMetrics;
+import io.uringhttpd.engine.LoopResources;
 import io.uringhttpd.engine.LoopSettings;
-import io.uringhttpd.engine.Retirement;
-import io.uringhttpd.engine.PlanBodies;
 import io.uringhttpd.http.ResponsePlan;
 import io.uringhttpd.http.StaticFileHandler;
 import io.uringhttpd.sys.EpollEvent;
 import io.uringhttpd.sys.Errno;
 import io.uringhttpd.sys.EventfdConstants;
+import io.uringhttpd.sys.NativeMemory;
 import io.uringhttpd.sys.SyscallCounts;
 import io.uringhttpd.sys.Syscalls;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The epoll reactor: readiness events, non-blocking syscalls, sendfile(2).
  *
- * <p>One instance per platform thread. Sockets are registered once, edge-triggered,
- * for EPOLLIN|EPOLLOUT|EPOLLRDHUP: no epoll_ctl per request. A keep-alive request
- * costs one read and one send (head and cached body together), or one send with
- * MSG_MORE plus sendfile for a file body — against nginx's five syscalls
- * (recvfrom, writev, sendfile and two TCP_CORK setsockopts, measured here).
+ * <p>One instance per platform thread; what both engines share (connection table, pools,
+ * serving, deadlines, lifecycle) is its {@link LoopCore}. Sockets are registered once,
+ * edge-triggered, for EPOLLIN|EPOLLOUT|EPOLLRDHUP: no epoll_ctl per request. A keep-alive
+ * request costs one read and one send (head and cached body together), or one send with
+ * MSG_MORE plus sendfile for a file body — against nginx's five syscalls (recvfrom, writev,
+ * sendfile and two TCP_CORK setsockopts, measured here).
  *
- * <p>Every loop is bounded (events per wait, accepts, rounds per connection,
- * sendfile chunks) so that one busy connection cannot starve the others; a
- * connection with work left goes into the ready queue and the next wait does
- * not block.
+ * <p>Every loop is bounded (events per wait, accepts, rounds per connection, sendfile chunks)
+ * so that one busy connection cannot starve the others; a connection with work left goes into
+ * the ready queue and the next wait does not block.
  */
-public final class EpollLoop implements EventLoop {
+public final class EpollLoop implements EventLoop, EngineOps {
     private static final Logger log = LoggerFactory.getLogger(EpollLoop.class);
 
     /** Generation reserved for the loop's own fds (listen sockets, wake-up eventfd): never given to a connection. */
@@ -47,105 +44,75 @@ public final class EpollLoop implements EventLoop {
     private static final int WAKE_SLOT = -1;
 
     private static final int EVENTS_PER_WAIT = 512;
-    /** nginx accepts up to 512 per event with multi_accept; 64 keeps one wakeup short while a burst arrives. */
+    /** nginx accepts up to 512 per event with multi_accept; 64 keeps one wake-up short while a burst arrives. */
     private static final int ACCEPTS_PER_WAKEUP = 64;
     /** Read/serve/send rounds for one connection before it yields to the others. */
     private static final int ROUNDS_PER_CONNECTION = 8;
     /** sendfile calls for one connection per round: with a 2 MiB chunk, 8 MiB before yielding. */
     private static final int SENDFILE_CALLS_PER_ROUND = 4;
-    /** Lingering close (nginx lingering_timeout is 5 s): how long to drain a peer after our FIN. */
-    private static final long LINGER_MS = 2_000;
-    private static final long TIMER_SCAN_INTERVAL_MS = 1_000;
-    /** While retiring: idle graces and the deadline are kept to within this (a retirement is short). */
-    private static final long RETIRE_SCAN_INTERVAL_MS = 100;
     /** While retiring, accept rounds (of ACCEPTS_PER_WAKEUP) that empty a listen backlog before its fd closes. */
     private static final int RETIRE_ACCEPT_ROUNDS = 16;
+    private static final int SOCKADDR_BYTES = 128;
 
-    private static final MemorySegment all = PlanBodies.ALL;
-
+    /** What {@link #drive} achieved. */
     private static final int SENT_ALL = 0;
     private static final int BLOCKED = 1;
     private static final int YIELD = 2;
     private static final int CLOSED = 3;
 
-    private final int index;
-    private final LoopSettings settings;
+    private final LoopCore core;
     private final Syscalls sys;
-    private final LoopCounters counters = new LoopCounters();
-    private final StaticFileHandler handler;
+    private final LoopCounters counters;
+    private final LoopSettings settings;
+    private final int index;
+    private final int bufferBytes;
+
     private final int[] listenFds;
     private final int[] localPorts;
     private final boolean[] listenPending;
 
-    private final Arena arena = Arena.ofShared();
     private final long eventsAddress;
     private final long sockaddrAddress;
     private final long sockaddrLenAddress;
-    private final MemorySegment sockaddr;
+    /** Input and output of the connection being served, when it has no pooled buffer of its own. */
     private final long scratchIn;
     private final long scratchOut;
-    private final int bufferBytes;
-    private final BufferPool pool;
 
-    private final ConnectionTable table;
-
+    /** Connections with work left that need no new event: served before the next wait blocks. */
     private final Connection[] ready;
     private int readyHead;
     private int readyCount;
 
-    private ResponsePlan plan;
-    private final ResponsePlan[] sparePlans;
-    private int sparePlanCount;
-
     private int epfd = -1;
-    private int wakeFd = -1;
-    private long nowMs;
-    private long nextScanMs;
-    private long lastLimitLogMs;
-    private volatile boolean running = true;
-    /** Null: metrics off, and nothing is recorded that only they read (durations, batch sizes). */
-    private LoopMetrics metrics;
-    private final Object wakeLock = new Object();
-
-    private final Retirement retirement;
 
     /**
      * @param listenFds listening sockets owned by this loop from now on (closed when it stops)
      */
     public EpollLoop(int index, LoopSettings settings, Syscalls sys, StaticFileHandler handler, int[] listenFds) {
-        this.index = index;
-        this.retirement = new Retirement(index);
-        this.settings = settings;
+        this.core = new LoopCore(index, "epoll", settings, sys, handler, EventfdConstants.EFD_NONBLOCK | EventfdConstants.EFD_CLOEXEC);
         this.sys = sys;
-        this.handler = handler;
+        this.counters = core.counters;
+        this.settings = settings;
+        this.index = index;
+        this.bufferBytes = core.bufferBytes;
         this.listenFds = listenFds.clone();
         this.listenPending = new boolean[listenFds.length];
         this.localPorts = new int[listenFds.length];
         for (int i = 0; i < listenFds.length; i++) {
             localPorts[i] = sys.localPort(listenFds[i]);
         }
-        this.bufferBytes = settings.bufferBytes();
-        this.eventsAddress = arena.allocate(EpollEvent.BYTES * EVENTS_PER_WAIT, 8).address();
-        this.sockaddr = arena.allocate(128, 8);
-        this.sockaddrAddress = sockaddr.address();
-        this.sockaddrLenAddress = arena.allocate(4, 4).address();
-        this.scratchIn = arena.allocate(bufferBytes, 4096).address();
-        this.scratchOut = arena.allocate(bufferBytes, 4096).address();
-        this.pool = new BufferPool(bufferBytes, arena);
-        this.table = new ConnectionTable(settings.connectionsMax(), handler::newConnectionState);
+        this.eventsAddress = core.memory.allocate(EpollEvent.BYTES * EVENTS_PER_WAIT, 8);
+        this.sockaddrAddress = core.memory.allocate(SOCKADDR_BYTES, 8);
+        this.sockaddrLenAddress = core.memory.allocate(4, 4);
+        this.scratchIn = core.memory.allocate(bufferBytes, NativeMemory.PAGE_BYTES);
+        this.scratchOut = core.memory.allocate(bufferBytes, NativeMemory.PAGE_BYTES);
         this.ready = new Connection[settings.connectionsMax()];
-        this.plan = handler.newPlan();
-        this.sparePlans = new ResponsePlan[64];
 
         epfd = sys.epollCreate1(EPOLL_CLOEXEC);
         if (epfd < 0) {
             throw new IllegalStateException("epoll_create1: " + Errno.describe(epfd));
         }
-        wakeFd = sys.eventfd(0, EventfdConstants.EFD_NONBLOCK | EventfdConstants.EFD_CLOEXEC);
-        if (wakeFd < 0) {
-            throw new IllegalStateException("eventfd: " + Errno.describe(wakeFd));
-        }
-        register(wakeFd, EPOLLIN | EPOLLET, ownToken(WAKE_SLOT));
+        register(core.wakeFd(), EPOLLIN | EPOLLET, ownToken(WAKE_SLOT));
         for (int i = 0; i < listenFds.length; i++) {
             register(listenFds[i], EPOLLIN | EPOLLET, ownToken(i));
         }
@@ -162,9 +129,11 @@ public final class EpollLoop implements EventLoop {
         return ((long) OWN_FD_GENERATION << 32) | (slot & 0xFFFF_FFFFL);
     }
 
+    // ---------------------------------------------------------------- EventLoop
+
     @Override
     public String engine() {
-        return "epoll";
+        return core.engine;
     }
 
     @Override
@@ -179,7 +148,7 @@ public final class EpollLoop implements EventLoop {
 
     @Override
     public SyscallCounts syscalls() {
-        return sys.counts;
+        return core.syscalls();
     }
 
     @Override
@@ -188,91 +157,50 @@ public final class EpollLoop implements EventLoop {
     }
 
     @Override
-    public void publishTo(LoopMetrics metrics) {
-        this.metrics = metrics;
+    public LoopResources resources() {
+        return core.resources();
     }
 
-    /** Buffers borrowed by connections right now (tests check that nothing leaks). */
-    public long buffersInUse() {
-        return pool.inUse();
+    @Override
+    public void publishTo(LoopMetrics metrics) {
+        core.publishTo(metrics);
     }
 
     @Override
     public void stop() {
-        synchronized (wakeLock) {
-            if (!running || wakeFd < 0) {
-                return;
-            }
-            running = false;
-            wake();
-        }
+        core.stop();
     }
 
     @Override
     public void retire(long idleGraceMs, long deadlineMs) {
-        synchronized (wakeLock) {
-            if (!running || wakeFd < 0) {
-                return;
-            }
-            retirement.request(idleGraceMs, deadlineMs);
-            wake();
-        }
-    }
-
-    private void wake() {
-        // From a foreign thread: a short-lived Syscalls keeps the loop's own one single-threaded.
-        new Syscalls().eventfdWrite(wakeFd, 1);
+        core.retire(idleGraceMs, deadlineMs);
     }
 
     @Override
     public void run() {
-        nowMs = System.currentTimeMillis();
-        nextScanMs = nowMs + TIMER_SCAN_INTERVAL_MS;
-        handler.tick(nowMs);
-        if (metrics != null) {
-            metrics.start(engine());
-        }
-        try {
-            while (running) {
-                runOnce();
-            }
-        } catch (Throwable t) {
-            log.error("loop-{} stopped by an unexpected error", index, t);
-            throw t;
-        } finally {
-            closeEverything();
-            if (metrics != null) {
-                metrics.publish(counters, sys, true);
-            }
-            log.info("loop-{} ({}) stopped: {}", index, engine(), counters.stopReport(syscalls()));
-        }
+        core.run(this);
     }
 
-    private void runOnce() {
+    // ---------------------------------------------------------------- EngineOps
+
+    @Override
+    public void start() {
+    }
+
+    @Override
+    public void runOnce() {
         boolean listenBacklog = false;
         for (boolean p : listenPending) {
             listenBacklog |= p;
         }
-        int timeoutMs = readyCount > 0 || listenBacklog ? 0 : (int) Math.max(0, Math.min(TIMER_SCAN_INTERVAL_MS, nextScanMs - nowMs));
+        int timeoutMs = readyCount > 0 || listenBacklog ? 0 : (int) core.msUntilTick();
         int n = sys.epollWait(epfd, eventsAddress, EVENTS_PER_WAIT, timeoutMs);
-        nowMs = System.currentTimeMillis();
-        handler.tick(nowMs);
-        counters.wakeups++;
+        core.woke(n);
         if (n < 0) {
             if (n != -Errno.EINTR) {
-                log.error("loop-{}: epoll_wait failed: {}", index, Errno.describe(n));
-                running = false;
+                core.fatal("epoll_wait", n);
             }
             return;
-        }
-        counters.events += n;
-        if (metrics != null) {
-            counters.eventsPerWakeup.observe(n);
-        }
-        if (retirement.pending()) {
-            // Before the events: a request read in this wakeup arrived after retire() was asked,
-            // so its response must already say Connection: close.
-            beginRetire();
         }
         for (int i = 0; i < n; i++) {
             long token = EpollEvent.data(eventsAddress, i);
@@ -280,10 +208,15 @@ public final class EpollLoop implements EventLoop {
             if (Connection.generationOf(token) == OWN_FD_GENERATION) {
                 onOwnFd(Connection.slotOf(token));
             } else {
+                Connection c = core.table.live(token);
+                if (c == null) {
+                    counters.staleEvents++;
+                    continue;
+                }
                 try {
-                    onConnectionEvent(token, events);
+                    onConnectionEvent(c, events);
                 } catch (RuntimeException e) {
-                    failConnection(token, e);
+                    core.fail(c, e);
                 }
             }
         }
@@ -293,32 +226,29 @@ public final class EpollLoop implements EventLoop {
             }
         }
         runReadyQueue();
-        if (nowMs >= nextScanMs) {
-            scanTimeouts();
-            if (metrics != null) {
-                metrics.publish(counters, sys, false);
-            }
-            nextScanMs = nowMs + (retirement.active() ? RETIRE_SCAN_INTERVAL_MS : TIMER_SCAN_INTERVAL_MS);
-        }
-        if (retirement.over(table.open(), true, nowMs)) {
-            running = false;
-        }
     }
 
-    // ---------------------------------------------------------------- retirement
+    @Override
+    public boolean idle(Connection c) {
+        return c.idle();
+    }
+
+    @Override
+    public boolean closing(Connection c) {
+        return false; // a reactor's close is immediate
+    }
 
     /**
-     * Stops accepting and lets the connections finish (see {@link EventLoop#retire}). The listen
-     * backlog is emptied first: a client whose handshake the kernel already completed would
-     * otherwise be reset when the socket closes (when this fd is its last reference). Then each
-     * listen fd leaves the epoll set before it is closed: epoll forgets a registration only when
-     * the last reference to the socket closes, and in a worker the master keeps one, so a bare
-     * close(2) would leave events coming for an fd number that is closed or reused (epoll(7),
-     * "Will closing a file descriptor cause it to be removed from all epoll interest lists?").
+     * Stops accepting (see {@link EventLoop#retire}). The listen backlog is emptied first: a
+     * client whose handshake the kernel already completed would otherwise be reset when the
+     * socket closes (when this fd is its last reference). Then each listen fd leaves the epoll
+     * set before it is closed: epoll forgets a registration only when the last reference to the
+     * socket closes, and in a worker the master keeps one, so a bare close(2) would leave events
+     * coming for an fd number that is closed or reused (epoll(7), "Will closing a file descriptor
+     * cause it to be removed from all epoll interest lists?").
      */
-    private void beginRetire() {
-        retirement.begin(table.open(), nowMs);
-        handler.drain();
+    @Override
+    public void stopAccepting() {
         for (int i = 0; i < listenFds.length; i++) {
             if (listenFds[i] < 0) {
                 continue;
@@ -334,29 +264,42 @@ public final class EpollLoop implements EventLoop {
             listenFds[i] = -1;
             listenPending[i] = false;
         }
-        for (int i = 0; i < table.created(); i++) {
-            Connection c = table.get(i);
-            if (c.fd >= 0) {
-                retirement.limitIdle(c, c.idle(), nowMs);
-            }
-        }
-        nextScanMs = Math.min(nextScanMs, nowMs + RETIRE_SCAN_INTERVAL_MS);
     }
 
-    /**
-     * The deadline of a connection waiting for its client ({@link Connection#setWaitingDeadline});
-     * while retiring, an idle one (between requests, or new and silent) gets only the idle grace.
-     */
-    private void waitForClient(Connection c) {
-        c.setWaitingDeadline(settings, nowMs);
-        if (retirement.active()) { // idleness is worked out only while retiring: this runs per request
-            retirement.limitIdle(c, c.idle(), nowMs);
+    @Override
+    public int listenersOpen() {
+        int n = 0;
+        for (int fd : listenFds) {
+            if (fd >= 0) {
+                n++;
+            }
         }
+        return n;
+    }
+
+    @Override
+    public int ownFds() {
+        return epfd >= 0 ? 1 : 0;
+    }
+
+    @Override
+    public int pipesInUse() {
+        return 0;
+    }
+
+    @Override
+    public int pipesPooled() {
+        return 0;
+    }
+
+    @Override
+    public int receiveBuffersHeld() {
+        return 0;
     }
 
     private void onOwnFd(int slot) {
         if (slot == WAKE_SLOT) {
-            sys.eventfdRead(wakeFd);
+            sys.eventfdRead(core.wakeFd());
         } else {
             listenPending[slot] = true;
         }
@@ -368,7 +311,7 @@ public final class EpollLoop implements EventLoop {
         listenPending[listenIndex] = false;
         int listenFd = listenFds[listenIndex];
         for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
-            all.set(ValueLayout.JAVA_INT, sockaddrLenAddress, 128);
+            NativeMemory.putInt(sockaddrLenAddress, SOCKADDR_BYTES);
             int fd = sys.accept4(listenFd, SOCK_NONBLOCK | SOCK_CLOEXEC, sockaddrAddress, sockaddrLenAddress);
             if (fd < 0) {
                 if (fd == -Errno.EAGAIN) {
@@ -378,29 +321,19 @@ public final class EpollLoop implements EventLoop {
                     continue;
                 }
                 if (fd == -Errno.EMFILE || fd == -Errno.ENFILE) {
-                    // The connection stays in the backlog; the timer scan retries in a second.
-                    logLimit("accept4: {} on loop-{}: raise the open-file limit (ulimit -n, LimitNOFILE) or lower limits.connections-per-loop",
+                    // The connection stays in the backlog; the timer retries in a second.
+                    core.logLimit("loop-{}: accept4: {}: raise the open-file limit (ulimit -n, LimitNOFILE) or lower limits.connections-per-loop",
                             Errno.name(fd));
                     return;
                 }
                 log.error("loop-{}: accept4 failed: {}", index, Errno.describe(fd));
                 return;
             }
-            Connection c = table.take();
+            Connection c = core.open(fd);
             if (c == null) {
-                sys.close(fd);
-                counters.connectionsOverLimit++; // closed for the limit: LoopMetrics counts it so
-                logLimit("limits.connections-per-loop ({}) reached on loop-{}: connection refused; raise it",
-                        String.valueOf(table.capacity()));
                 continue;
             }
-            c.open(fd, nowMs);
             c.recordPeer(sockaddrAddress);
-            counters.accepted++;
-            counters.connectionsOpen = table.open();
-            // Heads and bodies already leave in one send; NODELAY only stops Nagle from holding a
-            // partial last segment of a sendfile'd body (nginx sets tcp_nodelay on keep-alive too).
-            sys.setsockoptInt(fd, IPPROTO_TCP, TCP_NODELAY, 1);
             int rc = sys.epollCtl(epfd, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, c.token());
             if (rc < 0) {
                 log.error("loop-{}: epoll_ctl(ADD) for a new connection failed: {}", index, Errno.describe(rc));
@@ -408,26 +341,14 @@ public final class EpollLoop implements EventLoop {
                 close(c);
                 continue;
             }
-            waitForClient(c); // the header-read timeout (the idle grace while retiring)
+            core.waitForClient(c); // the header-read timeout (the idle grace while retiring)
         }
         listenPending[listenIndex] = true;
     }
 
-    private void logLimit(String message, String arg) {
-        if (nowMs - lastLimitLogMs >= 1_000) {
-            lastLimitLogMs = nowMs;
-            log.warn(message, arg, index);
-        }
-    }
-
     // ---------------------------------------------------------------- events
 
-    private void onConnectionEvent(long token, int events) {
-        Connection c = table.live(token);
-        if (c == null) {
-            counters.staleEvents++;
-            return;
-        }
+    private void onConnectionEvent(Connection c, int events) {
         if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) {
             c.inputPending = true;
         }
@@ -439,21 +360,8 @@ public final class EpollLoop implements EventLoop {
         progress(c);
     }
 
-    /**
-     * A bug met while serving one connection closes that connection, loudly, and the loop
-     * keeps serving the others.
-     */
-    private void failConnection(long token, RuntimeException e) {
-        Connection c = table.live(token);
-        log.error("loop-{}: unexpected error on connection fd {}; closing it", index, c != null ? c.fd : -1, e);
-        if (c != null) {
-            c.closeReason = LoopCounters.CLOSE_ERROR;
-            close(c);
-        }
-    }
-
     private void runReadyQueue() {
-        // Only the connections queued before this pass: one that re-queues itself waits for the next wakeup.
+        // Only the connections queued before this pass: one that re-queues itself waits for the next wake-up.
         for (int n = readyCount; n > 0; n--) {
             Connection c = ready[readyHead];
             ready[readyHead] = null;
@@ -464,7 +372,7 @@ public final class EpollLoop implements EventLoop {
                 try {
                     progress(c);
                 } catch (RuntimeException e) {
-                    failConnection(c.token(), e);
+                    core.fail(c, e);
                 }
             }
         }
@@ -509,7 +417,7 @@ public final class EpollLoop implements EventLoop {
                 }
             }
             if (c.inEnd > c.inStart && !c.closeAfterSend) {
-                if (!serveBuffered(c)) {
+                if (!serve(c)) {
                     return;
                 }
                 if (c.hasUnsentOutput()) {
@@ -577,9 +485,9 @@ public final class EpollLoop implements EventLoop {
                 c.inputPending = false;
             }
             if (c.headStartedMs == 0) {
-                c.headStartedMs = nowMs;
+                c.headStartedMs = core.nowMs;
             }
-            if (metrics != null) {
+            if (core.timed()) {
                 c.inputRead();
             }
             return n;
@@ -593,87 +501,30 @@ public final class EpollLoop implements EventLoop {
 
     private void compact(Connection c) {
         int len = c.inEnd - c.inStart;
-        MemorySegment.copy(all, c.inAddress + c.inStart, all, c.inAddress, len);
+        NativeMemory.copy(c.inAddress + c.inStart, c.inAddress, len);
         c.inStart = 0;
         c.inEnd = len;
     }
 
     /**
-     * Answers the complete requests in the connection's input, appending heads (and
-     * small bodies) to its output so pipelined responses leave in one send.
+     * Answers the complete requests in the connection's input into its output (the scratch
+     * buffers when it owns none).
      *
      * @return false if the connection was closed
      */
-    private boolean serveBuffered(Connection c) {
-        long inBase = c.inAddress != 0 ? c.inAddress : scratchIn;
+    private boolean serve(Connection c) {
         if (c.outAddress == 0 && c.outEnd == c.outStart) {
             c.outStart = c.outEnd = 0;
         }
-        while (c.inEnd > c.inStart && !c.closeAfterSend && c.pending == null) {
-            long outBase = c.outAddress != 0 ? c.outAddress : scratchOut;
-            ResponsePlan p = plan;
-            p.reset();
-            int r = handler.handle(c.http, inBase + c.inStart, c.inEnd - c.inStart,
-                    outBase + c.outEnd, bufferBytes - c.outEnd, p, nowMs);
-            if (r == StaticFileHandler.NEED_OUTPUT_SPACE) {
-                if (c.outEnd > c.outStart) {
-                    return true;
-                }
-                log.error("loop-{}: a response head does not fit in {} bytes", index, bufferBytes);
-                c.closeReason = LoopCounters.CLOSE_ERROR;
-                close(c);
-                return false;
-            }
-            if (r == 0) {
-                break;
-            }
-            c.inStart += r;
-            c.headStartedMs = c.inEnd > c.inStart ? nowMs : 0;
-            long requestStartNs = c.requestConsumed(c.inEnd > c.inStart);
-            if (!p.hasResponse) {
-                continue;
-            }
-            c.requests++;
-            counters.requests++;
-            counters.response(p.status);
-            c.responseQueued(requestStartNs);
-            c.outEnd += p.headLength;
-            counters.bytesFromMemory += p.headLength;
-            counters.headBytes += p.headLength;
-            if (!p.keepAlive) {
-                c.closeAfterSend = true;
-            }
-            handler.logAccess(c.peerAddress, c.peerAddressLength, p);
-            if (p.partCount == 0) {
-                PlanBodies.releaseFile(p);
-            } else if (PlanBodies.fitsOutput(p, bufferBytes - c.outEnd)) {
-                int copied = PlanBodies.copyToOutput(p, (c.outAddress != 0 ? c.outAddress : scratchOut) + c.outEnd);
-                c.outEnd += copied;
-                counters.bytesFromMemory += copied;
-                PlanBodies.releaseFile(p);
-            } else {
-                c.pending = p;
-                c.pendingPart = 0;
-                c.pendingPartSent = 0;
-                plan = takeSparePlan();
-                break;
-            }
+        long inBase = c.inAddress != 0 ? c.inAddress : scratchIn;
+        long outBase = c.outAddress != 0 ? c.outAddress : scratchOut;
+        int at = core.serve(c, inBase, c.inStart, c.inEnd, outBase);
+        if (at == LoopCore.SERVE_FAILED) {
+            close(c);
+            return false;
         }
+        c.inStart = at;
         return true;
-    }
-
-
-
-
-    private ResponsePlan takeSparePlan() {
-        return sparePlanCount > 0 ? sparePlans[--sparePlanCount] : handler.newPlan();
-    }
-
-    private void giveSparePlan(ResponsePlan p) {
-        p.reset();
-        if (sparePlanCount < sparePlans.length) {
-            sparePlans[sparePlanCount++] = p;
-        }
     }
 
     // ---------------------------------------------------------------- sending
@@ -690,7 +541,7 @@ public final class EpollLoop implements EventLoop {
             if (n < 0) {
                 return sendFailed(c, n);
             }
-            c.deadlineMs = nowMs + settings.sendTimeoutMs();
+            core.sent(c);
             if (n < len) {
                 c.outStart += (int) n;
                 counters.partialWrites++;
@@ -703,9 +554,7 @@ public final class EpollLoop implements EventLoop {
             ResponsePlan p = c.pending;
             int i = c.pendingPart;
             if (i == p.partCount) {
-                PlanBodies.releaseFile(p);
-                giveSparePlan(p);
-                c.pending = null;
+                core.finishPending(c);
                 break;
             }
             long remaining = p.partLength[i] - c.pendingPartSent;
@@ -738,7 +587,7 @@ public final class EpollLoop implements EventLoop {
             if (n < 0) {
                 return sendFailed(c, n);
             }
-            c.deadlineMs = nowMs + settings.sendTimeoutMs();
+            core.sent(c);
             c.pendingPartSent += n;
             if (c.pendingPartSent == p.partLength[i]) {
                 c.pendingPart++;
@@ -773,31 +622,23 @@ public final class EpollLoop implements EventLoop {
      * back. Then its deadline is set for the state it waits in.
      */
     private void park(Connection c) {
-        int inLen = c.inEnd - c.inStart;
         if (c.inAddress == 0) {
             adoptInput(c);
-        } else if (inLen == 0) {
-            pool.give(c.inAddress);
-            c.inAddress = 0;
-            c.inStart = c.inEnd = 0;
         }
         int outLen = c.outEnd - c.outStart;
         if (c.outAddress == 0) {
             if (outLen > 0) {
-                c.outAddress = pool.take();
-                MemorySegment.copy(all, scratchOut + c.outStart, all, c.outAddress, outLen);
+                c.outAddress = core.pool.take();
+                NativeMemory.copy(scratchOut + c.outStart, c.outAddress, outLen);
                 c.outStart = 0;
                 c.outEnd = outLen;
             } else {
                 c.outStart = c.outEnd = 0;
             }
-        } else if (outLen == 0) {
-            pool.give(c.outAddress);
-            c.outAddress = 0;
-            c.outStart = c.outEnd = 0;
         }
+        core.giveBackEmpty(c);
         if (!c.hasUnsentOutput()) { // else: the deadline was set by the last send progress
-            waitForClient(c);
+            core.waitForClient(c);
         }
     }
 
@@ -805,42 +646,12 @@ public final class EpollLoop implements EventLoop {
     private void adoptInput(Connection c) {
         int inLen = c.inEnd - c.inStart;
         if (inLen > 0) {
-            c.inAddress = pool.take();
-            MemorySegment.copy(all, scratchIn + c.inStart, all, c.inAddress, inLen);
+            c.inAddress = core.pool.take();
+            NativeMemory.copy(scratchIn + c.inStart, c.inAddress, inLen);
             c.inStart = 0;
             c.inEnd = inLen;
         } else {
             c.inStart = c.inEnd = 0;
-        }
-    }
-
-    private void scanTimeouts() {
-        for (int i = 0; i < table.created(); i++) {
-            Connection c = table.get(i);
-            if (c.fd >= 0 && nowMs >= c.deadlineMs) {
-                if (retirement.isTimeout(c.idle())) {
-                    counters.timeouts++;
-                    c.closeReason = LoopCounters.CLOSE_TIMEOUT;
-                } else {
-                    c.closeReason = LoopCounters.CLOSE_SHUTDOWN;
-                }
-                if (!c.lingering && !c.hasUnsentOutput() && c.inEnd > c.inStart) {
-                    sendTimeoutResponse(c);
-                }
-                close(c);
-            }
-        }
-        // Accepts refused by EMFILE wait in the backlog: retry them now.
-        for (int i = 0; i < listenPending.length; i++) {
-            listenPending[i] = listenFds[i] >= 0;
-        }
-    }
-
-    /** Best effort 408 to a client that did not finish its request head in time; one non-blocking send. */
-    private void sendTimeoutResponse(Connection c) {
-        int len = handler.writeTimeoutResponse(scratchOut, bufferBytes);
-        if (len > 0) {
-            sys.send(c.fd, scratchOut, len, MSG_NOSIGNAL | MSG_DONTWAIT);
         }
     }
 
@@ -858,10 +669,9 @@ public final class EpollLoop implements EventLoop {
         }
         sys.shutdown(c.fd, SHUT_WR);
         c.lingering = true;
-        c.deadlineMs = nowMs + LINGER_MS;
         c.inStart = c.inEnd = 0;
         park(c);
-        c.deadlineMs = nowMs + LINGER_MS;
+        c.deadlineMs = core.nowMs + LoopCore.LINGER_MS;
         drainLingering(c);
     }
 
@@ -879,52 +689,30 @@ public final class EpollLoop implements EventLoop {
         enqueue(c);
     }
 
-    private void close(Connection c) {
-        if (c.pending != null) {
-            PlanBodies.releaseFile(c.pending);
-            giveSparePlan(c.pending);
-            c.pending = null;
-        }
-        if (c.inAddress != 0) {
-            pool.give(c.inAddress);
-            c.inAddress = 0;
-        }
-        if (c.outAddress != 0) {
-            pool.give(c.outAddress);
-            c.outAddress = 0;
-        }
-        c.inStart = c.inEnd = c.outStart = c.outEnd = 0;
-        c.http.reset();
-        // close(2) also removes the fd from the epoll set (no other fd refers to this socket).
-        sys.close(c.fd);
-        // A new generation (never OWN_FD_GENERATION: ConnectionTable wraps them at 2^24).
-        table.free(c);
-        counters.closed++;
-        counters.closedByReason[c.closeReason]++;
-        counters.connectionsOpen = table.open();
+    /** A reactor closes at once: close(2) also removes the fd from the epoll set (no other fd refers to this socket). */
+    @Override
+    public void close(Connection c) {
+        core.release(c);
     }
 
-    private void closeEverything() {
-        for (int i = 0; i < table.created(); i++) {
-            if (table.get(i).fd >= 0) {
-                table.get(i).closeReason = LoopCounters.CLOSE_SHUTDOWN;
-                close(table.get(i));
+    @Override
+    public void closeEverything() {
+        for (int i = 0; i < core.table.created(); i++) {
+            Connection c = core.table.get(i);
+            if (c.fd >= 0) {
+                c.closeReason = LoopCounters.CLOSE_SHUTDOWN;
+                close(c);
             }
         }
-        for (int fd : listenFds) {
-            if (fd >= 0) {
-                sys.close(fd);
+        for (int i = 0; i < listenFds.length; i++) {
+            if (listenFds[i] >= 0) {
+                sys.close(listenFds[i]);
+                listenFds[i] = -1;
             }
-        }
-        synchronized (wakeLock) {
-            // Under the lock: stop() must never write to a closed (and maybe reused) fd number.
-            sys.close(wakeFd);
-            wakeFd = -1;
         }
         if (epfd >= 0) {
             sys.close(epfd);
+            epfd = -1;
         }
-        handler.close();
-        arena.close();
     }
 }

@@ -1,17 +1,18 @@
 package io.uringhttpd.engine.iouring;
 
+import static io.uringhttpd.engine.iouring.ProactorState.*;
 import static io.uringhttpd.sys.IoUringConstants.*;
 import static io.uringhttpd.sys.SocketConstants.*;
 
-import io.uringhttpd.engine.BufferPool;
 import io.uringhttpd.engine.Connection;
 import io.uringhttpd.engine.ConnectionTable;
+import io.uringhttpd.engine.EngineOps;
 import io.uringhttpd.engine.EventLoop;
+import io.uringhttpd.engine.LoopCore;
 import io.uringhttpd.engine.LoopCounters;
 import io.uringhttpd.engine.LoopMetrics;
+import io.uringhttpd.engine.LoopResources;
 import io.uringhttpd.engine.LoopSettings;
-import io.uringhttpd.engine.Retirement;
-import io.uringhttpd.engine.PlanBodies;
 import io.uringhttpd.http.ResponsePlan;
 import io.uringhttpd.http.StaticFileHandler;
 import io.uringhttpd.sys.BufferRing;
@@ -26,27 +27,26 @@ import io.uringhttpd.sys.Sockaddr;
 import io.uringhttpd.sys.Sqe;
 import io.uringhttpd.sys.SyscallCounts;
 import io.uringhttpd.sys.Syscalls;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The io_uring proactor: submissions and completions instead of readiness.
  *
- * <p>One ring per platform thread (SINGLE_ISSUER | DEFER_TASKRUN: completions run only
- * inside this thread's io_uring_enter, KERNEL.md). Each loop iteration makes one
- * io_uring_enter that submits everything queued and waits for completions. A listen
- * socket has one multishot ACCEPT armed; each connection one multishot RECV drawing
- * from a provided buffer ring, so an idle connection holds no buffer of its own.
- * Responses are planned by the same {@link StaticFileHandler} as the reactor's; heads
- * and small bodies leave in one SEND per connection per iteration (pipelined
- * responses coalesce), file bodies by SPLICE file → pooled pipe → socket.
+ * <p>One ring per platform thread (SINGLE_ISSUER | DEFER_TASKRUN: completions run only inside
+ * this thread's io_uring_enter; docs/kernel.md). Each turn makes one io_uring_enter that submits
+ * everything queued and waits for completions. A listen socket has one multishot ACCEPT armed;
+ * each connection one multishot RECV drawing from a provided buffer ring, so an idle connection
+ * holds no buffer of its own. What both engines share (connection table, pools, serving,
+ * deadlines, lifecycle) is its {@link LoopCore}; heads and small bodies leave in one SEND per
+ * connection per turn (pipelined responses coalesce), file bodies by SPLICE file → pooled pipe →
+ * socket, or SEND_ZC from a mapping when configured. Each connection's phase and operations in
+ * flight are its {@link ProactorState} (the state diagram is there).
  *
- * <p>user_data = op (8 bits) | generation (24 bits) | slot (32 bits): a completion for
- * a slot that was closed and reused is recognised as stale and dropped.
+ * <p>user_data = op (8 bits) | generation (24 bits) | slot (32 bits): a completion for a slot
+ * that was closed and reused is recognised as stale and dropped.
  */
-public final class IoUringLoop implements EventLoop {
+public final class IoUringLoop implements EventLoop, EngineOps {
     private static final Logger log = LoggerFactory.getLogger(IoUringLoop.class);
 
     static final int OP_ACCEPT = 1;
@@ -60,15 +60,11 @@ public final class IoUringLoop implements EventLoop {
     static final int OP_SEND_ZC = 9;
 
     private static final int GENERATION_MASK = ConnectionTable.GENERATION_MASK;
-    private static final long TICK_MS = 1_000;
-    /** While retiring: idle graces and the deadline are kept to within this (a retirement is short). */
-    private static final long RETIRE_TICK_MS = 100;
     /** OP_TICK slots: the loop's timer, and the faster one of a retiring loop. */
     private static final int TICK = 0;
     private static final int RETIRE_TICK = 1;
     /** While retiring, connections accepted with accept4(2) from a backlog before its fd closes. */
     private static final int RETIRE_BACKLOG_ACCEPTS_MAX = 1024;
-    private static final long LINGER_MS = 2_000;
     /** Provided receive buffers: 8 KiB holds 16 pipelined wrk-style requests; 1024 per loop = 8 MiB, not charged to memlock. */
     private static final int RECV_BUFFER_BYTES = 8 * 1024;
     private static final int RECV_BUFFERS = 1024;
@@ -80,60 +76,43 @@ public final class IoUringLoop implements EventLoop {
      * io_uring/splice.c refuses to splice without blocking (-EAGAIN under
      * IO_URING_F_NONBLOCK), so every SPLICE runs on an io-wq worker: fewer, larger pairs save the most.
      */
-    private static final int PIPE_BYTES = 1024 * 1024;
+    static final int PIPE_BYTES = 1024 * 1024;
     /** Bytes per SEND_ZC: a 1 MiB send fills loopback's socket buffer; one in flight per connection. */
     private static final int ZC_CHUNK_BYTES = 1 << 20;
 
-    private final int index;
-    private final LoopSettings settings;
+    private final LoopCore core;
     private final Syscalls sys;
-    private final LoopCounters counters = new LoopCounters();
-    private final StaticFileHandler handler;
+    private final LoopCounters counters;
+    private final LoopSettings settings;
+    private final int index;
+    private final int bufferBytes;
+
     private final int[] listenFds;
     private final int[] localPorts;
+    /** A multishot ACCEPT is armed on the listen fd of that index. */
+    private final boolean[] acceptArmed;
     private final int ringEntries;
     private final int setupFlags;
     private final int sqpollIdleMs;
     /** File parts of at least this many bytes go by SEND_ZC from an mmap (0 = never: splice). */
     private final long sendZcBytesMin;
 
-    private final Arena arena = Arena.ofShared();
     private final long tickTimespec;
     private final long retireTickTimespec;
     private final long wakeBuffer;
     private final long peerAddress;
     private final long peerLengthAddress;
-    private final int bufferBytes;
-    private final BufferPool pool;
 
     private IoUring ring;
     private BufferRing recvBuffers;
     private final PipePool pipes;
 
-    private final ConnectionTable table;
-    /** The proactor's own state of each slot, parallel to {@link #table}, built with it. */
+    /** The proactor's own state of each slot, parallel to the core's table, built with it. */
     private final ProactorState[] states;
 
     /** Connections with output to submit after this batch of completions. */
     private final Connection[] dirty;
     private int dirtyCount;
-
-    private ResponsePlan plan;
-    private final ResponsePlan[] sparePlans = new ResponsePlan[64];
-    private int sparePlanCount;
-
-    private int wakeFd = -1;
-    private long nowMs;
-    private long nextScanMs;
-    private long lastLimitLogMs;
-    private volatile boolean running = true;
-    private final Object wakeLock = new Object();
-    /** Null: metrics off, and nothing is recorded that only they read (durations, batch sizes). */
-    private LoopMetrics metrics;
-
-    /** A multishot ACCEPT is armed on the listen fd of that index. */
-    private final boolean[] acceptArmed;
-    private final Retirement retirement;
 
     /**
      * @param listenFds listening sockets owned by this loop from now on (closed when it stops),
@@ -142,39 +121,34 @@ public final class IoUringLoop implements EventLoop {
      */
     public IoUringLoop(int index, LoopSettings settings, Syscalls sys, StaticFileHandler handler, int[] listenFds,
                        int ringEntries, int setupFlags, int sqpollIdleMs, long sendZcBytesMin) {
-        this.index = index;
-        this.retirement = new Retirement(index);
-        this.settings = settings;
+        // A blocking eventfd: the loop keeps a READ armed on it (a SINGLE_ISSUER ring takes no
+        // submission from another thread: -EEXIST).
+        this.core = new LoopCore(index, "io_uring", settings, sys, handler, EventfdConstants.EFD_CLOEXEC);
         this.sys = sys;
-        this.handler = handler;
+        this.counters = core.counters;
+        this.settings = settings;
+        this.index = index;
+        this.bufferBytes = core.bufferBytes;
         this.listenFds = listenFds.clone();
         this.localPorts = new int[listenFds.length];
         for (int i = 0; i < listenFds.length; i++) {
             localPorts[i] = sys.localPort(listenFds[i]);
         }
+        this.acceptArmed = new boolean[listenFds.length];
         this.ringEntries = ringEntries;
         this.setupFlags = setupFlags;
         this.sqpollIdleMs = sqpollIdleMs;
         this.sendZcBytesMin = sendZcBytesMin;
-        this.bufferBytes = settings.bufferBytes();
-        this.pool = new BufferPool(bufferBytes, arena);
-        this.tickTimespec = arena.allocate(KernelTimespec.BYTES, 8).address();
-        KernelTimespec.set(tickTimespec, TICK_MS / 1000, 0);
-        this.retireTickTimespec = arena.allocate(KernelTimespec.BYTES, 8).address();
-        KernelTimespec.set(retireTickTimespec, 0, RETIRE_TICK_MS * 1_000_000);
-        this.acceptArmed = new boolean[listenFds.length];
-        this.wakeBuffer = arena.allocate(8, 8).address();
-        this.peerAddress = arena.allocate(Sockaddr.STORAGE_BYTES, 8).address();
-        this.peerLengthAddress = arena.allocate(4, 4).address();
-        this.table = new ConnectionTable(settings.connectionsMax(), handler::newConnectionState);
+        this.tickTimespec = core.memory.allocate(KernelTimespec.BYTES, 8);
+        KernelTimespec.set(tickTimespec, LoopCore.TICK_MS / 1000, 0);
+        this.retireTickTimespec = core.memory.allocate(KernelTimespec.BYTES, 8);
+        KernelTimespec.set(retireTickTimespec, 0, LoopCore.RETIRE_TICK_MS * 1_000_000);
+        this.wakeBuffer = core.memory.allocate(8, 8);
+        this.peerAddress = core.memory.allocate(Sockaddr.STORAGE_BYTES, 8);
+        this.peerLengthAddress = core.memory.allocate(4, 4);
         this.states = new ProactorState[settings.connectionsMax()];
         this.dirty = new Connection[settings.connectionsMax()];
-        this.plan = handler.newPlan();
         this.pipes = new PipePool(sys, PIPE_BYTES);
-        wakeFd = sys.eventfd(0, EventfdConstants.EFD_CLOEXEC);
-        if (wakeFd < 0) {
-            throw new IllegalStateException("eventfd: " + Errno.describe(wakeFd));
-        }
     }
 
     static long userData(int op, int generation, int slot) {
@@ -193,9 +167,11 @@ public final class IoUringLoop implements EventLoop {
         return (int) userData;
     }
 
+    // ------------------------------------------------------------------ EventLoop
+
     @Override
     public String engine() {
-        return "io_uring";
+        return core.engine;
     }
 
     @Override
@@ -210,7 +186,7 @@ public final class IoUringLoop implements EventLoop {
 
     @Override
     public SyscallCounts syscalls() {
-        return sys.counts;
+        return core.syscalls();
     }
 
     @Override
@@ -219,95 +195,56 @@ public final class IoUringLoop implements EventLoop {
     }
 
     @Override
-    public void stop() {
-        synchronized (wakeLock) {
-            if (!running || wakeFd < 0) {
-                return;
-            }
-            running = false;
-            wake();
-        }
-    }
-
-    @Override
-    public void retire(long idleGraceMs, long deadlineMs) {
-        synchronized (wakeLock) {
-            if (!running || wakeFd < 0) {
-                return;
-            }
-            retirement.request(idleGraceMs, deadlineMs);
-            wake();
-        }
-    }
-
-    /**
-     * From a foreign thread, under wakeLock: a SINGLE_ISSUER ring takes no submission from here
-     * (-EEXIST), so the loop keeps a READ armed on an eventfd; a short-lived Syscalls keeps the
-     * loop's own one single-threaded.
-     */
-    private void wake() {
-        new Syscalls().eventfdWrite(wakeFd, 1);
+    public LoopResources resources() {
+        return core.resources();
     }
 
     @Override
     public void publishTo(LoopMetrics metrics) {
-        this.metrics = metrics;
+        core.publishTo(metrics);
+    }
+
+    @Override
+    public void stop() {
+        core.stop();
+    }
+
+    @Override
+    public void retire(long idleGraceMs, long deadlineMs) {
+        core.retire(idleGraceMs, deadlineMs);
     }
 
     @Override
     public void run() {
-        // The ring is created on the loop's own thread: SINGLE_ISSUER binds it to the first submitter.
+        core.run(this);
+    }
+
+    // ------------------------------------------------------------------ EngineOps
+
+    /** The ring is created on the loop's own thread: SINGLE_ISSUER binds it to the first submitter. */
+    @Override
+    public void start() {
         ring = IoUring.setup(sys, ringEntries, setupFlags, 0, sqpollIdleMs);
         recvBuffers = BufferRing.register(ring, RECV_BUFFER_GROUP, RECV_BUFFERS, RECV_BUFFER_BYTES);
-        nowMs = System.currentTimeMillis();
-        nextScanMs = nowMs + TICK_MS;
-        handler.tick(nowMs);
         for (int i = 0; i < listenFds.length; i++) {
             armAccept(i);
         }
         armWake();
         armTick();
-        if (metrics != null) {
-            metrics.start(engine());
-        }
-        try {
-            while (running) {
-                runOnce();
-            }
-        } catch (Throwable t) {
-            log.error("loop-{} stopped by an unexpected error", index, t);
-            throw t;
-        } finally {
-            closeEverything();
-            if (metrics != null) {
-                metrics.publish(counters, sys, true);
-            }
-            log.info("loop-{} ({}) stopped: {}", index, engine(), counters.stopReport(syscalls()));
-        }
     }
 
-    private void runOnce() {
-        if (metrics != null) {
+    @Override
+    public void runOnce() {
+        if (core.timed()) {
             counters.sqesPerSubmit.observe(ring.queuedSqes());
         }
         int rc = ring.submitAndWait(1);
-        nowMs = System.currentTimeMillis();
-        handler.tick(nowMs);
-        counters.wakeups++;
-        if (rc < 0 && rc != -Errno.EINTR && rc != -62 /* ETIME */ && rc != -16 /* EBUSY: CQ overflow backlog, completions are waiting */) {
-            log.error("loop-{}: io_uring_enter failed: {}", index, Errno.describe(rc));
-            running = false;
-            return;
-        }
         int n = ring.cqReady();
-        counters.events += n;
-        if (metrics != null) {
-            counters.eventsPerWakeup.observe(n);
-        }
-        if (retirement.pending()) {
-            // Before the completions: a request received in this batch arrived after retire() was
-            // asked, so its response must already say Connection: close.
-            beginRetire();
+        core.woke(n);
+        // ETIME: a timeout fired; EBUSY: the CQ overflowed and completions wait in the backlog.
+        if (rc < 0 && rc != -Errno.EINTR && rc != -Errno.ETIME && rc != -Errno.EBUSY) {
+            core.fatal("io_uring_enter", rc);
+            return;
         }
         for (int i = 0; i < n; i++) {
             long cqe = ring.cqeAddress(i);
@@ -317,7 +254,7 @@ public final class IoUringLoop implements EventLoop {
             try {
                 complete(userData, res, flags);
             } catch (RuntimeException e) {
-                failConnection(userData, e);
+                fail(userData, e);
             }
         }
         // Published once per batch: the kernel may reuse the CQE slots from here on.
@@ -329,32 +266,36 @@ public final class IoUringLoop implements EventLoop {
         }
         recvBuffers.publish();
         flushDirty();
-        if (nowMs >= nextScanMs) {
-            scanTimeouts();
-            if (metrics != null) {
-                metrics.publish(counters, sys, false);
-            }
-            nextScanMs = nowMs + (retirement.active() ? RETIRE_TICK_MS : TICK_MS);
-        }
-        // At the deadline closeEverything() closes the ring (cancelling what it holds), then the connections.
-        if (retirement.active() && retirement.over(table.open(), listenersOpen() == 0, nowMs)) {
-            running = false;
-        }
     }
 
-    // ------------------------------------------------------------------ retirement
+    /** Nothing in progress, the kernel's operations included (a receive armed is waiting, not work). */
+    @Override
+    public boolean idle(Connection c) {
+        ProactorState s = states[c.slot];
+        return c.idle() && !s.closing() && s.sending == SEND_NONE && s.heldCount == 0;
+    }
+
+    @Override
+    public boolean closing(Connection c) {
+        return states[c.slot].closing();
+    }
+
+    @Override
+    public void close(Connection c) {
+        beginClose(c, states[c.slot]);
+    }
 
     /**
-     * Stops accepting and lets the connections finish (see {@link EventLoop#retire}). Each armed
-     * multishot ACCEPT is cancelled (ASYNC_CANCEL by its user_data) and the listen fd is closed
-     * only when the accept's last completion has arrived ({@link #onAccept}): the ring holds its
-     * own reference to the socket, so a close(2) while the accept is armed would leave the socket
-     * listening and accepting for this loop, which no longer wants connections (KERNEL.md: closing
-     * an fd does not cancel what the ring holds on it). Connections accepted meanwhile are served.
+     * Stops accepting (see {@link EventLoop#retire}). Each armed multishot ACCEPT is cancelled
+     * (ASYNC_CANCEL by its user_data) and the listen fd is closed only when the accept's last
+     * completion has arrived ({@link #onAccept}): the ring holds its own reference to the socket,
+     * so a close(2) while the accept is armed would leave the socket listening and accepting for
+     * this loop, which no longer wants connections (docs/kernel.md: closing an fd does not cancel
+     * what the ring holds on it). Connections accepted meanwhile are served. The 1 s tick stops
+     * re-arming itself; a 100 ms one keeps graces and the deadline.
      */
-    private void beginRetire() {
-        retirement.begin(table.open(), nowMs);
-        handler.drain();
+    @Override
+    public void stopAccepting() {
         for (int i = 0; i < listenFds.length; i++) {
             if (acceptArmed[i]) {
                 Sqe.prepCancel(sqe(), userData(OP_ACCEPT, 0, i), 0, userData(OP_CANCEL, 0, 0));
@@ -362,15 +303,45 @@ public final class IoUringLoop implements EventLoop {
                 closeListener(i);
             }
         }
-        for (int i = 0; i < table.created(); i++) {
-            Connection c = table.get(i);
-            if (c.fd >= 0) {
-                retirement.limitIdle(c, idle(c, states[i]), nowMs);
+        armRetireTick();
+    }
+
+    @Override
+    public int listenersOpen() {
+        int n = 0;
+        for (int fd : listenFds) {
+            if (fd >= 0) {
+                n++;
             }
         }
-        // The 1 s tick stops re-arming itself; this one keeps graces and the deadline to ~100 ms.
-        Sqe.prepTimeout(sqe(), retireTickTimespec, 0, 0, userData(OP_TICK, 0, RETIRE_TICK));
-        nextScanMs = Math.min(nextScanMs, nowMs + RETIRE_TICK_MS);
+        return n;
+    }
+
+    @Override
+    public int ownFds() {
+        return (ring != null ? 1 : 0) + 2 * pipes.open();
+    }
+
+    @Override
+    public int pipesInUse() {
+        return pipes.inUse();
+    }
+
+    @Override
+    public int pipesPooled() {
+        return pipes.pooled();
+    }
+
+    @Override
+    public int receiveBuffersHeld() {
+        int n = 0;
+        for (int i = 0; i < core.table.created(); i++) {
+            ProactorState s = states[i];
+            if (s != null) {
+                n += s.heldCount;
+            }
+        }
+        return n;
     }
 
     /**
@@ -397,21 +368,6 @@ public final class IoUringLoop implements EventLoop {
         listenFds[listenIndex] = -1;
     }
 
-    private int listenersOpen() {
-        int n = 0;
-        for (int fd : listenFds) {
-            if (fd >= 0) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    /** Nothing in progress on this connection, the kernel's operations included (a recv armed is waiting, not work). */
-    private static boolean idle(Connection c, ProactorState s) {
-        return c.idle() && !s.closing && !s.sendInFlight && !s.splicing && s.heldCount == 0;
-    }
-
     // ------------------------------------------------------------------ submissions
 
     private long sqe() {
@@ -433,7 +389,7 @@ public final class IoUringLoop implements EventLoop {
     }
 
     private void armWake() {
-        Sqe.prepRw(sqe(), IORING_OP_READ, wakeFd, wakeBuffer, 8, 0, userData(OP_WAKE, 0, 0));
+        Sqe.prepRw(sqe(), IORING_OP_READ, core.wakeFd(), wakeBuffer, 8, 0, userData(OP_WAKE, 0, 0));
     }
 
     private void armTick() {
@@ -446,8 +402,12 @@ public final class IoUringLoop implements EventLoop {
 
     private void armRecv(Connection c, ProactorState s) {
         Sqe.prepRecvMultishot(sqe(), c.fd, RECV_BUFFER_GROUP, 0, userData(OP_RECV, c.generation, c.slot));
-        s.recvArmed = true;
+        s.receiving = 1;
         s.inflight++;
+    }
+
+    private void cancelRecv(Connection c) {
+        Sqe.prepCancel(sqe(), userData(OP_RECV, c.generation, c.slot), 0, userData(OP_CANCEL, 0, 0));
     }
 
     // ------------------------------------------------------------------ completions
@@ -459,12 +419,12 @@ public final class IoUringLoop implements EventLoop {
             case OP_TICK -> {
                 if (slotOf(userData) == RETIRE_TICK) {
                     armRetireTick();
-                } else if (!retirement.active()) {
+                } else if (!core.retirement.active()) {
                     armTick();
                 }
             }
             case OP_WAKE -> {
-                if (running) {
+                if (core.running()) {
                     armWake();
                 }
             }
@@ -473,7 +433,7 @@ public final class IoUringLoop implements EventLoop {
             }
             default -> {
                 // The op byte sits above the 24 generation bits: the table ignores it.
-                Connection c = table.live(userData);
+                Connection c = core.table.live(userData);
                 if (c == null) {
                     counters.staleEvents++;
                     if (op == OP_SEND_ZC) {
@@ -497,11 +457,19 @@ public final class IoUringLoop implements EventLoop {
         }
     }
 
+    /** A bug met while handling a completion closes its connection (when it names one). */
+    private void fail(long userData, RuntimeException e) {
+        int op = opOf(userData);
+        boolean connectionOp = op == OP_RECV || op == OP_SEND || op == OP_SPLICE_IN || op == OP_SPLICE_OUT
+                || op == OP_SEND_ZC;
+        core.fail(connectionOp ? core.table.live(userData) : null, e);
+    }
+
     private void onAccept(int listenIndex, int res, int flags) {
         boolean ended = (flags & IORING_CQE_F_MORE) == 0;
         if (ended) {
             acceptArmed[listenIndex] = false;
-            if (running && !retirement.active()) {
+            if (core.running() && !core.retirement.active()) {
                 // A multishot accept ended (an error, or the kernel dropped it): re-arm.
                 armAccept(listenIndex);
             }
@@ -510,24 +478,20 @@ public final class IoUringLoop implements EventLoop {
             // Also while retiring: a connection the kernel handed over before the cancel is served.
             openConnection(res);
         } else if (res == -Errno.EMFILE || res == -Errno.ENFILE) {
-            logLimit("loop-{}: accept: {}: raise the open-file limit (ulimit -n) or lower limits.connections-per-loop",
+            core.logLimit("loop-{}: accept: {}: raise the open-file limit (ulimit -n, LimitNOFILE) or lower limits.connections-per-loop",
                     Errno.name(res));
         } else if (res != -Errno.ECANCELED && res != -Errno.ECONNABORTED) {
             log.warn("loop-{}: accept failed: {}", index, Errno.describe(res));
         }
-        if (ended && retirement.active()) {
+        if (ended && core.retirement.active()) {
             // The cancelled accept's last completion: the ring no longer holds the socket.
             closeListener(listenIndex);
         }
     }
 
     private void openConnection(int fd) {
-        Connection c = table.take();
+        Connection c = core.open(fd);
         if (c == null) {
-            sys.close(fd);
-            counters.connectionsOverLimit++;
-            logLimit("loop-{}: limits.connections-per-loop ({}) reached: connection refused; raise it",
-                    String.valueOf(table.capacity()));
             return;
         }
         ProactorState s = states[c.slot];
@@ -535,17 +499,13 @@ public final class IoUringLoop implements EventLoop {
             s = new ProactorState(); // once per slot, as the table builds its Connection
             states[c.slot] = s;
         }
-        c.open(fd, nowMs);
-        s.reset();
+        s.open();
         // Multishot ACCEPT has no per-connection address buffer: one getpeername per connection.
         NativeMemory.putInt(peerLengthAddress, Sockaddr.STORAGE_BYTES);
         if (sys.getpeername(fd, peerAddress, peerLengthAddress) >= 0) {
             c.recordPeer(peerAddress);
         }
-        counters.accepted++;
-        counters.connectionsOpen = table.open();
-        sys.setsockoptInt(fd, IPPROTO_TCP, TCP_NODELAY, 1);
-        setIdleDeadline(c, s); // the header-read timeout (the idle grace while retiring)
+        core.waitForClient(c); // the header-read timeout (the idle grace while retiring)
         armRecv(c, s);
     }
 
@@ -555,45 +515,49 @@ public final class IoUringLoop implements EventLoop {
         if (more) {
             s.inflight++;
         } else {
-            s.recvArmed = false;
+            s.receiving = 0;
         }
         if (res > 0) {
             int bid = Cqe.bufferId(flags);
-            if (s.closing || c.lingering) {
-                recvBuffers.add(bid);
+            if (!s.serving()) {
+                recvBuffers.add(bid); // lingering (drained) or closing
             } else {
                 if (c.headStartedMs == 0) {
-                    c.headStartedMs = nowMs;
+                    c.headStartedMs = core.nowMs;
                 }
-                if (metrics != null) {
+                if (core.timed()) {
                     c.inputRead();
                 }
                 if (!received(c, s, bid, res)) {
                     recvBuffers.add(bid);
                 }
             }
-            if (!more && c.fd >= 0 && !s.closing && !s.recvPaused) {
+            if (!more && s.wantsReceive()) {
                 armRecv(c, s);
             }
         } else if (res == -Errno.ENOBUFS) {
             // The buffer ring ran dry: the multishot ended; re-arm (buffers come back as requests finish).
             counters.readEagain++;
             counters.bufferRingExhausted++;
-            if (!s.closing && !s.recvPaused) {
+            if (s.wantsReceive()) {
                 armRecv(c, s);
             }
-        } else if (res == -Errno.ECANCELED && s.recvPaused) {
-            // Our backpressure cancel: the receive is re-armed once the held input is served.
+        } else if (res == -Errno.ECANCELED && !s.closing()) {
+            // Our backpressure cancel: a paused receive resumes once the held input is served
+            // (below); a lingering close that began meanwhile keeps draining.
+            if (s.phase == LINGERING) {
+                armRecv(c, s);
+            }
         } else {
-            // 0 = peer closed; -ECANCELED = our cancel; other = error.
+            // 0 = peer closed; -ECANCELED = our close's cancel; other = error.
             c.peerClosed = true;
-            if (!s.closing && !c.hasUnsentOutput() && !s.sendInFlight) {
+            if (!s.closing() && !c.hasUnsentOutput() && s.sending == SEND_NONE) {
                 beginClose(c, s);
             }
         }
-        if (s.recvPaused && !s.recvArmed && s.heldCount == 0 && !s.closing && c.fd >= 0 && !c.lingering) {
+        if (s.phase == PAUSED && s.receiving == 0 && s.heldCount == 0) {
             // The pause ended (held input served) before the cancelled receive completed: resume now.
-            s.recvPaused = false;
+            s.phase = OPEN;
             armRecv(c, s);
         }
         maybeFinishClose(c, s);
@@ -602,6 +566,8 @@ public final class IoUringLoop implements EventLoop {
     /**
      * New bytes for a connection: parse and plan every complete request among them, appending
      * responses to the connection's output; keep a partial request for the next receive.
+     *
+     * @return true if the receive buffer was kept (held back), false if it can go back to the ring
      */
     private boolean received(Connection c, ProactorState s, int bid, int length) {
         long data = recvBuffers.bufferAddress(bid);
@@ -612,14 +578,14 @@ public final class IoUringLoop implements EventLoop {
         long inBase;
         int inStart;
         int inEnd;
-        if (c.inEnd > c.inStart || blocked(c, s)) {
+        if (c.inEnd > c.inStart || waitsForResponse(c)) {
             // Earlier bytes wait (a partial head, or requests held back while a body is sent): append.
             if (c.inAddress == 0) {
-                c.inAddress = pool.take();
+                c.inAddress = core.pool.take();
                 c.inStart = c.inEnd = 0;
             }
             if (c.inEnd + length > bufferBytes && c.inStart > 0) {
-                MemorySegment.copy(ALL, c.inAddress + c.inStart, ALL, c.inAddress, c.inEnd - c.inStart);
+                NativeMemory.copy(c.inAddress + c.inStart, c.inAddress, c.inEnd - c.inStart);
                 c.inEnd -= c.inStart;
                 c.inStart = 0;
             }
@@ -627,9 +593,9 @@ public final class IoUringLoop implements EventLoop {
                 // The client is a buffer ahead of its responses: keep this receive buffer and pause.
                 return hold(c, s, bid, length);
             }
-            MemorySegment.copy(ALL, data, ALL, c.inAddress + c.inEnd, length);
+            NativeMemory.copy(data, c.inAddress + c.inEnd, length);
             c.inEnd += length;
-            if (blocked(c, s)) {
+            if (waitsForResponse(c)) {
                 return false;
             }
             inBase = c.inAddress;
@@ -645,8 +611,15 @@ public final class IoUringLoop implements EventLoop {
         keepLeftover(c, inBase, inStart, inEnd);
         if (c.hasUnsentOutput()) {
             markDirty(c, s);
+        } else {
+            core.giveBackEmpty(c);
         }
         return false;
+    }
+
+    /** Requests must wait: a response body is still being sent, or the connection closes after it. */
+    private static boolean waitsForResponse(Connection c) {
+        return c.pending != null || c.closeAfterSend;
     }
 
     /**
@@ -654,9 +627,9 @@ public final class IoUringLoop implements EventLoop {
      * at most a few buffers per connection are held; returns true (the buffer is kept).
      */
     private boolean hold(Connection c, ProactorState s, int bid, int length) {
-        if (s.heldCount == ProactorState.HELD_BUFFERS_MAX) {
+        if (s.heldCount == HELD_BUFFERS_MAX) {
             log.debug("loop-{}: fd {} is more than {} receive buffers ahead of its responses; closing",
-                    index, c.fd, ProactorState.HELD_BUFFERS_MAX);
+                    index, c.fd, HELD_BUFFERS_MAX);
             c.closeReason = LoopCounters.CLOSE_LIMIT;
             beginClose(c, s);
             return false;
@@ -664,10 +637,10 @@ public final class IoUringLoop implements EventLoop {
         s.heldBids[s.heldCount] = bid;
         s.heldLengths[s.heldCount] = length;
         s.heldCount++;
-        if (!s.recvPaused) {
-            s.recvPaused = true;
-            if (s.recvArmed) {
-                Sqe.prepCancel(sqe(), userData(OP_RECV, c.generation, c.slot), 0, userData(OP_CANCEL, 0, 0));
+        if (s.phase == OPEN) {
+            s.phase = PAUSED;
+            if (s.receiving > 0) {
+                cancelRecv(c);
             }
         }
         return true;
@@ -681,10 +654,10 @@ public final class IoUringLoop implements EventLoop {
         while (s.heldCount > 0) {
             int length = s.heldLengths[0];
             if (c.inAddress == 0) {
-                c.inAddress = pool.take();
+                c.inAddress = core.pool.take();
                 c.inStart = c.inEnd = 0;
             } else if (c.inStart > 0) {
-                MemorySegment.copy(ALL, c.inAddress + c.inStart, ALL, c.inAddress, c.inEnd - c.inStart);
+                NativeMemory.copy(c.inAddress + c.inStart, c.inAddress, c.inEnd - c.inStart);
                 c.inEnd -= c.inStart;
                 c.inStart = 0;
             }
@@ -692,85 +665,51 @@ public final class IoUringLoop implements EventLoop {
                 return;
             }
             int bid = s.heldBids[0];
-            MemorySegment.copy(ALL, recvBuffers.bufferAddress(bid), ALL, c.inAddress + c.inEnd, length);
+            NativeMemory.copy(recvBuffers.bufferAddress(bid), c.inAddress + c.inEnd, length);
             c.inEnd += length;
             recvBuffers.add(bid);
             s.heldCount--;
             System.arraycopy(s.heldBids, 1, s.heldBids, 0, s.heldCount);
             System.arraycopy(s.heldLengths, 1, s.heldLengths, 0, s.heldCount);
         }
-        if (s.recvPaused && !s.recvArmed && !s.closing) {
-            s.recvPaused = false;
+        if (s.phase == PAUSED && s.receiving == 0) {
+            s.phase = OPEN;
             armRecv(c, s);
         }
     }
 
-    /** Answers complete requests in [inStart, inEnd); returns where it stopped. */
-    private int serve(Connection c, ProactorState s, long inBase, int inStart, int inEnd) {
-        while (inStart < inEnd && !c.closeAfterSend && c.pending == null) {
-            if (c.outAddress == 0) {
-                c.outAddress = pool.take();
-                c.outStart = c.outEnd = 0;
-            }
-            ResponsePlan p = plan;
-            p.reset();
-            int r = handler.handle(c.http, inBase + inStart, inEnd - inStart,
-                    c.outAddress + c.outEnd, bufferBytes - c.outEnd, p, nowMs);
-            if (r == StaticFileHandler.NEED_OUTPUT_SPACE) {
-                if (c.outEnd > c.outStart) {
-                    break; // resumes when the send in flight completes
-                }
-                log.error("loop-{}: a response head does not fit in {} bytes", index, bufferBytes);
-                c.closeReason = LoopCounters.CLOSE_ERROR;
-                beginClose(c, s);
-                break;
-            }
-            if (r == 0) {
-                break;
-            }
-            inStart += r;
-            c.headStartedMs = inStart < inEnd ? nowMs : 0;
-            long requestStartNs = c.requestConsumed(inStart < inEnd);
-            if (!p.hasResponse) {
-                continue;
-            }
-            c.requests++;
-            counters.requests++;
-            counters.response(p.status);
-            c.responseQueued(requestStartNs);
-            c.outEnd += p.headLength;
-            counters.bytesFromMemory += p.headLength;
-            counters.headBytes += p.headLength;
-            if (!p.keepAlive) {
-                c.closeAfterSend = true;
-            }
-            handler.logAccess(c.peerAddress, c.peerAddressLength, p);
-            if (p.partCount == 0) {
-                PlanBodies.releaseFile(p);
-            } else if (PlanBodies.fitsOutput(p, bufferBytes - c.outEnd)) {
-                int copied = PlanBodies.copyToOutput(p, c.outAddress + c.outEnd);
-                c.outEnd += copied;
-                counters.bytesFromMemory += copied;
-                PlanBodies.releaseFile(p);
-            } else {
-                c.pending = p;
-                c.pendingPart = 0;
-                c.pendingPartSent = 0;
-                plan = sparePlanCount > 0 ? sparePlans[--sparePlanCount] : handler.newPlan();
+    /** Gives every held receive buffer back to the ring: their requests will never be served. */
+    private void dropHeld(ProactorState s) {
+        if (recvBuffers != null) {
+            for (int i = 0; i < s.heldCount; i++) {
+                recvBuffers.add(s.heldBids[i]);
             }
         }
-        return inStart;
+        s.heldCount = 0;
     }
 
-    private boolean blocked(Connection c, ProactorState s) {
-        return c.pending != null || c.closeAfterSend;
+    /** Answers complete requests in [inStart, inEnd) into the connection's output; returns where it stopped. */
+    private int serve(Connection c, ProactorState s, long inBase, int inStart, int inEnd) {
+        if (inStart == inEnd || waitsForResponse(c)) {
+            return inStart;
+        }
+        if (c.outAddress == 0) {
+            c.outAddress = core.pool.take();
+            c.outStart = c.outEnd = 0;
+        }
+        int at = core.serve(c, inBase, inStart, inEnd, c.outAddress);
+        if (at == LoopCore.SERVE_FAILED) {
+            beginClose(c, s);
+            return inEnd; // nothing more of this input will be served
+        }
+        return at;
     }
 
     private void keepLeftover(Connection c, long inBase, int inStart, int inEnd) {
         if (inBase == c.inAddress) {
             c.inStart = inStart;
             if (c.inStart == c.inEnd) {
-                pool.give(c.inAddress);
+                core.pool.give(c.inAddress);
                 c.inAddress = 0;
                 c.inStart = c.inEnd = 0;
             }
@@ -778,17 +717,15 @@ public final class IoUringLoop implements EventLoop {
         }
         int left = inEnd - inStart;
         if (left > 0) {
-            c.inAddress = pool.take();
-            MemorySegment.copy(ALL, inBase + inStart, ALL, c.inAddress, left);
+            c.inAddress = core.pool.take();
+            NativeMemory.copy(inBase + inStart, c.inAddress, left);
             c.inStart = 0;
             c.inEnd = left;
         }
     }
 
-
-
     private void markDirty(Connection c, ProactorState s) {
-        if (!s.dirty && !s.closing) {
+        if (!s.dirty && !s.closing()) {
             s.dirty = true;
             dirty[dirtyCount++] = c;
         }
@@ -801,16 +738,18 @@ public final class IoUringLoop implements EventLoop {
             dirty[i] = null;
             ProactorState s = states[c.slot];
             s.dirty = false;
-            if (c.fd >= 0 && !s.closing) {
+            if (c.fd >= 0 && !s.closing()) {
                 try {
                     pump(c, s);
                 } catch (RuntimeException e) {
-                    failConnection(userData(OP_SEND, c.generation, c.slot), e);
+                    core.fail(c, e);
                 }
             }
         }
         dirtyCount = 0;
     }
+
+    // ------------------------------------------------------------------ sending
 
     /**
      * Starts the next send for a connection if none is in flight: buffered bytes first,
@@ -818,7 +757,7 @@ public final class IoUringLoop implements EventLoop {
      * held requests, or closes.
      */
     private void pump(Connection c, ProactorState s) {
-        if (s.sendInFlight || s.splicing) {
+        if (s.sending != SEND_NONE) {
             return;
         }
         unmapIfDone(s);
@@ -827,13 +766,11 @@ public final class IoUringLoop implements EventLoop {
             // More bytes follow right away (a file body): MSG_MORE lets the head share a segment with them.
             int flags = c.pending != null ? MSG_MORE : 0;
             Sqe.prepSend(sqe(), c.fd, c.outAddress + c.outStart, len, flags, userData(OP_SEND, c.generation, c.slot));
-            s.sendInFlight = true;
-            s.sendLength = len;
-            s.inflight++;
+            startedSend(s, SEND_OUTPUT, len);
             return;
         }
         if (c.outAddress != 0) {
-            pool.give(c.outAddress);
+            core.pool.give(c.outAddress);
             c.outAddress = 0;
             c.outStart = c.outEnd = 0;
         }
@@ -841,12 +778,7 @@ public final class IoUringLoop implements EventLoop {
             ResponsePlan p = c.pending;
             int i = c.pendingPart;
             if (i == p.partCount) {
-                PlanBodies.releaseFile(p);
-                p.reset();
-                if (sparePlanCount < sparePlans.length) {
-                    sparePlans[sparePlanCount++] = p;
-                }
-                c.pending = null;
+                core.finishPending(c);
                 break;
             }
             long remaining = p.partLength[i] - c.pendingPartSent;
@@ -855,10 +787,7 @@ public final class IoUringLoop implements EventLoop {
                 int flags = i + 1 < p.partCount ? MSG_MORE : 0;
                 Sqe.prepSend(sqe(), c.fd, p.partSegment[i].address() + p.partOffset[i] + c.pendingPartSent, len, flags,
                         userData(OP_SEND, c.generation, c.slot));
-                s.sendInFlight = true;
-                s.sendLength = len;
-                s.sendFromPart = true;
-                s.inflight++;
+                startedSend(s, SEND_PART, len);
                 return;
             }
             // One mapping per connection: a part that would need a second one while the first
@@ -872,7 +801,6 @@ public final class IoUringLoop implements EventLoop {
         }
         // All sent.
         c.responsesHandedOver(counters);
-        c.deadlineMs = nowMs + settings.keepaliveIdleTimeoutMs();
         if (c.closeAfterSend) {
             closeAfterResponse(c, s);
             return;
@@ -882,41 +810,36 @@ public final class IoUringLoop implements EventLoop {
             // Requests that arrived while the response was being sent.
             int at = serve(c, s, c.inAddress, c.inStart, c.inEnd);
             keepLeftover(c, c.inAddress, at, c.inEnd);
-            if (c.hasUnsentOutput() && c.fd >= 0 && !s.closing) {
+            if (c.hasUnsentOutput() && c.fd >= 0 && !s.closing()) {
                 pump(c, s);
                 return;
             }
-            if (s.heldCount > 0 || s.recvPaused) {
+            if (s.heldCount > 0 || s.phase == PAUSED) {
                 releaseHeld(c, s);
-                if (c.inEnd > c.inStart && !s.closing) {
+                if (c.inEnd > c.inStart && !s.closing()) {
                     markDirty(c, s);
                 }
             }
         } else if (c.peerClosed) {
             beginClose(c, s);
         }
-        setIdleDeadline(c, s);
+        if (!c.hasUnsentOutput()) {
+            core.giveBackEmpty(c);
+            core.waitForClient(c);
+        }
     }
 
-    /**
-     * The deadline of a connection waiting for its client ({@link Connection#setWaitingDeadline});
-     * while retiring, an idle one (between requests, or new and silent) gets only the idle grace.
-     */
-    private void setIdleDeadline(Connection c, ProactorState s) {
-        if (!c.hasUnsentOutput()) {
-            c.setWaitingDeadline(settings, nowMs);
-            if (retirement.active()) { // idleness is worked out only while retiring: this runs per request
-                retirement.limitIdle(c, idle(c, s), nowMs);
-            }
-        }
+    private static void startedSend(ProactorState s, int kind, int length) {
+        s.sending = kind;
+        s.sendLength = length;
+        s.inflight++;
     }
 
     private void onSend(Connection c, ProactorState s, int res) {
         s.inflight--;
-        s.sendInFlight = false;
-        boolean fromPart = s.sendFromPart;
-        s.sendFromPart = false;
-        if (s.closing) {
+        int kind = s.sending;
+        s.sending = SEND_NONE;
+        if (s.closing()) {
             maybeFinishClose(c, s);
             return;
         }
@@ -928,11 +851,11 @@ public final class IoUringLoop implements EventLoop {
             beginClose(c, s);
             return;
         }
-        c.deadlineMs = nowMs + settings.sendTimeoutMs();
+        core.sent(c);
         if (res < s.sendLength) {
             counters.partialWrites++;
         }
-        if (fromPart) {
+        if (kind == SEND_PART) {
             counters.bytesFromMemory += res;
             c.pendingPartSent += res;
             if (c.pendingPartSent == c.pending.partLength[c.pendingPart]) {
@@ -949,7 +872,7 @@ public final class IoUringLoop implements EventLoop {
 
     /**
      * SEND_ZC from an mmap of the file part: the pages go to the NIC without a copy (on a real
-     * NIC that supports it; loopback always copies, KERNEL.md, and each chunk costs a second
+     * NIC that supports it; loopback always copies, docs/kernel.md, and each chunk costs a second
      * CQE, the notification). The mapping lives until the last notification arrived.
      */
     private void startSendZc(Connection c, ProactorState s, ResponsePlan p, int part, long remaining) {
@@ -971,10 +894,7 @@ public final class IoUringLoop implements EventLoop {
         int chunk = (int) Math.min(remaining, ZC_CHUNK_BYTES);
         Sqe.prepSendZc(sqe(), c.fd, s.mapAddress + s.mapDelta + c.pendingPartSent, chunk, 0,
                 IORING_SEND_ZC_REPORT_USAGE, userData(OP_SEND_ZC, c.generation, c.slot));
-        s.sendInFlight = true;
-        s.sendZc = true;
-        s.sendLength = chunk;
-        s.inflight++;
+        startedSend(s, SEND_ZC, chunk);
     }
 
     private void onSendZc(Connection c, ProactorState s, int res, int flags) {
@@ -986,7 +906,7 @@ public final class IoUringLoop implements EventLoop {
                 counters.zeroCopyCopied++;
                 counters.bytesSendZcCopied += sentBytes;
             }
-            if (s.closing) {
+            if (s.closing()) {
                 maybeFinishClose(c, s);
             } else {
                 unmapIfDone(s);
@@ -999,9 +919,8 @@ public final class IoUringLoop implements EventLoop {
         } else {
             s.inflight--;
         }
-        s.sendInFlight = false;
-        s.sendZc = false;
-        if (s.closing) {
+        s.sending = SEND_NONE;
+        if (s.closing()) {
             maybeFinishClose(c, s);
             return;
         }
@@ -1014,7 +933,7 @@ public final class IoUringLoop implements EventLoop {
             beginClose(c, s);
             return;
         }
-        c.deadlineMs = nowMs + settings.sendTimeoutMs();
+        core.sent(c);
         if (res < s.sendLength) {
             counters.partialWrites++;
         }
@@ -1050,6 +969,7 @@ public final class IoUringLoop implements EventLoop {
             s.pipe = pipes.take();
             if (s.pipe < 0) {
                 log.error("loop-{}: cannot create a pipe for splice: {}", index, Errno.describe(s.pipe));
+                s.pipe = -1;
                 c.closeReason = LoopCounters.CLOSE_ERROR;
                 beginClose(c, s);
                 return;
@@ -1062,7 +982,8 @@ public final class IoUringLoop implements EventLoop {
         Sqe.addFlags(sqe1, IOSQE_IO_LINK);
         long sqe2 = sqe();
         Sqe.prepSplice(sqe2, pipes.readFd(s.pipe), -1, c.fd, -1, chunk, 0, userData(OP_SPLICE_OUT, c.generation, c.slot));
-        s.splicing = true;
+        s.sending = SPLICE;
+        s.sendLength = chunk;
         s.spliceRequested = chunk;
         s.spliceIn = -1;
         s.inflight += 2;
@@ -1075,7 +996,7 @@ public final class IoUringLoop implements EventLoop {
             // A short splice breaks the link: the pipe → socket half gets -ECANCELED and is resubmitted below.
             counters.partialWrites++;
         }
-        if (res == 0 && !s.closing) {
+        if (res == 0 && !s.closing()) {
             log.warn("loop-{}: file truncated while being sent; closing connection fd {}", index, c.fd);
             c.closeReason = LoopCounters.CLOSE_ERROR;
             beginClose(c, s);
@@ -1085,7 +1006,7 @@ public final class IoUringLoop implements EventLoop {
 
     private void onSpliceOut(Connection c, ProactorState s, int res) {
         s.inflight--;
-        if (s.closing) {
+        if (s.closing()) {
             maybeFinishClose(c, s);
             return;
         }
@@ -1106,7 +1027,7 @@ public final class IoUringLoop implements EventLoop {
         c.pendingPartSent += moved;
         counters.bytesFromFile += moved;
         counters.bytesSplice += moved;
-        c.deadlineMs = nowMs + settings.sendTimeoutMs();
+        core.sent(c);
         if (s.pipeBytes > 0) {
             // Bytes left in the pipe must reach the socket before anything else does.
             Sqe.prepSplice(sqe(), pipes.readFd(s.pipe), -1, c.fd, -1, (int) s.pipeBytes, 0,
@@ -1116,7 +1037,7 @@ public final class IoUringLoop implements EventLoop {
             s.inflight++;
             return;
         }
-        s.splicing = false;
+        s.sending = SEND_NONE;
         ResponsePlan p = c.pending;
         if (c.pendingPartSent == p.partLength[c.pendingPart]) {
             c.pendingPart++;
@@ -1131,54 +1052,43 @@ public final class IoUringLoop implements EventLoop {
 
     // ------------------------------------------------------------------ closing
 
+    /** Lingering close (see EpollLoop): FIN first, drain what the peer still sends. */
     private void closeAfterResponse(Connection c, ProactorState s) {
         if (c.peerClosed) {
             beginClose(c, s);
             return;
         }
-        // Lingering close (see EpollLoop): FIN first, drain what the peer still sends.
         sys.shutdown(c.fd, SHUT_WR);
         c.lingering = true;
-        c.deadlineMs = nowMs + LINGER_MS;
-        if (!s.recvArmed) {
+        s.phase = LINGERING;
+        dropHeld(s);
+        c.deadlineMs = core.nowMs + LoopCore.LINGER_MS;
+        if (s.receiving == 0) {
             armRecv(c, s);
         }
     }
 
     /**
-     * Stops a connection: shutdown(2) makes its armed recv complete (a plain close(2) would
-     * not, KERNEL.md), and the fd is closed once no operation refers to it any more.
+     * Stops a connection: shutdown(2) makes its armed receive complete (a plain close(2) would
+     * not, docs/kernel.md), and the fd is closed once no operation refers to it any more.
      */
     private void beginClose(Connection c, ProactorState s) {
-        if (s.closing) {
+        if (s.closing()) {
             return;
         }
-        s.closing = true;
+        s.phase = CLOSING;
         sys.shutdown(c.fd, SHUT_RDWR);
-        if (s.recvArmed) {
-            Sqe.prepCancel(sqe(), userData(OP_RECV, c.generation, c.slot), 0, userData(OP_CANCEL, 0, 0));
+        if (s.receiving > 0) {
+            cancelRecv(c);
         }
         maybeFinishClose(c, s);
     }
 
     private void maybeFinishClose(Connection c, ProactorState s) {
-        if (!s.closing || s.inflight > 0 || c.fd < 0) {
+        if (!s.closing() || s.inflight > 0 || c.fd < 0) {
             return;
         }
-        if (c.pending != null) {
-            ResponsePlan p = c.pending;
-            PlanBodies.releaseFile(p);
-            p.reset();
-            c.pending = null;
-            // No operation refers to it any more (inflight == 0): reusable, as after a body sent in full.
-            if (sparePlanCount < sparePlans.length) {
-                sparePlans[sparePlanCount++] = p;
-            }
-        }
-        for (int i = 0; i < s.heldCount; i++) {
-            recvBuffers.add(s.heldBids[i]);
-        }
-        s.heldCount = 0;
+        dropHeld(s);
         if (s.mapAddress != 0) {
             // No operation is in flight any more: no notification can still reference the pages.
             sys.munmap(s.mapAddress, s.mapLength);
@@ -1186,75 +1096,22 @@ public final class IoUringLoop implements EventLoop {
         }
         if (s.pipe >= 0) {
             // A pipe that may still hold bytes of this response cannot serve another.
-            if (s.splicing || s.pipeBytes > 0) {
+            if (s.sending == SPLICE || s.pipeBytes > 0) {
                 pipes.discard(s.pipe);
             } else {
                 pipes.give(s.pipe);
             }
             s.pipe = -1;
         }
-        if (c.inAddress != 0) {
-            pool.give(c.inAddress);
-            c.inAddress = 0;
-        }
-        if (c.outAddress != 0) {
-            pool.give(c.outAddress);
-            c.outAddress = 0;
-        }
-        c.inStart = c.inEnd = c.outStart = c.outEnd = 0;
-        c.http.reset();
-        sys.close(c.fd);
-        table.free(c);
-        counters.closed++;
-        counters.closedByReason[c.closeReason]++;
-        counters.connectionsOpen = table.open();
+        s.sending = SEND_NONE;
+        s.phase = FREE;
+        core.release(c);
     }
 
-    private void scanTimeouts() {
-        for (int i = 0; i < table.created(); i++) {
-            Connection c = table.get(i);
-            ProactorState s = states[i];
-            if (c.fd >= 0 && !s.closing && nowMs >= c.deadlineMs) {
-                if (retirement.isTimeout(idle(c, s))) {
-                    counters.timeouts++;
-                    c.closeReason = LoopCounters.CLOSE_TIMEOUT;
-                } else {
-                    c.closeReason = LoopCounters.CLOSE_SHUTDOWN;
-                }
-                if (!c.lingering && !c.hasUnsentOutput() && !s.sendInFlight && c.inEnd > c.inStart && c.outAddress == 0) {
-                    // Best effort 408, sent synchronously: the connection is being dropped anyway.
-                    long buf = pool.take();
-                    int len = handler.writeTimeoutResponse(buf, bufferBytes);
-                    if (len > 0) {
-                        sys.send(c.fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-                    }
-                    pool.give(buf);
-                }
-                beginClose(c, s);
-            }
-        }
-    }
-
-    private void failConnection(long userData, RuntimeException e) {
-        int op = opOf(userData);
-        Connection c = op >= OP_RECV && op <= OP_SPLICE_OUT ? table.live(userData) : null;
-        log.error("loop-{}: unexpected error on connection fd {}; closing it", index, c != null ? c.fd : -1, e);
-        if (c != null) {
-            c.closeReason = LoopCounters.CLOSE_ERROR;
-            beginClose(c, states[c.slot]);
-        }
-    }
-
-    private void logLimit(String message, String arg) {
-        if (nowMs - lastLimitLogMs >= 1_000) {
-            lastLimitLogMs = nowMs;
-            log.warn(message, index, arg);
-        }
-    }
-
-
-    private void closeEverything() {
-        // Closing the ring first cancels every operation it holds: then fds really close.
+    @Override
+    public void closeEverything() {
+        // Closing the ring cancels every operation it holds: then fds really close. The buffer
+        // ring is unregistered first (through the ring).
         if (recvBuffers != null) {
             recvBuffers.close();
             recvBuffers = null;
@@ -1263,36 +1120,24 @@ public final class IoUringLoop implements EventLoop {
             ring.close();
             ring = null;
         }
-        for (int i = 0; i < table.created(); i++) {
-            Connection c = table.get(i);
+        for (int i = 0; i < core.table.created(); i++) {
+            Connection c = core.table.get(i);
             if (c.fd >= 0) {
-                if (!states[i].closing) {
+                ProactorState s = states[i];
+                if (!s.closing()) {
                     c.closeReason = LoopCounters.CLOSE_SHUTDOWN;
                 }
-                states[i].inflight = 0;
-                states[i].closing = true;
-                maybeFinishClose(c, states[i]);
+                s.inflight = 0;
+                s.phase = CLOSING;
+                maybeFinishClose(c, s);
             }
         }
-        for (int fd : listenFds) {
-            if (fd >= 0) {
-                sys.close(fd);
+        for (int i = 0; i < listenFds.length; i++) {
+            if (listenFds[i] >= 0) {
+                sys.close(listenFds[i]);
+                listenFds[i] = -1;
             }
-        }
-        synchronized (wakeLock) {
-            sys.close(wakeFd);
-            wakeFd = -1;
-        }
-        if (recvBuffers != null) {
-            recvBuffers.close();
-        }
-        if (ring != null) {
-            ring.close();
         }
         pipes.close();
-        handler.close();
-        arena.close();
     }
-
-    private static final MemorySegment ALL = PlanBodies.ALL;
 }

@@ -99,4 +99,19 @@ final class PipePool {
             }
         }
     }
+
+    /** Pipes open (lent or pooled). */
+    int open() {
+        return created - discardedCount;
+    }
+
+    /** Pipes lent to connections. */
+    int inUse() {
+        return open() - freeCount;
+    }
+
+    /** Pipes kept empty for the next file body. */
+    int pooled() {
+        return freeCount;
+    }
 }

@@ -2,20 +2,71 @@ package io.uringhttpd.engine.iouring;
 
 /**
  * What the proactor tracks per connection beside the shared {@link io.uringhttpd.engine.Connection}:
- * the operations the kernel still holds. A slot is reused only when none is left, so no
- * completion can ever name a buffer, pipe or fd that changed owner.
+ * one phase, which operations the kernel still holds, and the buffers and pipe they use. A slot
+ * is reused only when no operation is left, so no completion can ever name a buffer, pipe or fd
+ * that changed owner.
+ *
+ * <pre>
+ *                  accept
+ *                    │
+ *                    ▼           input buffer full of requests waiting for their responses:
+ *   ┌────────────► OPEN ───────────────────────────────────────────────────► PAUSED
+ *   │                │ ◄──── held input served, receive re-armed ─────────────┘  │
+ *   │                │ last response (Connection: close) handed over: FIN sent    │
+ *   │                ▼                                                            │
+ *   │            LINGERING  (receive drains until EOF, or LINGER_MS)              │
+ *   │                │                                                            │
+ *   │   peer gone, error, timeout, limit, end of lingering (from any phase) ◄────┘
+ *   │                ▼
+ *   │             CLOSING   (shutdown(2) done, the receive cancelled; waits for inflight == 0)
+ *   │                │ inflight == 0: LoopCore.release, the slot gets a new generation
+ *   │                ▼
+ *   └───────────── FREE
+ * </pre>
+ *
+ * <p>Beside the phase: {@link #receiving} (a multishot RECV is armed: 0 or 1), {@link #sending}
+ * (which send is in flight: at most one per connection, its buffer untouchable until the
+ * completion), {@link #zcNotificationsPending}, and {@link #inflight}, every operation whose last
+ * completion has not arrived (a multishot receive counts once, a SPLICE pair twice).
  */
 final class ProactorState {
-    /** Submitted operations whose last completion has not arrived (a multishot recv counts once). */
+    /** The slot holds no connection. */
+    static final int FREE = 0;
+    /** Receiving requests and sending responses. */
+    static final int OPEN = 1;
+    /** The receive was cancelled for backpressure; buffers are held back until their requests are served. */
+    static final int PAUSED = 2;
+    /** Our FIN is sent; receiving only to drain the peer (a lingering close). */
+    static final int LINGERING = 3;
+    /** shutdown(2) done; the fd closes once the kernel holds no operation of it. */
+    static final int CLOSING = 4;
+
+    /** Nothing in flight. */
+    static final int SEND_NONE = 0;
+    /** A SEND of the output buffer's [outStart, outEnd). */
+    static final int SEND_OUTPUT = 1;
+    /** A SEND of a body part held in memory. */
+    static final int SEND_PART = 2;
+    /** A SEND_ZC from the mapping of a file part. */
+    static final int SEND_ZC = 3;
+    /** A SPLICE pair (file → pipe → socket), or the resubmitted pipe → socket half. */
+    static final int SPLICE = 4;
+
+    /** A client further ahead of its responses than the input buffer plus this many receive buffers is refused. */
+    static final int HELD_BUFFERS_MAX = 8;
+
+    int phase = FREE;
+    /** Submitted operations whose last completion has not arrived. */
     int inflight;
-    boolean recvArmed;
-    /** One SEND in flight at most: its buffer must stay untouched until the completion. */
-    boolean sendInFlight;
+    /** Multishot RECVs armed: 0 or 1. */
+    int receiving;
+    /** The send in flight ({@link #SEND_NONE} when none). */
+    int sending = SEND_NONE;
+    /** Bytes asked of the send in flight (a short completion is a partial write). */
     int sendLength;
-    /** The send in flight comes from a body part (not from the output buffer). */
-    boolean sendFromPart;
-    /** A SPLICE pair (file → pipe → socket) is in flight. */
-    boolean splicing;
+    /** In the loop's list of connections with output to submit after this batch. */
+    boolean dirty;
+
     int spliceRequested;
     /** Result of the file → pipe half, -1 before it completed. */
     int spliceIn;
@@ -23,10 +74,7 @@ final class ProactorState {
     long pipeBytes;
     /** Index in the loop's pipe pool, -1 when none. */
     int pipe = -1;
-    boolean dirty;
-    boolean closing;
-    /** The send in flight is a SEND_ZC from {@link #mapAddress}. */
-    boolean sendZc;
+
     /** mmap of the file part being sent with SEND_ZC (0 = none); unmapped only after its last notification. */
     long mapAddress;
     long mapLength;
@@ -42,18 +90,25 @@ final class ProactorState {
      */
     private int[] zcSentBytes;
     private int zcHead;
-    /**
-     * Provided buffers kept back (not returned to the ring) because the connection's input
-     * buffer was full of requests waiting for their responses: the receive is paused meanwhile.
-     */
+
+    /** Provided buffers kept back (not returned to the ring) while {@link #PAUSED}, oldest first. */
     final int[] heldBids = new int[HELD_BUFFERS_MAX];
     final int[] heldLengths = new int[HELD_BUFFERS_MAX];
     int heldCount;
-    /** The multishot receive was cancelled for backpressure: re-arm once the held input is served. */
-    boolean recvPaused;
 
-    /** A client further ahead of its responses than the input buffer plus this many receive buffers is refused. */
-    static final int HELD_BUFFERS_MAX = 8;
+    boolean closing() {
+        return phase == CLOSING;
+    }
+
+    /** Received bytes are served (not while pausing, lingering or closing). */
+    boolean serving() {
+        return phase == OPEN || phase == PAUSED;
+    }
+
+    /** A receive should be (re-)armed when none is: open, or draining a lingering close. */
+    boolean wantsReceive() {
+        return phase == OPEN || phase == LINGERING;
+    }
 
     /** A SEND_ZC result of {@code bytes} announced a notification (F_MORE). */
     void zcAwaitNotification(int bytes) {
@@ -77,20 +132,18 @@ final class ProactorState {
         return bytes;
     }
 
-    void reset() {
+    /** A new connection in this slot. */
+    void open() {
+        phase = OPEN;
         inflight = 0;
-        recvArmed = false;
-        sendInFlight = false;
+        receiving = 0;
+        sending = SEND_NONE;
         sendLength = 0;
-        sendFromPart = false;
-        splicing = false;
+        dirty = false;
         spliceRequested = 0;
         spliceIn = -1;
         pipeBytes = 0;
         pipe = -1;
-        dirty = false;
-        closing = false;
-        sendZc = false;
         mapAddress = 0;
         mapLength = 0;
         mapDelta = 0;
@@ -98,6 +151,5 @@ final class ProactorState {
         zcNotificationsPending = 0;
         zcHead = 0;
         heldCount = 0;
-        recvPaused = false;
     }
 }

@@ -3,8 +3,7 @@ package io.uringhttpd.engine.iouring;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.uringhttpd.engine.BufferPool;
-import io.uringhttpd.engine.ConnectionTable;
+import io.uringhttpd.engine.LoopResources;
 import io.uringhttpd.engine.EventLoop;
 import io.uringhttpd.sys.IoUring;
 import io.uringhttpd.sys.IoUringException;
@@ -16,7 +15,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
-import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -202,43 +200,13 @@ final class Proactor {
     }
 
     static Held held(IoUringLoop loop) {
-        try {
-            ConnectionTable table = (ConnectionTable) field(loop, "table");
-            int slotsInUse = table.created() - table.freeCount();
-            BufferPool pool = (BufferPool) field(loop, "pool");
-            Object pipes = field(loop, "pipes");
-            int created = intField(pipes, "created");
-            int free = intField(pipes, "freeCount");
-            int[] readFds = (int[]) field(pipes, "readFds");
-            int open = 0;
-            for (int i = 0; i < created; i++) {
-                if (readFds[i] >= 0) {
-                    open++;
-                }
-            }
-            return new Held(loop.connectionsOpen(), slotsInUse, pool.inUse(), open - free, open);
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError("IoUringLoop's fields changed: update Proactor.held", e);
-        }
+        LoopResources r = loop.resources();
+        return new Held(r.connections(), r.connections(), r.buffersInUse(), r.pipesInUse(), r.pipesInUse() + r.pipesPooled());
     }
 
     /** Response plans the loop keeps for reuse (a plan is taken when a body cannot be sent at once). */
     static int sparePlans(IoUringLoop loop) {
-        try {
-            return intField(loop, "sparePlanCount");
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError("IoUringLoop's fields changed: update Proactor.sparePlans", e);
-        }
-    }
-
-    private static Object field(Object o, String name) throws ReflectiveOperationException {
-        Field f = o.getClass().getDeclaredField(name);
-        f.setAccessible(true);
-        return f.get(o);
-    }
-
-    private static int intField(Object o, String name) throws ReflectiveOperationException {
-        return (int) field(o, name);
+        return loop.resources().sparePlans();
     }
 
     /**

@@ -1,0 +1,48 @@
+package io.uringhttpd.engine;
+
+/**
+ * What only an engine knows, for the {@link LoopCore} that runs the policies both engines share
+ * (as nginx's event modules are a small table of operations under an engine-agnostic core).
+ * Every method runs on the loop's thread.
+ */
+public interface EngineOps {
+    /** On the loop's thread, before its first turn (io_uring: the ring is created here, SINGLE_ISSUER binds it to this thread). */
+    void start();
+
+    /** One turn of the loop: wait for readiness or completions, then handle them. */
+    void runOnce();
+
+    /**
+     * Nothing in progress on the connection, the engine's own operations included (the proactor
+     * also waits for what the kernel still holds). Asked only while the loop retires.
+     */
+    boolean idle(Connection c);
+
+    /** The connection is already on its way out: no timeout, no second close. */
+    boolean closing(Connection c);
+
+    /**
+     * Ends the connection (its {@link Connection#closeReason} is set): at once, or as soon as
+     * the kernel holds nothing of it any more; either way {@link LoopCore#release} ends it.
+     */
+    void close(Connection c);
+
+    /** Retirement began: stop accepting (what is already in a listen backlog is still served). */
+    void stopAccepting();
+
+    /** Listen fds still open (a retiring loop ends only when none is left). */
+    int listenersOpen();
+
+    /** The engine's own resources, for {@link EventLoop#resources()}: fds beyond connections and listeners, pipes. */
+    int ownFds();
+
+    int pipesInUse();
+
+    int pipesPooled();
+
+    /** Receive buffers held back from the kernel for connections (the proactor's backpressure). */
+    int receiveBuffersHeld();
+
+    /** The loop ends: close everything the engine holds (connections through {@link LoopCore#release}). */
+    void closeEverything();
+}
