@@ -36,12 +36,18 @@ public interface EngineOps {
     /** The engine's own resources, for {@link EventLoop#resources()}: fds beyond connections and listeners, pipes. */
     int ownFds();
 
-    int pipesInUse();
+    default int pipesInUse() {
+        return 0;
+    }
 
-    int pipesPooled();
+    default int pipesPooled() {
+        return 0;
+    }
 
     /** Receive buffers held back from the kernel for connections (the proactor's backpressure). */
-    int receiveBuffersHeld();
+    default int receiveBuffersHeld() {
+        return 0;
+    }
 
     /** The loop ends: close everything the engine holds (connections through {@link LoopCore#release}). */
     void closeEverything();

@@ -2,13 +2,23 @@ package io.uringhttpd.engine;
 
 import io.uringhttpd.sys.SyscallCounts;
 
-/** One event loop on one platform thread: the reactor or the proactor. */
+/**
+ * One event loop on one platform thread: the reactor or the proactor. What every loop does
+ * the same way is its {@link LoopCore}; an engine adds how it waits and moves bytes.
+ */
 public interface EventLoop extends Runnable {
+    /** The part every engine shares. */
+    LoopCore core();
+
     /** Name of the engine ("epoll", "io_uring") for logs and metric labels. */
-    String engine();
+    default String engine() {
+        return core().engine;
+    }
 
     /** Asks the loop to stop; returns at once. The loop closes every connection and its sockets. */
-    void stop();
+    default void stop() {
+        core().stop();
+    }
 
     /**
      * Graceful retirement. Thread-safe, returns at once. Stops accepting now (the loop closes its
@@ -26,24 +36,36 @@ public interface EventLoop extends Runnable {
      *
      * <p>A second call can only bring the deadline closer; {@link #stop()} still stops at once.
      */
-    void retire(long idleGraceMs, long deadlineMs);
+    default void retire(long idleGraceMs, long deadlineMs) {
+        core().retire(idleGraceMs, deadlineMs);
+    }
 
     /** Ports the loop listens on, in listen-address order (useful with port 0). */
     int[] localPorts();
 
-    LoopCounters counters();
+    default LoopCounters counters() {
+        return core().counters;
+    }
 
     /**
      * Publish this loop's counters into a metrics slot: call before {@link #run()}. The
      * loop claims the slot when it starts, publishes at its 1 s tick and once when it stops.
      */
-    void publishTo(LoopMetrics metrics);
+    default void publishTo(LoopMetrics metrics) {
+        core().publishTo(metrics);
+    }
 
-    SyscallCounts syscalls();
+    default SyscallCounts syscalls() {
+        return core().syscalls();
+    }
 
     /** Connections open now (a racy read from another thread: for tests and metrics). */
-    int connectionsOpen();
+    default int connectionsOpen() {
+        return (int) core().counters.connectionsOpen;
+    }
 
     /** What the loop holds now: fds, connections, pooled buffers, pipes (a racy snapshot: see {@link LoopResources}). */
-    LoopResources resources();
+    default LoopResources resources() {
+        return core().resources();
+    }
 }

@@ -8,8 +8,6 @@ import io.uringhttpd.engine.EngineOps;
 import io.uringhttpd.engine.EventLoop;
 import io.uringhttpd.engine.LoopCore;
 import io.uringhttpd.engine.LoopCounters;
-import io.uringhttpd.engine.LoopMetrics;
-import io.uringhttpd.engine.LoopResources;
 import io.uringhttpd.engine.LoopSettings;
 import io.uringhttpd.http.ResponsePlan;
 import io.uringhttpd.http.StaticFileHandler;
@@ -17,7 +15,6 @@ import io.uringhttpd.sys.EpollEvent;
 import io.uringhttpd.sys.Errno;
 import io.uringhttpd.sys.EventfdConstants;
 import io.uringhttpd.sys.NativeMemory;
-import io.uringhttpd.sys.SyscallCounts;
 import io.uringhttpd.sys.Syscalls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -132,48 +129,13 @@ public final class EpollLoop implements EventLoop, EngineOps {
     // ---------------------------------------------------------------- EventLoop
 
     @Override
-    public String engine() {
-        return core.engine;
+    public LoopCore core() {
+        return core;
     }
 
     @Override
     public int[] localPorts() {
         return localPorts.clone();
-    }
-
-    @Override
-    public LoopCounters counters() {
-        return counters;
-    }
-
-    @Override
-    public SyscallCounts syscalls() {
-        return core.syscalls();
-    }
-
-    @Override
-    public int connectionsOpen() {
-        return (int) counters.connectionsOpen;
-    }
-
-    @Override
-    public LoopResources resources() {
-        return core.resources();
-    }
-
-    @Override
-    public void publishTo(LoopMetrics metrics) {
-        core.publishTo(metrics);
-    }
-
-    @Override
-    public void stop() {
-        core.stop();
-    }
-
-    @Override
-    public void retire(long idleGraceMs, long deadlineMs) {
-        core.retire(idleGraceMs, deadlineMs);
     }
 
     @Override
@@ -280,21 +242,6 @@ public final class EpollLoop implements EventLoop, EngineOps {
     @Override
     public int ownFds() {
         return epfd >= 0 ? 1 : 0;
-    }
-
-    @Override
-    public int pipesInUse() {
-        return 0;
-    }
-
-    @Override
-    public int pipesPooled() {
-        return 0;
-    }
-
-    @Override
-    public int receiveBuffersHeld() {
-        return 0;
     }
 
     private void onOwnFd(int slot) {

@@ -10,8 +10,6 @@ import io.uringhttpd.engine.EngineOps;
 import io.uringhttpd.engine.EventLoop;
 import io.uringhttpd.engine.LoopCore;
 import io.uringhttpd.engine.LoopCounters;
-import io.uringhttpd.engine.LoopMetrics;
-import io.uringhttpd.engine.LoopResources;
 import io.uringhttpd.engine.LoopSettings;
 import io.uringhttpd.http.ResponsePlan;
 import io.uringhttpd.http.StaticFileHandler;
@@ -25,7 +23,6 @@ import io.uringhttpd.sys.MmapConstants;
 import io.uringhttpd.sys.NativeMemory;
 import io.uringhttpd.sys.Sockaddr;
 import io.uringhttpd.sys.Sqe;
-import io.uringhttpd.sys.SyscallCounts;
 import io.uringhttpd.sys.Syscalls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -170,48 +167,13 @@ public final class IoUringLoop implements EventLoop, EngineOps {
     // ------------------------------------------------------------------ EventLoop
 
     @Override
-    public String engine() {
-        return core.engine;
+    public LoopCore core() {
+        return core;
     }
 
     @Override
     public int[] localPorts() {
         return localPorts.clone();
-    }
-
-    @Override
-    public LoopCounters counters() {
-        return counters;
-    }
-
-    @Override
-    public SyscallCounts syscalls() {
-        return core.syscalls();
-    }
-
-    @Override
-    public int connectionsOpen() {
-        return (int) counters.connectionsOpen;
-    }
-
-    @Override
-    public LoopResources resources() {
-        return core.resources();
-    }
-
-    @Override
-    public void publishTo(LoopMetrics metrics) {
-        core.publishTo(metrics);
-    }
-
-    @Override
-    public void stop() {
-        core.stop();
-    }
-
-    @Override
-    public void retire(long idleGraceMs, long deadlineMs) {
-        core.retire(idleGraceMs, deadlineMs);
     }
 
     @Override
