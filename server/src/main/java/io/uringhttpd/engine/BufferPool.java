@@ -8,8 +8,8 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>A connection holds a buffer only while it has a partial request or unsent
  * bytes; an idle keep-alive connection holds none. That keeps idle connections
- * small (the process-model issue aims at &lt;= 0.5 KiB each, like nginx, which
- * also allocates its header buffers on demand).
+ * small (the goal is &lt;= 0.5 KiB each, like nginx, which also allocates its header
+ * buffers on demand; measured in bench/RESULTS.md#idle-keep-alive-connections).
  *
  * <p>Buffers are carved from chunks and never returned to the OS: the pool only
  * grows to the peak number of busy connections.
