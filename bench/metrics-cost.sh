@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# What recording metrics costs (issue 5: under 3% of requests/s): per engine, two uring-httpd
+# What recording metrics costs (the target: under 3% of requests/s; results in
+# bench/RESULTS.md#what-recording-costs): per engine, two uring-httpd
 # processes on the same CPU, one with metrics off (no durations, no histograms, no publishing,
 # no endpoint) and one with metrics on and scraped every second while it is under load (a
 # Prometheus scraping at 1 s, 15 times more often than its default); the same load on each in

@@ -308,7 +308,8 @@ public final class Server implements AutoCloseable {
 
     /**
      * Picks the engine: epoll when asked; otherwise probes io_uring once (setup flags best
-     * first: SINGLE_ISSUER | DEFER_TASKRUN saves 20-25% CPU per request here, KERNEL.md).
+     * first: SINGLE_ISSUER | DEFER_TASKRUN saves 20-25% CPU per request here,
+     * docs/kernel.md#io_uring-ring-setup).
      * engine = auto falls back to epoll with one warning saying why and what to do;
      * engine = io_uring refuses to start instead.
      *

@@ -8,8 +8,13 @@ import io.uringhttpd.sys.NativeMemory;
  *
  * <p>A connection holds a buffer only while it has a partial request or unsent
  * bytes; an idle keep-alive connection holds none. That keeps idle connections
+<<<<<<< HEAD
  * small (nginx, aiming at about 0.5 KiB each, also allocates its header buffers
  * on demand).
+=======
+ * small (the goal is &lt;= 0.5 KiB each, like nginx, which also allocates its header
+ * buffers on demand; measured in bench/RESULTS.md#idle-keep-alive-connections).
+>>>>>>> docs
  *
  * <p>Buffers are carved from chunks and never returned to the OS: the pool only
  * grows to the peak number of busy connections.

@@ -48,7 +48,8 @@ public interface EventLoop extends Runnable {
     }
 
     /**
-     * Publish this loop's counters into a metrics slot: call before {@link #run()}. The
+     * Publish this loop's counters into a metrics slot (docs/architecture.md#metrics-path): call
+     * before {@link #run()}. The
      * loop claims the slot when it starts, publishes at its 1 s tick and once when it stops.
      */
     default void publishTo(LoopMetrics metrics) {

@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * Opens the listen sockets: one SO_REUSEPORT socket per event loop and address,
  * so the kernel spreads new connections over the loops without a shared accept
- * queue (KERNEL.md: 100 connections went 48/52 over two listeners).
+ * queue (docs/kernel.md#so_reuseport-listeners: 100 connections went 48/52 over two listeners).
  */
 public final class ListenSockets {
     private ListenSockets() {

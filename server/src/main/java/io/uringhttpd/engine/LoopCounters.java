@@ -34,7 +34,10 @@ public final class LoopCounters {
     /** Response bytes moved by sendfile(2) (or splice), never copied through user space. */
     public long bytesFromFile;
     public long timeouts;
-    /** SEND_ZC notifications saying the kernel copied after all (always, on loopback: KERNEL.md). */
+    /**
+     * SEND_ZC notifications saying the kernel copied after all (always, on loopback:
+     * docs/kernel.md#send_zc-and-its-notification).
+     */
     public long zeroCopyCopied;
     public long zeroCopyNotifications;
     /** Connections refused because limits.connections-per-loop was reached. */
@@ -42,7 +45,7 @@ public final class LoopCounters {
     /** Connections open now (written by the loop, read by metrics). */
     public long connectionsOpen;
 
-    // ---- issue 5: the series of metrics.MetricsSchema that the fields above do not give
+    // ---- the series of metrics.MetricsSchema that the fields above do not give (docs/architecture.md#metrics-path)
     /** Responses by status class: index status / 100 (1..5; 0 unused). */
     public final long[] responsesByClass = new long[6];
     /** Response head bytes (part of {@link #bytesFromMemory}): memory bytes minus these are copied bodies. */

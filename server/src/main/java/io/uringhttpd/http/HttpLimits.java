@@ -25,7 +25,7 @@ public record HttpLimits(int requestLineBytesMax, int headerSectionBytesMax, int
         }
     }
 
-    /** The defaults: 8 KiB request line, 16 KiB header section, 100 fields. */
+    /** The configuration's defaults (limits.* in reference.conf): 8 KiB request line, 16 KiB head, 100 fields. */
     public static HttpLimits defaults() {
         return new HttpLimits(8192, 16384, 100);
     }

@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * The metrics slots in shared memory: one slot per event loop, written by that loop only,
- * read by the master at scrape time (DESIGN.md, metrics model). The file is a memfd the master
+ * read by the master at scrape time (docs/architecture.md#metrics-path). The file is a memfd the master
  * creates and its workers inherit; with master = off the single process creates it for itself.
  *
  * <p>Layout, all little-endian longs (offsets in bytes):

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * running this same jar with its sockets inherited, never serves a request itself, and
  * supervises: a worker that dies is replaced on the same sockets, so nothing queued is lost.
  *
- * <p>Signals (DESIGN.md; SIGQUIT stays the JVM's thread dump): HUP reload (the new config is
+ * <p>Signals (docs/architecture.md#signals; SIGQUIT stays the JVM's thread dump): HUP reload (the new config is
  * checked first; new workers start, and only once they all serve are the old ones retired),
  * TERM graceful stop (what Docker and Kubernetes send), INT fast stop, USR1 reopen log files.
  *
@@ -98,7 +98,10 @@ public final class Master {
         return new Master(config).run();
     }
 
-    /** The slots of every worker's loops (issue 5); null when metrics are off. Slots are handed out on the event thread. */
+    /**
+     * The slots of every worker's loops (docs/architecture.md#metrics-path); null when metrics are off.
+     * Slots are handed out on the event thread.
+     */
     private MetricsFile metrics;
     private boolean[] slotUsed;
     private MetricsAggregator aggregator;

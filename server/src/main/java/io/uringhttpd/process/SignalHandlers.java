@@ -7,7 +7,7 @@ import org.slf4j.LoggerFactory;
  * Signal handlers for the master, the workers and the single process (master = off). sun.misc.Signal (module jdk.unsupported) is
  * the JDK's only way to handle a signal without native code; the JVM runs the action on its
  * "Signal Dispatcher" thread, so actions only post work or flip flags. SIGQUIT is left to the
- * JVM (thread dumps), as DESIGN.md says.
+ * JVM (thread dumps): docs/architecture.md#signals, docs/kernel.md#signals-and-processes.
  */
 public final class SignalHandlers {
     private static final Logger log = LoggerFactory.getLogger(SignalHandlers.class);

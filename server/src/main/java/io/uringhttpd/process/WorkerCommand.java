@@ -19,7 +19,7 @@ public final class WorkerCommand {
     public static final String WORKER = "--worker";
     public static final String WORKER_FDS = "--worker-fds";
     public static final String CONTROL_FD = "--control-fd";
-    /** The inherited metrics memfd, its slot count, and the worker's first slot (issue 5). */
+    /** The inherited metrics memfd, its slot count, and the worker's first slot (docs/architecture.md#metrics-path). */
     public static final String METRICS_FD = "--metrics-fd";
     public static final String METRICS_SLOTS = "--metrics-slots";
     public static final String METRICS_SLOT = "--metrics-slot";

@@ -19,7 +19,7 @@ final class WorkerHandle {
     String engine = "?";
     /** Asked to stop (retired by a reload, or the whole server stops): its exit is expected. */
     boolean retiring;
-    /** Metrics slots of its loops (issue 5): firstSlot.., -1 when it publishes none. */
+    /** Metrics slots of its loops (docs/architecture.md#metrics-path): firstSlot.., -1 when it publishes none. */
     int firstSlot = -1;
     int slotCount;
 

@@ -33,7 +33,8 @@ import java.lang.invoke.VarHandle;
  *
  * <p>All buffers live in one native slab owned by this object: buffer {@code bid} is at
  * {@code slab + bid * bufferBytes}. The ring memory and the buffer slab are not charged to
- * RLIMIT_MEMLOCK (measured: KERNEL.md). Owned by the ring's thread; not thread-safe.
+ * RLIMIT_MEMLOCK (measured: docs/kernel.md#locked-memory-and-memory-cgroups). Owned by the ring's
+ * thread; not thread-safe.
  */
 public final class BufferRing implements AutoCloseable {
     static final long ENTRY_BYTES = 16;

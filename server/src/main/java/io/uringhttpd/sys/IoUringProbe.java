@@ -99,7 +99,8 @@ public record IoUringProbe(
 
     /**
      * Setup flag sets, best first: DEFER_TASKRUN runs completion work only when the loop asks
-     * (measured 20-25 % less CPU per request than a plain ring, KERNEL.md); NO_SQARRAY (6.6)
+     * (measured 20-25 % less CPU per request than a plain ring, docs/kernel.md#io_uring-ring-setup);
+     * NO_SQARRAY (6.6)
      * drops the SQ index array; COOP_TASKRUN | TASKRUN_FLAG (5.19) at least avoids IPIs; plain
      * works everywhere (5.1). SUBMIT_ALL (5.18) keeps one bad SQE from stalling a batch.
      */

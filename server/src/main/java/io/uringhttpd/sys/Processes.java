@@ -110,7 +110,7 @@ public final class Processes {
      * of another entry (say fds {4, 3}) would be overwritten before it is read. Such sources are
      * first duplicated above the target range in the parent (F_DUPFD_CLOEXEC, closed again
      * after the spawn). A source already equal to its own target is left as it is: since glibc
-     * 2.29 (BZ #23640, Austin Group issue 411) adddup2 with fd == newfd clears FD_CLOEXEC.
+     * 2.29 (BZ #23640, Austin Group bug 411) adddup2 with fd == newfd clears FD_CLOEXEC.
      *
      * <p><b>Signals.</b> The child's signal mask is emptied and every signal's disposition is
      * reset to the default (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF): execve(2) keeps

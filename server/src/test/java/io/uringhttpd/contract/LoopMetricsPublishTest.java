@@ -20,7 +20,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Real loops publishing into a real memfd (issue 5): what the slot says after the loop stopped is
+ * Real loops publishing into a real memfd (docs/architecture.md#metrics-path): what the slot says
+ * after the loop stopped is
  * the traffic that was sent, and a reader hammering the slot meanwhile never sees it torn.
  */
 class LoopMetricsPublishTest {

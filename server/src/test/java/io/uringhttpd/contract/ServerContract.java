@@ -76,7 +76,7 @@ public abstract class ServerContract {
         return RawHttp.exchange(port(), request);
     }
 
-    /** An error response as the issue wants it: small HTML body whose length Content-Length states exactly. */
+    /** An error response as http.ErrorPages makes it: small HTML body whose length Content-Length states exactly. */
     protected static void assertErrorPage(RawHttp.Response r, int status) {
         assertThat(r.status()).as("status of\n%s", r).isEqualTo(status);
         assertThat(r.header("Content-Type")).as("Content-Type of\n%s", r).isNotNull().startsWith("text/html");

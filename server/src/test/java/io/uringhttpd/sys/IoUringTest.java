@@ -389,7 +389,7 @@ class IoUringTest {
                 assertThat(notification.userData()).isEqualTo(5);
                 assertThat(notification.flags() & IORING_CQE_F_NOTIF).isNotZero();
                 assertThat(notification.more()).isFalse();
-                // loopback always copies (KERNEL.md): the usage report says so
+                // loopback always copies (docs/kernel.md#send_zc-and-its-notification): the usage report says so
                 assertThat(notification.res() & IORING_NOTIF_USAGE_ZC_COPIED).isNotZero();
                 assertThat(reader.get(10, TimeUnit.SECONDS)).isEqualTo(payload);
             } finally {

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * The io_uring proactor: submissions and completions instead of readiness.
  *
  * <p>One ring per platform thread (SINGLE_ISSUER | DEFER_TASKRUN: completions run only inside
- * this thread's io_uring_enter; docs/kernel.md). Each turn makes one io_uring_enter that submits
+ * this thread's io_uring_enter; docs/kernel.md#io_uring-ring-setup). Each turn makes one io_uring_enter that submits
  * everything queued and waits for completions. A listen socket has one multishot ACCEPT armed;
  * each connection one multishot RECV drawing from a provided buffer ring, so an idle connection
  * holds no buffer of its own. What both engines share (connection table, pools, serving,
@@ -68,8 +68,8 @@ public final class IoUringLoop implements EventLoop, EngineOps {
     private static final int RECV_BUFFER_GROUP = 0;
     /**
      * The capacity asked for each pooled pipe (F_SETPIPE_SZ; fs.pipe-max-size, 1 MiB by
-     * default, is the unprivileged maximum). Measured on 1 MiB bodies with wrk -c64 (bench/run.sh,
-     * bench/RESULTS.md): 256 KiB pipes cost 1.62x epoll's CPU per request, 1 MiB pipes 1.01x:
+     * default, is the unprivileged maximum; docs/kernel.md#pipe-sizing). Measured on 1 MiB bodies with wrk -c64
+     * (bench/run.sh, bench/RESULTS.md): 256 KiB pipes cost 1.62x epoll's CPU per request, 1 MiB pipes 1.01x:
      * io_uring/splice.c refuses to splice without blocking (-EAGAIN under
      * IO_URING_F_NONBLOCK), so every SPLICE runs on an io-wq worker: fewer, larger pairs save the most.
      */
@@ -252,9 +252,9 @@ public final class IoUringLoop implements EventLoop, EngineOps {
      * (ASYNC_CANCEL by its user_data) and the listen fd is closed only when the accept's last
      * completion has arrived ({@link #onAccept}): the ring holds its own reference to the socket,
      * so a close(2) while the accept is armed would leave the socket listening and accepting for
-     * this loop, which no longer wants connections (docs/kernel.md: closing an fd does not cancel
-     * what the ring holds on it). Connections accepted meanwhile are served. The 1 s tick stops
-     * re-arming itself; a 100 ms one keeps graces and the deadline.
+     * this loop, which no longer wants connections (docs/kernel.md#closing-an-fd-the-ring-still-uses).
+     * Connections accepted meanwhile are served. The 1 s tick stops re-arming itself; a 100 ms
+     * one keeps graces and the deadline.
      */
     @Override
     public void stopAccepting() {
@@ -834,7 +834,7 @@ public final class IoUringLoop implements EventLoop, EngineOps {
 
     /**
      * SEND_ZC from an mmap of the file part: the pages go to the NIC without a copy (on a real
-     * NIC that supports it; loopback always copies, docs/kernel.md, and each chunk costs a second
+     * NIC that supports it; loopback always copies, docs/kernel.md#send_zc-and-its-notification, and each chunk costs a second
      * CQE, the notification). The mapping lives until the last notification arrived.
      */
     private void startSendZc(Connection c, ProactorState s, ResponsePlan p, int part, long remaining) {
@@ -1032,7 +1032,7 @@ public final class IoUringLoop implements EventLoop, EngineOps {
 
     /**
      * Stops a connection: shutdown(2) makes its armed receive complete (a plain close(2) would
-     * not, docs/kernel.md), and the fd is closed once no operation refers to it any more.
+     * not, docs/kernel.md#closing-an-fd-the-ring-still-uses), and the fd is closed once no operation refers to it any more.
      */
     private void beginClose(Connection c, ProactorState s) {
         if (s.closing()) {

@@ -6,7 +6,8 @@ import io.uringhttpd.sys.Syscalls;
 
 /**
  * Pipes for SPLICE, pooled per loop. A pipe per connection would exhaust
- * pipe-user-pages-soft around 1024 connections (KERNEL.md), and Netty's splice path,
+ * pipe-user-pages-soft around 1024 connections (pipe(7);
+ * docs/kernel.md#no-sendfile-in-io_uring-splice-through-pipes), and Netty's splice path,
  * with a new pipe per response, reaches only 0.41x nginx: pipes are made on first use
  * and reused, one per file body in flight.
  */

@@ -181,7 +181,7 @@ class BufferRingPressureTest {
 
     private void freshConnectionIsAnswered() throws IOException {
         try (RawHttp.Conn c = RawHttp.open(server.port())) {
-            c.socket().setSoTimeout(10_000); // the bound of the issue: answered within 10 s
+            c.socket().setSoTimeout(10_000); // the bound this test sets: answered within 10 s
             RawHttp.Response r = c.send(RawHttp.get("/index.html")).read();
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.body()).isEqualTo(files.bytes("/index.html"));

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.TestInstance;
  * A peer that goes away in the middle of a spliced 64 MiB body frees everything the proactor
  * gave it: the connection slot, its buffers, the pipe (a pipe that may still hold bytes of the
  * dead response is closed, not pooled) and the socket itself, which only closes for real once
- * the ring holds no operation on it (KERNEL.md). The test JVM is the server process, so its
+ * the ring holds no operation on it (docs/kernel.md#closing-an-fd-the-ring-still-uses). The test
+ * JVM is the server process, so its
  * /proc/self/fd and /proc/net/tcp show what the server still holds. 50 rounds of the different
  * ways to leave, so a leak of one fd or one slot per round shows.
  */

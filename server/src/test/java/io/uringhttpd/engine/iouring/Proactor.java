@@ -125,7 +125,8 @@ final class Proactor {
      * /proc/net/tcp{,6} whose local port is the server's, that are not the listener and
      * whose inode is not 0 (a socket closed by its last owner becomes an orphan with inode 0,
      * TIME_WAIT included). Unlike /proc/self/fd this also sees a socket whose fd was closed
-     * while the ring still holds it (KERNEL.md: a pending recv keeps the socket open).
+     * while the ring still holds it (a pending recv keeps the socket open:
+     * docs/kernel.md#closing-an-fd-the-ring-still-uses).
      */
     static int ownedServerSockets(int port) {
         int n = 0;
