@@ -1,13 +1,10 @@
 package io.uringhttpd.engine;
 
 import io.uringhttpd.http.ResponsePlan;
-import java.lang.foreign.MemorySegment;
+import io.uringhttpd.sys.NativeMemory;
 
 /** What both engines do with a response plan's body before moving bytes their own way. */
 public final class PlanBodies {
-    /** All of native memory, for copies between raw addresses (made once: no segment per copy). */
-    public static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
-
     private PlanBodies() {
     }
 
@@ -28,7 +25,7 @@ public final class PlanBodies {
         int n = 0;
         for (int i = 0; i < p.partCount; i++) {
             long len = p.partLength[i];
-            MemorySegment.copy(p.partSegment[i], p.partOffset[i], ALL, out + n, len);
+            NativeMemory.copy(p.partSegment[i], p.partOffset[i], out + n, len);
             n += (int) len;
         }
         return n;

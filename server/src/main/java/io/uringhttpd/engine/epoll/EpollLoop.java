@@ -541,7 +541,13 @@ public final class EpollLoop implements EventLoop, EngineOps {
                 c.pendingPartSent = 0;
             } else if (n < remaining) {
                 counters.partialWrites++;
-                return BLOCKED;
+                if (p.partKind[i] == ResponsePlan.PART_BYTES) {
+                    return BLOCKED;
+                }
+                // A short sendfile is a full socket buffer or the file's end (it shrank): only the
+                // first sets SOCK_NOSPACE, so only the first brings an EPOLLOUT edge later
+                // (tcp_check_space). Asking again tells them apart: -EAGAIN (wait for the edge) or
+                // 0 (truncated: close). Found by the peer-gone contract on a truncated file.
             }
         }
         c.responsesHandedOver(counters);

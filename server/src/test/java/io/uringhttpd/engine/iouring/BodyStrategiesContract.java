@@ -1,5 +1,7 @@
 package io.uringhttpd.engine.iouring;
 
+import io.uringhttpd.engine.LoopProbes;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -57,10 +59,10 @@ abstract class BodyStrategiesContract {
 
     @BeforeAll
     void start() throws Exception {
-        Proactor.assumeIoUring();
+        LoopProbes.assumeIoUring();
         files = Fixtures.create();
         for (long size : SIZES) {
-            sha.put(size, Proactor.writeRandom(files.root.resolve(Path.of("sized", size + ".bin")), size, size));
+            sha.put(size, LoopProbes.writeRandom(files.root.resolve(Path.of("sized", size + ".bin")), size, size));
         }
         server = TestServer.start("io_uring", files.root, "uring-httpd.small-file-bytes=" + smallFileBytes(),
                 "uring-httpd.loops-per-worker=1");
@@ -74,7 +76,7 @@ abstract class BodyStrategiesContract {
     /** Whatever a test did, the loop holds nothing for its closed connections and still serves. */
     @AfterEach
     void releasedAndStillServing() throws IOException {
-        Proactor.awaitReleased(server, Duration.ofSeconds(5));
+        LoopProbes.awaitReleased(server, Duration.ofSeconds(5));
         try (RawHttp.Conn c = RawHttp.open(server.port())) {
             // The empty response behind it arrives once the 1 KiB body is fully sent: the loop's
             // counters are final for the next test's baseline.
@@ -87,7 +89,7 @@ abstract class BodyStrategiesContract {
     }
 
     LoopCounters counters() {
-        return Proactor.loop(server, 0).counters();
+        return LoopProbes.loop(server, 0).counters();
     }
 
     boolean fromMemory(long size) {
@@ -102,12 +104,12 @@ abstract class BodyStrategiesContract {
             // A second request behind it: its answer comes only after the first body is fully sent
             // (the proactor holds pipelined requests while a body is pending), so the counters are final then.
             c.send(RawHttp.get(path(size)) + RawHttp.get("/empty.bin"));
-            Proactor.Streamed r = Proactor.readStreamed(c.input(), false);
+            LoopProbes.Streamed r = LoopProbes.readStreamed(c.input(), false);
             assertThat(r.status()).as("%s", r).isEqualTo(200);
             assertThat(r.header("Content-Length")).isEqualTo(String.valueOf(size));
             assertThat(r.bodyLength()).isEqualTo(size);
             assertThat(r.bodySha256()).as("sha256 of the %d byte body", size).isEqualTo(sha.get(size));
-            Proactor.Streamed after = Proactor.readStreamed(c.input(), false);
+            LoopProbes.Streamed after = LoopProbes.readStreamed(c.input(), false);
             assertThat(after.status()).isEqualTo(200);
             assertThat(after.bodyLength()).isZero();
         }
@@ -137,7 +139,7 @@ abstract class BodyStrategiesContract {
         try (RawHttp.Conn c = RawHttp.open(server.port())) {
             c.send(RawHttp.get(path(size)).repeat(3));
             for (int i = 0; i < 3; i++) {
-                Proactor.Streamed r = Proactor.readStreamed(c.input(), false);
+                LoopProbes.Streamed r = LoopProbes.readStreamed(c.input(), false);
                 assertThat(r.status()).as("response %d: %s", i, r).isEqualTo(200);
                 assertThat(r.bodySha256()).as("response %d", i).isEqualTo(sha.get(size));
             }
@@ -163,13 +165,13 @@ abstract class BodyStrategiesContract {
         try (RawHttp.Conn c = RawHttp.open(server.port())) {
             c.send(requests.toString());
             for (int i = 0; i < known.size(); i++) {
-                Proactor.Streamed r = Proactor.readStreamed(c.input(), false);
+                LoopProbes.Streamed r = LoopProbes.readStreamed(c.input(), false);
                 assertThat(r.status()).as("response %d: %s", i, r).isEqualTo(200);
                 assertThat(r.bodySha256()).as("response %d (%d bytes)", i, known.get(i)).isEqualTo(sha.get(known.get(i)));
             }
-            Proactor.Streamed head = Proactor.readStreamed(c.input(), true);
+            LoopProbes.Streamed head = LoopProbes.readStreamed(c.input(), true);
             assertThat(head.header("Content-Length")).isEqualTo(String.valueOf(PIPE_CHUNK + 1));
-            Proactor.Streamed last = Proactor.readStreamed(c.input(), false);
+            LoopProbes.Streamed last = LoopProbes.readStreamed(c.input(), false);
             assertThat(last.bodySha256()).isEqualTo(sha.get(1L));
         }
     }
@@ -184,7 +186,7 @@ abstract class BodyStrategiesContract {
             c.send((RawHttp.get(path(size)) + RawHttp.get(path(size - 1 > 0 ? size - 1 : 0))).repeat(count / 2));
             for (int i = 0; i < count; i++) {
                 long expected = i % 2 == 0 ? size : (size - 1 > 0 ? size - 1 : 0);
-                Proactor.Streamed r = Proactor.readStreamed(c.input(), false);
+                LoopProbes.Streamed r = LoopProbes.readStreamed(c.input(), false);
                 assertThat(r.status()).as("response %d", i).isEqualTo(200);
                 assertThat(r.bodySha256()).as("response %d (%d bytes)", i, expected).isEqualTo(sha.get(expected));
             }
@@ -233,8 +235,8 @@ abstract class BodyStrategiesContract {
                 assertThat(parts).hasSize(1);
                 assertThat(parts.getFirst().start()).isEqualTo(r[0]);
                 assertThat(parts.getFirst().end()).isEqualTo(r[1]);
-                assertThat(Proactor.sha256(parts.getFirst().bytes())).as("range %d-%d", r[0], r[1])
-                        .isEqualTo(Proactor.sha256(Fixtures.bigSlice(r[0], r[1])));
+                assertThat(LoopProbes.sha256(parts.getFirst().bytes())).as("range %d-%d", r[0], r[1])
+                        .isEqualTo(LoopProbes.sha256(Fixtures.bigSlice(r[0], r[1])));
             }
             // Suffix and open-ended forms, on the same connection.
             c.send(RawHttp.request("GET", Fixtures.BIG_PATH, "Range: bytes=-" + (PIPE_CHUNK + 5)));
@@ -266,8 +268,8 @@ abstract class BodyStrategiesContract {
                         (size - 2 * PIPE_CHUNK + 1) + "-" + (size - 1));
                 for (Ranges.Part p : parts) {
                     assertThat(p.total()).isEqualTo(size);
-                    assertThat(Proactor.sha256(p.bytes())).as("part %s", p.range())
-                            .isEqualTo(Proactor.sha256(Fixtures.bigSlice(p.start(), p.end())));
+                    assertThat(LoopProbes.sha256(p.bytes())).as("part %s", p.range())
+                            .isEqualTo(LoopProbes.sha256(Fixtures.bigSlice(p.start(), p.end())));
                 }
             }
         }
@@ -303,7 +305,7 @@ abstract class BodyStrategiesContract {
     static void assertStillOpen(RawHttp.Conn c) throws IOException {
         c.send(RawHttp.get("/one.bin"));
         InputStream in = c.input();
-        Proactor.Streamed r = Proactor.readStreamed(in, false);
+        LoopProbes.Streamed r = LoopProbes.readStreamed(in, false);
         assertThat(r.status()).as("a follow-up request on the same connection").isEqualTo(200);
         assertThat(r.bodyLength()).isEqualTo(1);
     }

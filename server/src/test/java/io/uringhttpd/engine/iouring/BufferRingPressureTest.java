@@ -1,5 +1,8 @@
 package io.uringhttpd.engine.iouring;
 
+import io.uringhttpd.engine.LoopProbes;
+import io.uringhttpd.engine.LoopResources;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -49,8 +52,8 @@ class BufferRingPressureTest {
 
     @BeforeAll
     void start() throws Exception {
-        Proactor.assumeIoUring();
-        long limit = Proactor.fdLimit();
+        LoopProbes.assumeIoUring();
+        long limit = LoopProbes.fdLimit();
         // Client and server sockets of 2000 connections, and a pipe for each stalled splice.
         assumeTrue(limit < 0 || limit >= 8000, () -> "open-file limit " + limit + " < 8000 (ulimit -n)");
         files = Fixtures.create();
@@ -64,8 +67,8 @@ class BufferRingPressureTest {
 
     @Test
     void stalledClientsAndADryBufferRingDoNotStallTheLoop() throws Exception {
-        LoopCounters counters = Proactor.loop(server, 0).counters();
-        int fdsBefore = Proactor.openSocketsAndPipes();
+        LoopCounters counters = LoopProbes.loop(server, 0).counters();
+        int fdsBefore = LoopProbes.openSocketsAndPipes();
         long enobufsBefore = counters.readEagain;
         List<Socket> stalled = new ArrayList<>(STALLED);
         ExecutorService pool = Executors.newFixedThreadPool(STREAM_THREADS);
@@ -85,8 +88,8 @@ class BufferRingPressureTest {
                 out.write(requests.getBytes(StandardCharsets.ISO_8859_1));
                 out.flush();
             }
-            Proactor.await(Duration.ofSeconds(10), () -> "all stalled clients accepted; open " + Proactor.connectionsOpen(server),
-                    () -> Proactor.connectionsOpen(server) >= STALLED);
+            LoopProbes.await(Duration.ofSeconds(10), () -> "all stalled clients accepted; open " + LoopProbes.connectionsOpen(server),
+                    () -> LoopProbes.connectionsOpen(server) >= STALLED);
             freshConnectionIsAnswered();
 
             // 2. Drain the ring while they stall; a receive that found it empty and was not re-armed
@@ -110,21 +113,21 @@ class BufferRingPressureTest {
             assertThat(enobufs).as("receives that found the buffer ring empty (if 0, this machine's loop kept up with"
                     + " %d streams and the test did not reach exhaustion)", STREAMERS).isPositive();
             // The streaming clients have closed; the stalled ones are all still there.
-            Proactor.await(Duration.ofSeconds(5), () -> "only the stalled clients open; open " + Proactor.connectionsOpen(server),
-                    () -> Proactor.connectionsOpen(server) == STALLED);
+            LoopProbes.await(Duration.ofSeconds(5), () -> "only the stalled clients open; open " + LoopProbes.connectionsOpen(server),
+                    () -> LoopProbes.connectionsOpen(server) == STALLED);
 
             // 3. Stalled transfers resume once their clients read: exact bytes, in order.
-            String sha3m = Proactor.sha256(files.bytes("/3m.bin"));
-            String sha1k = Proactor.sha256(files.bytes("/1k.bin"));
-            String sha16k = Proactor.sha256(files.bytes("/16k.bin"));
+            String sha3m = LoopProbes.sha256(files.bytes("/3m.bin"));
+            String sha1k = LoopProbes.sha256(files.bytes("/1k.bin"));
+            String sha16k = LoopProbes.sha256(files.bytes("/16k.bin"));
             for (int i = 0; i < 6; i++) {
                 var in = new BufferedInputStream(stalled.get(i).getInputStream(), 64 * 1024);
                 if (i % 2 == 0) {
-                    assertThat(Proactor.readStreamed(in, false).bodySha256()).as("stalled client %d, 3 MiB", i).isEqualTo(sha3m);
-                    assertThat(Proactor.readStreamed(in, false).bodySha256()).as("stalled client %d, 1 KiB", i).isEqualTo(sha1k);
+                    assertThat(LoopProbes.readStreamed(in, false).bodySha256()).as("stalled client %d, 3 MiB", i).isEqualTo(sha3m);
+                    assertThat(LoopProbes.readStreamed(in, false).bodySha256()).as("stalled client %d, 1 KiB", i).isEqualTo(sha1k);
                 } else {
                     for (int k = 0; k < 40; k++) {
-                        assertThat(Proactor.readStreamed(in, false).bodySha256()).as("stalled client %d, response %d", i, k)
+                        assertThat(LoopProbes.readStreamed(in, false).bodySha256()).as("stalled client %d, response %d", i, k)
                                 .isEqualTo(sha16k);
                     }
                 }
@@ -141,12 +144,12 @@ class BufferRingPressureTest {
             }
         }
         // 4. All of them reset, most mid-transfer: slots, buffers, pipes and sockets come back.
-        Proactor.awaitReleased(server, Duration.ofSeconds(10));
-        Proactor.Held held = Proactor.held(Proactor.loop(server, 0));
+        LoopProbes.awaitReleased(server, Duration.ofSeconds(10));
+        LoopResources held = LoopProbes.loop(server, 0).resources();
         // The pipe pool keeps the pipes of bodies that ended normally, for reuse (a few here, not one per client).
-        assertThat(held.pipesOpen()).as("pipes kept by the pool").isLessThanOrEqualTo(8);
-        assertThat(Proactor.openSocketsAndPipes()).as("sockets and pipes after all closed (before: %d; %s)", fdsBefore, held)
-                .isLessThanOrEqualTo(fdsBefore + 2 * held.pipesOpen() + 2);
+        assertThat((held.pipesInUse() + held.pipesPooled())).as("pipes kept by the pool").isLessThanOrEqualTo(8);
+        assertThat(LoopProbes.openSocketsAndPipes()).as("sockets and pipes after all closed (before: %d; %s)", fdsBefore, held)
+                .isLessThanOrEqualTo(fdsBefore + 2 * (held.pipesInUse() + held.pipesPooled()) + 2);
         freshConnectionIsAnswered();
     }
 

@@ -1,4 +1,4 @@
-package io.uringhttpd.engine.iouring;
+package io.uringhttpd.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -21,40 +21,43 @@ import org.junit.jupiter.api.TestInstance;
  * Client and server sockets both live in this JVM: 2000 fds plus the JVM's own.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ThousandConnectionsTest {
+public abstract class ThousandConnectionsContract {
+    /** "epoll" or "io_uring". */
+    protected abstract String engine();
+
     private static final int CONNECTIONS = 1000;
 
     private Fixtures files;
     private TestServer server;
 
     @BeforeAll
-    void start() throws Exception {
-        Proactor.assumeIoUring();
-        long limit = Proactor.fdLimit();
+    public void start() throws Exception {
+        LoopProbes.assumeEngine(engine());
+        long limit = LoopProbes.fdLimit();
         assumeTrue(limit < 0 || limit >= 2500, () -> "open-file limit " + limit + " < 2500 (ulimit -n)");
         files = Fixtures.create();
-        server = TestServer.start("io_uring", files.root, "uring-httpd.loops-per-worker=2");
+        server = TestServer.start(engine(), files.root, "uring-httpd.loops-per-worker=2");
     }
 
     @AfterAll
-    void stop() throws IOException {
+    public void stop() throws IOException {
         Fixtures.stop(server, files);
     }
 
     @Test
-    void thousandConcurrentConnectionsEachGetTheirFile() throws IOException {
+    public void thousandConcurrentConnectionsEachGetTheirFile() throws IOException {
         byte[] expected = files.bytes("/1k.bin");
-        int fdsBefore = Proactor.openSocketsAndPipes();
+        int fdsBefore = LoopProbes.openSocketsAndPipes();
         List<RawHttp.Conn> conns = new ArrayList<>(CONNECTIONS);
         try {
             for (int i = 0; i < CONNECTIONS; i++) {
                 conns.add(RawHttp.open(server.port()));
             }
             // All open at once on the server side, not one after the other.
-            Proactor.await(Duration.ofSeconds(10), () -> "all accepted; open now " + Proactor.connectionsOpen(server),
-                    () -> Proactor.connectionsOpen(server) == CONNECTIONS);
+            LoopProbes.await(Duration.ofSeconds(10), () -> "all accepted; open now " + LoopProbes.connectionsOpen(server),
+                    () -> LoopProbes.connectionsOpen(server) == CONNECTIONS);
             for (int l = 0; l < 2; l++) {
-                assertThat(Proactor.loop(server, l).connectionsOpen()).as("connections on loop-%d (SO_REUSEPORT spread)", l)
+                assertThat(LoopProbes.loop(server, l).connectionsOpen()).as("connections on loop-%d (SO_REUSEPORT spread)", l)
                         .isPositive();
             }
             // Every request is in the server before any response is read.
@@ -74,12 +77,12 @@ class ThousandConnectionsTest {
             for (int i = 0; i < CONNECTIONS; i++) {
                 assertThat(conns.get(i).read().body()).as("second request on connection %d", i).isEqualTo(expected16k);
             }
-            assertThat(Proactor.connectionsOpen(server)).isEqualTo(CONNECTIONS);
+            assertThat(LoopProbes.connectionsOpen(server)).isEqualTo(CONNECTIONS);
         } finally {
             conns.forEach(RawHttp.Conn::closeWithReset);
         }
-        Proactor.awaitReleased(server, Duration.ofSeconds(10));
+        LoopProbes.awaitReleased(server, Duration.ofSeconds(10));
         // The pipe pools may have made a pipe each meanwhile (2 fds per loop), nothing per connection.
-        assertThat(Proactor.openSocketsAndPipes()).as("open sockets and pipes after all closed").isLessThanOrEqualTo(fdsBefore + 4);
+        assertThat(LoopProbes.openSocketsAndPipes()).as("open sockets and pipes after all closed").isLessThanOrEqualTo(fdsBefore + 4);
     }
 }

@@ -1,9 +1,8 @@
-package io.uringhttpd.engine.iouring;
+package io.uringhttpd.engine;
 
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.uringhttpd.engine.LoopResources;
 import io.uringhttpd.engine.EventLoop;
 import io.uringhttpd.sys.IoUring;
 import io.uringhttpd.sys.IoUringException;
@@ -32,14 +31,15 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * Shared parts of the proactor-specific tests: the io_uring assumption, what the server
- * process holds (the test JVM is the server: /proc/self), a streaming response reader
- * that hashes bodies too big to keep, and a look at the loop's private tables.
+ * Shared parts of the resource tests of both engines: the io_uring assumption, what the server
+ * process holds (the test JVM is the server: /proc/self), what a loop holds
+ * ({@link EventLoop#resources()}), and a streaming response reader that hashes bodies too big
+ * to keep.
  */
-final class Proactor {
+public final class LoopProbes {
     private static final String UNAVAILABLE = probe();
 
-    private Proactor() {}
+    private LoopProbes() {}
 
     private static String probe() {
         try (IoUring ring = IoUring.setup(new Syscalls(), 8, 0)) {
@@ -50,12 +50,12 @@ final class Proactor {
     }
 
     /** Skips (with the kernel's reason) where io_uring is unavailable, e.g. under a container's seccomp profile. */
-    static void assumeIoUring() {
+    public static void assumeIoUring() {
         assumeTrue(UNAVAILABLE == null, () -> "io_uring unavailable: " + UNAVAILABLE);
     }
 
     /** The process's open-file limit (the JVM raises the soft limit to the hard one at startup). */
-    static long fdLimit() {
+    public static long fdLimit() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean os) {
             return os.getMaxFileDescriptorCount();
         }
@@ -63,7 +63,7 @@ final class Proactor {
     }
 
     /** Open fds of this process: client sockets, server sockets, pipes, cached files, rings. */
-    static int openFds() {
+    public static int openFds() {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return (int) fds.count();
         } catch (IOException e) {
@@ -77,12 +77,12 @@ final class Proactor {
      * JVM and the test runner open on their own. A TCP socket in CLOSE state is missing from
      * /proc/net/tcp but still counts here: it is recognised by not being of another family.
      */
-    static int openSocketsAndPipes() {
+    public static int openSocketsAndPipes() {
         return socketsAndPipes().size();
     }
 
     /** The targets ("socket:[inode]", "pipe:[inode]") counted by {@link #openSocketsAndPipes()}, for messages. */
-    static List<String> socketsAndPipes() {
+    public static List<String> socketsAndPipes() {
         List<String> found = new java.util.ArrayList<>();
         java.util.Set<String> otherFamilies = new java.util.HashSet<>();
         // Inode column of each table: unix 7th; netlink, udp 10th; packet 9th.
@@ -128,7 +128,7 @@ final class Proactor {
      * while the ring still holds it (a pending recv keeps the socket open:
      * docs/kernel.md#closing-an-fd-the-ring-still-uses).
      */
-    static int ownedServerSockets(int port) {
+    public static int ownedServerSockets(int port) {
         int n = 0;
         for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
             List<String> lines;
@@ -153,7 +153,7 @@ final class Proactor {
     }
 
     /** Polls until the condition holds; fails with the description after {@code timeout}. Not a speed check. */
-    static void await(Duration timeout, Supplier<String> what, BooleanSupplier condition) {
+    public static void await(Duration timeout, Supplier<String> what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -163,7 +163,7 @@ final class Proactor {
         }
     }
 
-    static void sleepMs(long ms) {
+    public static void sleepMs(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
@@ -172,17 +172,20 @@ final class Proactor {
         }
     }
 
-    // ------------------------------------------------------------------ the loop's tables
+    // ------------------------------------------------------------------ what the loops hold
 
-    static IoUringLoop loop(TestServer server, int index) {
-        EventLoop loop = server.server().loops().get(index);
-        if (!(loop instanceof IoUringLoop uring)) {
-            throw new AssertionError("loop " + index + " is " + loop.engine() + ", not io_uring");
+    /** Skips where the engine cannot run here (io_uring under a seccomp profile that refuses it). */
+    public static void assumeEngine(String engine) {
+        if (engine.equals("io_uring")) {
+            assumeIoUring();
         }
-        return uring;
     }
 
-    static int connectionsOpen(TestServer server) {
+    public static EventLoop loop(TestServer server, int index) {
+        return server.server().loops().get(index);
+    }
+
+    public static int connectionsOpen(TestServer server) {
         int n = 0;
         for (EventLoop loop : server.server().loops()) {
             n += loop.connectionsOpen();
@@ -191,40 +194,20 @@ final class Proactor {
     }
 
     /**
-     * What one loop holds, read from its private fields (racy reads from the test thread:
-     * only meaningful once the loop is idle, hence always inside {@link #await}).
-     */
-    record Held(int connectionsOpen, int slotsInUse, long buffersInUse, int pipesInUse, int pipesOpen) {
-        boolean nothing() {
-            return connectionsOpen == 0 && slotsInUse == 0 && buffersInUse == 0 && pipesInUse == 0;
-        }
-    }
-
-    static Held held(IoUringLoop loop) {
-        LoopResources r = loop.resources();
-        return new Held(r.connections(), r.connections(), r.buffersInUse(), r.pipesInUse(), r.pipesInUse() + r.pipesPooled());
-    }
-
-    /** Response plans the loop keeps for reuse (a plan is taken when a body cannot be sent at once). */
-    static int sparePlans(IoUringLoop loop) {
-        return loop.resources().sparePlans();
-    }
-
-    /**
      * Waits until the server holds nothing for closed connections: no open connection, no
      * slot, buffer or pipe in use on any loop, no server socket still referenced.
      */
-    static void awaitReleased(TestServer server, Duration timeout) {
+    public static void awaitReleased(TestServer server, Duration timeout) {
         int loops = server.server().loops().size();
         await(timeout, () -> {
             StringBuilder sb = new StringBuilder("everything released; now ");
             for (int i = 0; i < loops; i++) {
-                sb.append("loop-").append(i).append(' ').append(held(loop(server, i))).append("; ");
+                sb.append("loop-").append(i).append(' ').append(loop(server, i).resources()).append("; ");
             }
             return sb.append("owned server sockets ").append(ownedServerSockets(server.port())).toString();
         }, () -> {
             for (int i = 0; i < loops; i++) {
-                if (!held(loop(server, i)).nothing()) {
+                if (!loop(server, i).resources().nothingForConnections()) {
                     return false;
                 }
             }
@@ -235,7 +218,7 @@ final class Proactor {
     // ------------------------------------------------------------------ files
 
     /** Writes {@code size} pseudo-random bytes (seeded) and returns their sha256. */
-    static String writeRandom(Path file, long size, long seed) throws IOException {
+    public static String writeRandom(Path file, long size, long seed) throws IOException {
         Files.createDirectories(file.getParent());
         MessageDigest sha = sha256();
         SplittableRandom random = new SplittableRandom(seed);
@@ -258,7 +241,7 @@ final class Proactor {
         return hex(sha.digest());
     }
 
-    static MessageDigest sha256() {
+    public static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -266,19 +249,19 @@ final class Proactor {
         }
     }
 
-    static String sha256(byte[] bytes) {
+    public static String sha256(byte[] bytes) {
         return hex(sha256().digest(bytes));
     }
 
-    static String hex(byte[] digest) {
+    public static String hex(byte[] digest) {
         return HexFormat.of().formatHex(digest);
     }
 
     // ------------------------------------------------------------------ streaming responses
 
     /** A response whose body was hashed while it streamed by, not kept. */
-    record Streamed(String statusLine, int status, Map<String, String> headers, long bodyLength, String bodySha256) {
-        String header(String name) {
+    public record Streamed(String statusLine, int status, Map<String, String> headers, long bodyLength, String bodySha256) {
+        public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
 
@@ -289,7 +272,7 @@ final class Proactor {
     }
 
     /** Reads one response (Content-Length framing, which is all this server sends); HEAD has no body. */
-    static Streamed readStreamed(InputStream in, boolean head) throws IOException {
+    public static Streamed readStreamed(InputStream in, boolean head) throws IOException {
         String text = readHead(in);
         String[] lines = text.split("\r\n");
         Map<String, String> headers = new LinkedHashMap<>();

@@ -1,4 +1,4 @@
-package io.uringhttpd.engine.iouring;
+package io.uringhttpd.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,7 +24,10 @@ import org.junit.jupiter.api.TestInstance;
  * ways to leave, so a leak of one fd or one slot per round shows.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class PeerGoneMidTransferTest {
+public abstract class PeerGoneMidTransferContract {
+    /** "epoll" or "io_uring". */
+    protected abstract String engine();
+
     private static final long BIG = 64L << 20;
     private static final int ROUNDS = 50;
     /** Pipes may be made and closed in between; a few fds of slack, never one per round. */
@@ -35,15 +38,15 @@ class PeerGoneMidTransferTest {
     private String bigSha;
 
     @BeforeAll
-    void start() throws Exception {
-        Proactor.assumeIoUring();
+    public void start() throws Exception {
+        LoopProbes.assumeEngine(engine());
         files = Fixtures.create();
-        bigSha = Proactor.writeRandom(files.root.resolve(Path.of("64m.bin")), BIG, 64);
-        server = TestServer.start("io_uring", files.root, "uring-httpd.loops-per-worker=1");
+        bigSha = LoopProbes.writeRandom(files.root.resolve(Path.of("64m.bin")), BIG, 64);
+        server = TestServer.start(engine(), files.root, "uring-httpd.loops-per-worker=1");
     }
 
     @AfterAll
-    void stop() throws IOException {
+    public void stop() throws IOException {
         Fixtures.stop(server, files);
     }
 
@@ -63,13 +66,13 @@ class PeerGoneMidTransferTest {
     }
 
     @Test
-    void peerThatLeavesMidTransferFreesSlotBuffersPipeAndSocket() throws Exception {
-        IoUringLoop loop = Proactor.loop(server, 0);
+    public void peerThatLeavesMidTransferFreesSlotBuffersPipeAndSocket() throws Exception {
+        EventLoop loop = LoopProbes.loop(server, 0);
         // Warm up: the pipe pool has its pipe, the file cache its fds, the JVM its lazily opened files.
         fullGet();
         fullGet();
-        Proactor.awaitReleased(server, Duration.ofSeconds(5));
-        int fdsBefore = Proactor.openFds();
+        LoopProbes.awaitReleased(server, Duration.ofSeconds(5));
+        int fdsBefore = LoopProbes.openFds();
         long closedBefore = loop.counters().closed;
 
         for (int round = 0; round < ROUNDS; round++) {
@@ -80,10 +83,10 @@ class PeerGoneMidTransferTest {
             leave(how);
             int r = round;
             Leave h = how;
-            Proactor.await(Duration.ofSeconds(5), () -> "round " + r + " (" + h + "): " + Proactor.held(loop)
-                    + ", owned server sockets " + Proactor.ownedServerSockets(server.port()),
-                    () -> Proactor.held(loop).nothing() && Proactor.ownedServerSockets(server.port()) == 0);
-            int fdsNow = Proactor.openFds();
+            LoopProbes.await(Duration.ofSeconds(5), () -> "round " + r + " (" + h + "): " + loop.resources()
+                    + ", owned server sockets " + LoopProbes.ownedServerSockets(server.port()),
+                    () -> loop.resources().nothingForConnections() && LoopProbes.ownedServerSockets(server.port()) == 0);
+            int fdsNow = LoopProbes.openFds();
             assertThat(fdsNow).as("open fds after round %d (%s); before the rounds %d", round, how, fdsBefore)
                     .isLessThanOrEqualTo(fdsBefore + FD_SLACK);
         }
@@ -91,20 +94,20 @@ class PeerGoneMidTransferTest {
         assertThat(loop.counters().closed - closedBefore).as("connections closed by the loop").isEqualTo(ROUNDS);
         // The response plan of a dropped transfer is reused like one whose body was sent; a plan lost
         // at every close would be a new plan (and 16 KiB of native scratch) per aborted download.
-        assertThat(Proactor.sparePlans(loop)).as("response plans back in the loop's spare list").isPositive();
-        Proactor.Held held = Proactor.held(loop);
-        assertThat(held.pipesOpen()).as("pipes kept open by the pool: %s", held).isLessThanOrEqualTo(2);
+        assertThat(loop.resources().sparePlans()).as("response plans back in the loop's spare list").isPositive();
+        LoopResources held = loop.resources();
+        assertThat(held.pipesInUse() + held.pipesPooled()).as("pipes kept open by the pool: %s", held).isLessThanOrEqualTo(2);
         // The pool and the slot table still work: a whole body, exact.
         fullGet();
-        Proactor.awaitReleased(server, Duration.ofSeconds(5));
-        assertThat(Proactor.openFds()).isLessThanOrEqualTo(fdsBefore + FD_SLACK);
+        LoopProbes.awaitReleased(server, Duration.ofSeconds(5));
+        assertThat(LoopProbes.openFds()).isLessThanOrEqualTo(fdsBefore + FD_SLACK);
     }
 
     @Test
-    void fileTruncatedWhileSplicedEndsTheConnectionAndFreesEverything() throws Exception {
+    public void fileTruncatedMidTransferEndsTheConnectionAndFreesEverything() throws Exception {
         // A dedicated file: the open-file cache keeps the old size until it revalidates (valid = 60 s).
         Path file = files.root.resolve("shrinking.bin");
-        Proactor.writeRandom(file, 16L << 20, 16);
+        LoopProbes.writeRandom(file, 16L << 20, 16);
         try (RawHttp.Conn c = RawHttp.open(server.port())) {
             c.send(RawHttp.get("/shrinking.bin"));
             readAtLeast(c.input(), 64 * 1024);
@@ -124,15 +127,15 @@ class PeerGoneMidTransferTest {
             }
             assertThat(received).as("bytes before the server gave up on the truncated file").isLessThan(16L << 20);
         }
-        Proactor.awaitReleased(server, Duration.ofSeconds(5));
-        Proactor.Held held = Proactor.held(Proactor.loop(server, 0));
-        assertThat(held.pipesOpen()).as("%s", held).isLessThanOrEqualTo(2);
+        LoopProbes.awaitReleased(server, Duration.ofSeconds(5));
+        LoopResources held = LoopProbes.loop(server, 0).resources();
+        assertThat(held.pipesInUse() + held.pipesPooled()).as("%s", held).isLessThanOrEqualTo(2);
     }
 
     private void fullGet() throws IOException {
         try (RawHttp.Conn c = RawHttp.open(server.port())) {
             c.send(RawHttp.request("GET", "/64m.bin", "Connection: close"));
-            Proactor.Streamed r = Proactor.readStreamed(c.input(), false);
+            LoopProbes.Streamed r = LoopProbes.readStreamed(c.input(), false);
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.bodySha256()).isEqualTo(bigSha);
             assertThat(c.closedWithin(Duration.ofSeconds(5))).isTrue();

@@ -1,4 +1,4 @@
-package io.uringhttpd.engine.iouring;
+package io.uringhttpd.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,70 +21,73 @@ import org.junit.jupiter.api.TestInstance;
  * requests, and the reactor answers all of them.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class PipelinedInputTest {
+public abstract class PipelinedInputContract {
+    /** "epoll" or "io_uring". */
+    protected abstract String engine();
+
 
     private Fixtures files;
     private TestServer server;
 
     @BeforeAll
-    void start() throws Exception {
-        Proactor.assumeIoUring();
+    public void start() throws Exception {
+        LoopProbes.assumeEngine(engine());
         files = Fixtures.create();
-        server = TestServer.start("io_uring", files.root, "uring-httpd.loops-per-worker=1");
+        server = TestServer.start(engine(), files.root, "uring-httpd.loops-per-worker=1");
     }
 
     @AfterAll
-    void stop() throws IOException {
+    public void stop() throws IOException {
         Fixtures.stop(server, files);
     }
 
     @AfterEach
-    void releasedAndStillServing() throws IOException {
-        Proactor.awaitReleased(server, Duration.ofSeconds(5));
+    public void releasedAndStillServing() throws IOException {
+        LoopProbes.awaitReleased(server, Duration.ofSeconds(5));
         RawHttp.Response r = RawHttp.exchange(server.port(), RawHttp.get("/1k.bin"));
         assertThat(r.status()).isEqualTo(200);
     }
 
     @Test
-    void pipelinedRequestsUpToOneBufferBehindBigBodiesAreAllAnswered() throws IOException {
+    public void pipelinedRequestsUpToOneBufferBehindBigBodiesAreAllAnswered() throws IOException {
         // 44 requests of 750 bytes: 33 000 bytes, under one buffer.
         assertAllAnswered("/3m.bin", 44, 700);
     }
 
     @Test
-    void pipelinedRequestsBeyondOneBufferBehindBigBodiesAreAllAnswered() throws IOException {
+    public void pipelinedRequestsBeyondOneBufferBehindBigBodiesAreAllAnswered() throws IOException {
         // 60 requests of 750 bytes (browser-sized heads): 45 000 bytes. Observed: EOF, 0 responses.
         assertAllAnswered("/3m.bin", 60, 700);
     }
 
     @Test
-    void manySmallPipelinedRequestsAreAllAnswered() throws IOException {
+    public void manySmallPipelinedRequestsAreAllAnswered() throws IOException {
         // 900 GETs of 1 KiB in one write (45 000 bytes): the output buffer fills, the rest of the
         // input waits. Observed: EOF, 0 responses.
         assertAllAnswered("/1k.bin", 900, 0);
     }
 
     @Test
-    void requestBodyArrivingWhileTheResponseIsSplicedIsDiscarded() throws IOException {
+    public void requestBodyArrivingWhileTheResponseIsSplicedIsDiscarded() throws IOException {
         // A GET with a 64 KiB body (read and dropped, up to 1 MiB) for a spliced file.
         // Observed: EOF, no response; with a 20 000 byte body it is answered.
         int length = 64 * 1024;
         try (RawHttp.Conn c = RawHttp.open(server.port())) {
             c.send("GET /3m.bin HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + length + "\r\n\r\n" + "b".repeat(length));
-            Proactor.Streamed r = Proactor.readStreamed(c.input(), false);
+            LoopProbes.Streamed r = LoopProbes.readStreamed(c.input(), false);
             assertThat(r.status()).isEqualTo(200);
-            assertThat(r.bodySha256()).isEqualTo(Proactor.sha256(files.bytes("/3m.bin")));
+            assertThat(r.bodySha256()).isEqualTo(LoopProbes.sha256(files.bytes("/3m.bin")));
             assertStillOpen(c);
         }
     }
 
     private void assertAllAnswered(String path, int count, int padBytes) throws IOException {
         String request = RawHttp.request("GET", path, "X-Pad: " + "p".repeat(padBytes));
-        String expected = Proactor.sha256(files.bytes(path));
+        String expected = LoopProbes.sha256(files.bytes(path));
         try (RawHttp.Conn c = RawHttp.open(server.port())) {
             c.send(request.repeat(count));
             for (int i = 0; i < count; i++) {
-                Proactor.Streamed r = Proactor.readStreamed(c.input(), false);
+                LoopProbes.Streamed r = LoopProbes.readStreamed(c.input(), false);
                 assertThat(r.status()).as("response %d of %d", i, count).isEqualTo(200);
                 assertThat(r.bodySha256()).as("response %d of %d", i, count).isEqualTo(expected);
             }
