@@ -338,12 +338,12 @@ public final class LoopCore {
             }
             handler.logAccess(c.peerAddress, c.peerAddressLength, p);
             if (p.partCount == 0) {
-                PlanBodies.releaseFile(p);
+                p.releaseFile();
             } else if (PlanBodies.fitsOutput(p, bufferBytes - c.outEnd)) {
                 int copied = PlanBodies.copyToOutput(p, outBase + c.outEnd);
                 c.outEnd += copied;
                 counters.bytesFromMemory += copied;
-                PlanBodies.releaseFile(p);
+                p.releaseFile();
             } else {
                 c.pending = p;
                 c.pendingPart = 0;
@@ -361,7 +361,7 @@ public final class LoopCore {
             return;
         }
         c.pending = null;
-        PlanBodies.releaseFile(p);
+        p.releaseFile();
         p.reset();
         if (sparePlanCount < sparePlans.length) {
             sparePlans[sparePlanCount++] = p;

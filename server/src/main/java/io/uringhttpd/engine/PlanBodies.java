@@ -30,12 +30,4 @@ public final class PlanBodies {
         }
         return n;
     }
-
-    /** Drops the plan's reference to its open file (the cache closes it once unused and evicted). */
-    public static void releaseFile(ResponsePlan p) {
-        if (p.file != null) {
-            p.file.release();
-            p.file = null;
-        }
-    }
 }

@@ -33,8 +33,11 @@ public final class ResponsePlan {
     public final MemorySegment[] partSegment;
     public final long[] partOffset;
     public final long[] partLength;
-    /** Retained when a part refers to it (file region or its cached small body); the engine releases it when done. */
-    public FileEntry file;
+    /**
+     * Retained when a part refers to it (file region or its cached small body). Engines see only
+     * its fd ({@link #fileFd()}) and let go of it with {@link #releaseFile()} when done.
+     */
+    FileEntry file;
     /** Native memory owned by this plan for generated body bytes (multipart boundary lines). */
     MemorySegment scratch;
 
@@ -43,6 +46,19 @@ public final class ResponsePlan {
         partSegment = new MemorySegment[partsMax];
         partOffset = new long[partsMax];
         partLength = new long[partsMax];
+    }
+
+    /** The open file the {@link #PART_FILE} parts are regions of. */
+    public int fileFd() {
+        return file.fd();
+    }
+
+    /** Drops the plan's hold on its open file (the cache closes it once unused and evicted). */
+    public void releaseFile() {
+        if (file != null) {
+            file.release();
+            file = null;
+        }
     }
 
     public void reset() {

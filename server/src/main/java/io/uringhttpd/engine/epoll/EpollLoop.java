@@ -518,7 +518,7 @@ public final class EpollLoop implements EventLoop, EngineOps {
                 }
                 sendfileCalls++;
                 long chunk = Math.min(remaining, settings.sendfileChunkBytes());
-                n = sys.sendfile(c.fd, p.file.fd(), p.partOffset[i] + c.pendingPartSent, chunk);
+                n = sys.sendfile(c.fd, p.fileFd(), p.partOffset[i] + c.pendingPartSent, chunk);
                 if (n == 0) {
                     // The file shrank after it was opened: the promised Content-Length cannot be kept.
                     log.warn("loop-{}: file truncated while being sent; closing connection fd {}", index, c.fd);

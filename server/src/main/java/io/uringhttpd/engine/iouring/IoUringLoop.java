@@ -842,7 +842,7 @@ public final class IoUringLoop implements EventLoop, EngineOps {
             long offset = p.partOffset[part];
             long pageStart = offset & ~(NativeMemory.PAGE_BYTES - 1);
             long length = p.partLength[part] + (offset - pageStart);
-            long address = sys.mmap(0, length, MmapConstants.PROT_READ, MmapConstants.MAP_SHARED, p.file.fd(), pageStart);
+            long address = sys.mmap(0, length, MmapConstants.PROT_READ, MmapConstants.MAP_SHARED, p.fileFd(), pageStart);
             if (address < 0) {
                 log.warn("loop-{}: mmap for SEND_ZC failed ({}); splicing instead", index, Errno.describe((int) address));
                 startSplice(c, s, p, part, remaining);
@@ -939,7 +939,7 @@ public final class IoUringLoop implements EventLoop, EngineOps {
         }
         int chunk = (int) Math.min(remaining, pipes.capacity(s.pipe));
         long sqe1 = sqe();
-        Sqe.prepSplice(sqe1, p.file.fd(), p.partOffset[part] + c.pendingPartSent, pipes.writeFd(s.pipe), -1, chunk, 0,
+        Sqe.prepSplice(sqe1, p.fileFd(), p.partOffset[part] + c.pendingPartSent, pipes.writeFd(s.pipe), -1, chunk, 0,
                 userData(OP_SPLICE_IN, c.generation, c.slot));
         Sqe.addFlags(sqe1, IOSQE_IO_LINK);
         long sqe2 = sqe();
