@@ -30,10 +30,7 @@ public interface EngineOps {
     /** Retirement began: stop accepting (what is already in a listen backlog is still served). */
     void stopAccepting();
 
-    /** Listen fds still open (a retiring loop ends only when none is left). */
-    int listenersOpen();
-
-    /** The engine's own resources, for {@link EventLoop#resources()}: fds beyond connections and listeners, pipes. */
+    /** The engine's own fds (its epoll fd or ring, pipes), for {@link EventLoop#resources()}. */
     int ownFds();
 
     default int pipesInUse() {
@@ -49,6 +46,6 @@ public interface EngineOps {
         return 0;
     }
 
-    /** The loop ends: close everything the engine holds (connections through {@link LoopCore#release}). */
+    /** The loop ends: close everything the engine holds (connections through {@link LoopCore#release}; the core closes the listeners after). */
     void closeEverything();
 }

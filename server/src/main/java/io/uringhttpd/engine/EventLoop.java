@@ -41,7 +41,15 @@ public interface EventLoop extends Runnable {
     }
 
     /** Ports the loop listens on, in listen-address order (useful with port 0). */
-    int[] localPorts();
+    default int[] localPorts() {
+        return core().listeners.ports();
+    }
+
+    /** Runs the loop on the calling thread until it is stopped or has retired. */
+    @Override
+    default void run() {
+        core().run();
+    }
 
     default LoopCounters counters() {
         return core().counters;

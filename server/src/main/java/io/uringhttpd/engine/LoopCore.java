@@ -49,6 +49,7 @@ public final class LoopCore {
     public final BufferPool pool;
     public final int bufferBytes;
     public final Retirement retirement;
+    public final Listeners listeners;
 
     /** The loop clock (ms, {@link System#currentTimeMillis()}), read once per wake-up. */
     public long nowMs;
@@ -57,7 +58,7 @@ public final class LoopCore {
     private volatile boolean running = true;
     /** Null: metrics off, and nothing is recorded that only they read (durations, batch sizes). */
     private LoopMetrics metrics;
-    private EngineOps ops;
+    private final EngineOps ops;
 
     /** The plan the next request is answered into; a plan whose body waits moves to its connection. */
     private ResponsePlan plan;
@@ -68,11 +69,14 @@ public final class LoopCore {
     private int wakeFd;
 
     /**
+     * @param ops         the engine (it only keeps the reference here: nothing is called before {@link #run})
+     * @param listenFds   listening sockets owned by this loop from now on (closed when it stops)
      * @param wakeFdFlags flags of the eventfd another thread writes to wake the loop
      *                    (EFD_NONBLOCK for epoll; the proactor keeps a blocking READ armed on it)
      */
-    public LoopCore(int index, String engine, LoopSettings settings, Syscalls sys, StaticFileHandler handler,
-                    int wakeFdFlags) {
+    public LoopCore(EngineOps ops, int index, String engine, LoopSettings settings, Syscalls sys,
+                    StaticFileHandler handler, int[] listenFds, int wakeFdFlags) {
+        this.ops = ops;
         this.index = index;
         this.engine = engine;
         this.settings = settings;
@@ -82,6 +86,7 @@ public final class LoopCore {
         this.pool = new BufferPool(bufferBytes, memory);
         this.table = new ConnectionTable(settings.connectionsMax(), handler::newConnectionState);
         this.retirement = new Retirement(index);
+        this.listeners = new Listeners(sys, listenFds);
         this.plan = handler.newPlan();
         this.wakeFd = sys.eventfd(0, wakeFdFlags);
         if (wakeFd < 0) {
@@ -135,8 +140,8 @@ public final class LoopCore {
     }
 
     /** Runs the loop on this thread until stopped or retired; then closes everything. */
-    public void run(EngineOps engineOps) {
-        this.ops = engineOps;
+    public void run() {
+        EngineOps engineOps = ops;
         nowMs = System.currentTimeMillis();
         nextTickMs = nowMs + TICK_MS;
         handler.tick(nowMs);
@@ -154,6 +159,7 @@ public final class LoopCore {
             throw t;
         } finally {
             engineOps.closeEverything();
+            listeners.closeAll();
             synchronized (wakeLock) {
                 // Under the lock: stop() must never write to a closed (and maybe reused) fd number.
                 if (wakeFd >= 0) {
@@ -208,7 +214,7 @@ public final class LoopCore {
             nextTickMs = nowMs + (retirement.active() ? RETIRE_TICK_MS : TICK_MS);
         }
         // At the deadline closeEverything() closes what is left.
-        if (retirement.over(table.open(), ops.listenersOpen() == 0, nowMs)) {
+        if (retirement.over(table.open(), listeners.open() == 0, nowMs)) {
             running = false;
         }
     }
@@ -447,11 +453,9 @@ public final class LoopCore {
 
     /** A racy snapshot from any thread (see {@link LoopResources}). */
     public LoopResources resources() {
-        EngineOps o = ops;
         int connections = table.open();
-        int engineFds = o != null ? o.ownFds() + o.listenersOpen() : 0;
-        int fds = connections + engineFds + (wakeFd >= 0 ? 1 : 0);
-        return new LoopResources(fds, connections, pool.inUse(), o != null ? o.pipesInUse() : 0,
-                o != null ? o.pipesPooled() : 0, o != null ? o.receiveBuffersHeld() : 0, sparePlanCount);
+        int fds = connections + listeners.open() + ops.ownFds() + (wakeFd >= 0 ? 1 : 0);
+        return new LoopResources(fds, connections, pool.inUse(), ops.pipesInUse(), ops.pipesPooled(),
+                ops.receiveBuffersHeld(), sparePlanCount);
     }
 }

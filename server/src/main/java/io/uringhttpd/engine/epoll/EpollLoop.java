@@ -6,6 +6,7 @@ import static io.uringhttpd.sys.SocketConstants.*;
 import io.uringhttpd.engine.Connection;
 import io.uringhttpd.engine.EngineOps;
 import io.uringhttpd.engine.EventLoop;
+import io.uringhttpd.engine.Listeners;
 import io.uringhttpd.engine.LoopCore;
 import io.uringhttpd.engine.LoopCounters;
 import io.uringhttpd.engine.LoopSettings;
@@ -64,8 +65,7 @@ public final class EpollLoop implements EventLoop, EngineOps {
     private final int index;
     private final int bufferBytes;
 
-    private final int[] listenFds;
-    private final int[] localPorts;
+    private final Listeners listeners;
     private final boolean[] listenPending;
 
     private final long eventsAddress;
@@ -86,18 +86,15 @@ public final class EpollLoop implements EventLoop, EngineOps {
      * @param listenFds listening sockets owned by this loop from now on (closed when it stops)
      */
     public EpollLoop(int index, LoopSettings settings, Syscalls sys, StaticFileHandler handler, int[] listenFds) {
-        this.core = new LoopCore(index, "epoll", settings, sys, handler, EventfdConstants.EFD_NONBLOCK | EventfdConstants.EFD_CLOEXEC);
+        this.core = new LoopCore(this, index, "epoll", settings, sys, handler, listenFds,
+                EventfdConstants.EFD_NONBLOCK | EventfdConstants.EFD_CLOEXEC);
+        this.listeners = core.listeners;
         this.sys = sys;
         this.counters = core.counters;
         this.settings = settings;
         this.index = index;
         this.bufferBytes = core.bufferBytes;
-        this.listenFds = listenFds.clone();
-        this.listenPending = new boolean[listenFds.length];
-        this.localPorts = new int[listenFds.length];
-        for (int i = 0; i < listenFds.length; i++) {
-            localPorts[i] = sys.localPort(listenFds[i]);
-        }
+        this.listenPending = new boolean[listeners.count()];
         this.eventsAddress = core.memory.allocate(EpollEvent.BYTES * EVENTS_PER_WAIT, 8);
         this.sockaddrAddress = core.memory.allocate(SOCKADDR_BYTES, 8);
         this.sockaddrLenAddress = core.memory.allocate(4, 4);
@@ -110,8 +107,8 @@ public final class EpollLoop implements EventLoop, EngineOps {
             throw new IllegalStateException("epoll_create1: " + Errno.describe(epfd));
         }
         register(core.wakeFd(), EPOLLIN | EPOLLET, ownToken(WAKE_SLOT));
-        for (int i = 0; i < listenFds.length; i++) {
-            register(listenFds[i], EPOLLIN | EPOLLET, ownToken(i));
+        for (int i = 0; i < listeners.count(); i++) {
+            register(listeners.fd(i), EPOLLIN | EPOLLET, ownToken(i));
         }
     }
 
@@ -131,16 +128,6 @@ public final class EpollLoop implements EventLoop, EngineOps {
     @Override
     public LoopCore core() {
         return core;
-    }
-
-    @Override
-    public int[] localPorts() {
-        return localPorts.clone();
-    }
-
-    @Override
-    public void run() {
-        core.run(this);
     }
 
     // ---------------------------------------------------------------- EngineOps
@@ -211,8 +198,8 @@ public final class EpollLoop implements EventLoop, EngineOps {
      */
     @Override
     public void stopAccepting() {
-        for (int i = 0; i < listenFds.length; i++) {
-            if (listenFds[i] < 0) {
+        for (int i = 0; i < listeners.count(); i++) {
+            if (listeners.fd(i) < 0) {
                 continue;
             }
             for (int round = 0; round < RETIRE_ACCEPT_ROUNDS; round++) {
@@ -221,22 +208,10 @@ public final class EpollLoop implements EventLoop, EngineOps {
                     break;
                 }
             }
-            sys.epollCtl(epfd, EPOLL_CTL_DEL, listenFds[i], 0, 0);
-            sys.close(listenFds[i]);
-            listenFds[i] = -1;
+            sys.epollCtl(epfd, EPOLL_CTL_DEL, listeners.fd(i), 0, 0);
+            listeners.close(i);
             listenPending[i] = false;
         }
-    }
-
-    @Override
-    public int listenersOpen() {
-        int n = 0;
-        for (int fd : listenFds) {
-            if (fd >= 0) {
-                n++;
-            }
-        }
-        return n;
     }
 
     @Override
@@ -256,7 +231,7 @@ public final class EpollLoop implements EventLoop, EngineOps {
 
     private void accept(int listenIndex) {
         listenPending[listenIndex] = false;
-        int listenFd = listenFds[listenIndex];
+        int listenFd = listeners.fd(listenIndex);
         for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
             NativeMemory.putInt(sockaddrLenAddress, SOCKADDR_BYTES);
             int fd = sys.accept4(listenFd, SOCK_NONBLOCK | SOCK_CLOEXEC, sockaddrAddress, sockaddrLenAddress);
@@ -655,12 +630,6 @@ public final class EpollLoop implements EventLoop, EngineOps {
             if (c.fd >= 0) {
                 c.closeReason = LoopCounters.CLOSE_SHUTDOWN;
                 close(c);
-            }
-        }
-        for (int i = 0; i < listenFds.length; i++) {
-            if (listenFds[i] >= 0) {
-                sys.close(listenFds[i]);
-                listenFds[i] = -1;
             }
         }
         if (epfd >= 0) {

@@ -8,6 +8,7 @@ import io.uringhttpd.engine.Connection;
 import io.uringhttpd.engine.ConnectionTable;
 import io.uringhttpd.engine.EngineOps;
 import io.uringhttpd.engine.EventLoop;
+import io.uringhttpd.engine.Listeners;
 import io.uringhttpd.engine.LoopCore;
 import io.uringhttpd.engine.LoopCounters;
 import io.uringhttpd.engine.LoopSettings;
@@ -84,8 +85,7 @@ public final class IoUringLoop implements EventLoop, EngineOps {
     private final int index;
     private final int bufferBytes;
 
-    private final int[] listenFds;
-    private final int[] localPorts;
+    private final Listeners listeners;
     /** A multishot ACCEPT is armed on the listen fd of that index. */
     private final boolean[] acceptArmed;
     private final int ringEntries;
@@ -120,18 +120,14 @@ public final class IoUringLoop implements EventLoop, EngineOps {
                        int ringEntries, int setupFlags, int sqpollIdleMs, long sendZcBytesMin) {
         // A blocking eventfd: the loop keeps a READ armed on it (a SINGLE_ISSUER ring takes no
         // submission from another thread: -EEXIST).
-        this.core = new LoopCore(index, "io_uring", settings, sys, handler, EventfdConstants.EFD_CLOEXEC);
+        this.core = new LoopCore(this, index, "io_uring", settings, sys, handler, listenFds, EventfdConstants.EFD_CLOEXEC);
+        this.listeners = core.listeners;
         this.sys = sys;
         this.counters = core.counters;
         this.settings = settings;
         this.index = index;
         this.bufferBytes = core.bufferBytes;
-        this.listenFds = listenFds.clone();
-        this.localPorts = new int[listenFds.length];
-        for (int i = 0; i < listenFds.length; i++) {
-            localPorts[i] = sys.localPort(listenFds[i]);
-        }
-        this.acceptArmed = new boolean[listenFds.length];
+        this.acceptArmed = new boolean[listeners.count()];
         this.ringEntries = ringEntries;
         this.setupFlags = setupFlags;
         this.sqpollIdleMs = sqpollIdleMs;
@@ -171,16 +167,6 @@ public final class IoUringLoop implements EventLoop, EngineOps {
         return core;
     }
 
-    @Override
-    public int[] localPorts() {
-        return localPorts.clone();
-    }
-
-    @Override
-    public void run() {
-        core.run(this);
-    }
-
     // ------------------------------------------------------------------ EngineOps
 
     /** The ring is created on the loop's own thread: SINGLE_ISSUER binds it to the first submitter. */
@@ -188,7 +174,7 @@ public final class IoUringLoop implements EventLoop, EngineOps {
     public void start() {
         ring = IoUring.setup(sys, ringEntries, setupFlags, 0, sqpollIdleMs);
         recvBuffers = BufferRing.register(ring, RECV_BUFFER_GROUP, RECV_BUFFERS, RECV_BUFFER_BYTES);
-        for (int i = 0; i < listenFds.length; i++) {
+        for (int i = 0; i < listeners.count(); i++) {
             armAccept(i);
         }
         armWake();
@@ -258,7 +244,7 @@ public final class IoUringLoop implements EventLoop, EngineOps {
      */
     @Override
     public void stopAccepting() {
-        for (int i = 0; i < listenFds.length; i++) {
+        for (int i = 0; i < listeners.count(); i++) {
             if (acceptArmed[i]) {
                 Sqe.prepCancel(sqe(), userData(OP_ACCEPT, 0, i), 0, userData(OP_CANCEL, 0, 0));
             } else {
@@ -266,17 +252,6 @@ public final class IoUringLoop implements EventLoop, EngineOps {
             }
         }
         armRetireTick();
-    }
-
-    @Override
-    public int listenersOpen() {
-        int n = 0;
-        for (int fd : listenFds) {
-            if (fd >= 0) {
-                n++;
-            }
-        }
-        return n;
     }
 
     @Override
@@ -312,7 +287,7 @@ public final class IoUringLoop implements EventLoop, EngineOps {
      * empty) and served, rather than reset by the close when this fd is the socket's last reference.
      */
     private void closeListener(int listenIndex) {
-        int fd = listenFds[listenIndex];
+        int fd = listeners.fd(listenIndex);
         if (fd < 0) {
             return;
         }
@@ -326,8 +301,7 @@ public final class IoUringLoop implements EventLoop, EngineOps {
             }
             openConnection(accepted);
         }
-        sys.close(fd);
-        listenFds[listenIndex] = -1;
+        listeners.close(listenIndex);
     }
 
     // ------------------------------------------------------------------ submissions
@@ -347,7 +321,7 @@ public final class IoUringLoop implements EventLoop, EngineOps {
 
     private void armAccept(int listenIndex) {
         acceptArmed[listenIndex] = true;
-        Sqe.prepAcceptMultishot(sqe(), listenFds[listenIndex], SOCK_CLOEXEC, userData(OP_ACCEPT, 0, listenIndex));
+        Sqe.prepAcceptMultishot(sqe(), listeners.fd(listenIndex), SOCK_CLOEXEC, userData(OP_ACCEPT, 0, listenIndex));
     }
 
     private void armWake() {
@@ -1092,12 +1066,6 @@ public final class IoUringLoop implements EventLoop, EngineOps {
                 s.inflight = 0;
                 s.phase = CLOSING;
                 maybeFinishClose(c, s);
-            }
-        }
-        for (int i = 0; i < listenFds.length; i++) {
-            if (listenFds[i] >= 0) {
-                sys.close(listenFds[i]);
-                listenFds[i] = -1;
             }
         }
         pipes.close();
