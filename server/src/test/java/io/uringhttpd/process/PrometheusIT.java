@@ -209,7 +209,11 @@ class PrometheusIT {
                             perRequest, prometheus.output(), server.output());
                 }
                 Thread.sleep(1000);
-                perRequest = query(prometheusPort, query);
+                try {
+                    perRequest = query(prometheusPort, query);
+                } catch (java.net.ConnectException notYet) {
+                    // Prometheus still starting (slow on a loaded machine): ask again
+                }
             }
             // The compose demo's dashboard asks the same Prometheus: every panel gets data.
             for (String expr : dashboardQueries()) {
