@@ -118,15 +118,14 @@ public final class Master {
             }
         } catch (IOException e) {
             log.error("cannot start: {}", e.getMessage());
-            closeMetrics();
-            sockets.close();
+            closeEarly();
             return 1;
         }
         try {
             PidFile.write(config.pidFile());
         } catch (IOException e) {
             log.error("cannot write pid-file {}: {}", config.pidFile(), e.getMessage());
-            sockets.close();
+            closeEarly();
             return 1;
         }
         for (String name : List.of("HUP", "TERM", "INT", "USR1")) {
@@ -475,6 +474,17 @@ public final class Master {
             slotUsed[i] = false;
         }
         aggregator.retire(finals);
+    }
+
+    /**
+     * An early return of {@link #run()}, before any worker: releases everything opened so far (the
+     * listen sockets, the metrics memfd and its mapping, the endpoint's socket and thread, the timer),
+     * so that a caller in the same JVM (tests) is left with no fd of this master.
+     */
+    private void closeEarly() {
+        timer.shutdownNow();
+        closeMetrics();
+        sockets.close();
     }
 
     private void closeMetrics() {
