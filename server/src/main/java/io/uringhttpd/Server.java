@@ -226,7 +226,6 @@ public final class Server implements AutoCloseable {
     private static Server start(ServerConfig config, int[][] listenFds, ServerConfig.Engine engine, Syscalls setupSys,
             MetricsFile metrics, int firstSlot, int workerIndex) throws IOException {
         int loopCount = listenFds.length;
-        List<InetSocketAddress> addresses = config.listen().stream().map(ServerConfig.ListenAddress::toSocketAddress).toList();
         int uringFlags;
         try {
             // After the sockets: a bind error is reported before anything about engines.
@@ -259,7 +258,7 @@ public final class Server implements AutoCloseable {
         HttpSettings httpSettings = new HttpSettings(limits.requestLineBytesMax(), limits.headerSectionBytesMax(),
                 limits.headerCountMax(), limits.rangesPerRequestMax(),
                 (config.serverTokens() ? "uring-httpd/" + Version.get() : "uring-httpd").getBytes(StandardCharsets.US_ASCII));
-        LoopSettings loopSettings = new LoopSettings(addresses, LISTEN_BACKLOG, limits.connectionsPerLoopMax(),
+        LoopSettings loopSettings = new LoopSettings(limits.connectionsPerLoopMax(),
                 config.timeouts().headerReadMs(), config.timeouts().keepaliveIdleMs(), config.timeouts().sendMs(),
                 bufferBytes(config), SENDFILE_CHUNK_BYTES);
 
