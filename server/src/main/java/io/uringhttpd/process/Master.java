@@ -1,5 +1,6 @@
 package io.uringhttpd.process;
 
+import io.uringhttpd.metrics.EndpointSettings;
 import io.uringhttpd.metrics.MetricsAggregator;
 import io.uringhttpd.metrics.MetricsEndpoint;
 import io.uringhttpd.metrics.MetricsFile;
@@ -114,7 +115,7 @@ public final class Master {
                 metrics = MetricsFile.create(MetricsFile.slotsFor(config.loopsTotal()));
                 slotUsed = new boolean[metrics.slotCount()];
                 aggregator = new MetricsAggregator(metrics::snapshots);
-                endpoint = MetricsEndpoint.start(config.metrics(), aggregator, "master");
+                endpoint = MetricsEndpoint.start(endpointSettings(config.metrics()), aggregator, "master");
             }
         } catch (IOException e) {
             log.error("cannot start: {}", e.getMessage());
@@ -485,6 +486,11 @@ public final class Master {
         timer.shutdownNow();
         closeMetrics();
         sockets.close();
+    }
+
+    /** The endpoint's part of uring-httpd.metrics (also for {@link SingleProcess}). */
+    static EndpointSettings endpointSettings(ServerConfig.Metrics metrics) {
+        return new EndpointSettings(metrics.listen().host(), metrics.listen().port(), metrics.path());
     }
 
     private void closeMetrics() {
