@@ -162,11 +162,13 @@ public final class Server implements AutoCloseable {
                 bufferBytes(config), SENDFILE_CHUNK_BYTES);
 
         List<EventLoop> loops = new ArrayList<>();
+        List<FileService> fileServices = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         try {
             for (int i = 0; i < loopCount; i++) {
                 Syscalls sys = new Syscalls();
                 FileService files = new FileService(fileSettings, sys);
+                fileServices.add(files);
                 StaticFileHandler handler = new StaticFileHandler(httpSettings, files, accessLog);
                 loops.add(uringFlags >= 0
                         ? new IoUringLoop(i, loopSettings, sys, handler, listenFds[i], config.ioUring().entries(),
@@ -181,7 +183,7 @@ public final class Server implements AutoCloseable {
         }
         if (metrics != null) {
             for (int i = 0; i < loopCount; i++) {
-                loops.get(i).publishTo(new LoopMetrics(metrics, firstSlot + i, workerIndex, i));
+                loops.get(i).publishTo(new LoopMetrics(metrics, firstSlot + i, workerIndex, i, fileServices.get(i)));
             }
         }
         for (int i = 0; i < loopCount; i++) {
