@@ -67,13 +67,13 @@ public final class RequestParser {
     private static final byte[] L_HTTP = lower("http://");
     private static final byte[] L_HTTPS = lower("https://");
 
-    // Native-order words for the fast paths, built with the same layouts the reads use.
-    private static final int GET_SP = java.lang.foreign.MemorySegment.ofArray(lower("GET "))
-        .get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, 0);
-    private static final long HTTP_1_1 = java.lang.foreign.MemorySegment.ofArray(lower("HTTP/1.1"))
-        .get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0);
-    private static final long HTTP_1_0 = java.lang.foreign.MemorySegment.ofArray(lower("HTTP/1.0"))
-        .get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0);
+    // Native-order words for the fast paths, in the byte order the reads (Mem.getInt/getLong) use.
+    private static final int GET_SP = java.nio.ByteBuffer.wrap(lower("GET "))
+        .order(java.nio.ByteOrder.nativeOrder()).getInt(0);
+    private static final long HTTP_1_1 = java.nio.ByteBuffer.wrap(lower("HTTP/1.1"))
+        .order(java.nio.ByteOrder.nativeOrder()).getLong(0);
+    private static final long HTTP_1_0 = java.nio.ByteBuffer.wrap(lower("HTTP/1.0"))
+        .order(java.nio.ByteOrder.nativeOrder()).getLong(0);
 
     private final int requestLineBytesMax;
     private final int headerSectionBytesMax;
