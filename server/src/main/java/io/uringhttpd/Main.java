@@ -6,6 +6,7 @@ import io.uringhttpd.config.ConfigLoader;
 import io.uringhttpd.config.ServerConfig;
 import io.uringhttpd.process.ControlCommand;
 import io.uringhttpd.process.Master;
+import io.uringhttpd.process.SingleProcess;
 import io.uringhttpd.process.Worker;
 import io.uringhttpd.process.WorkerCommand;
 import java.io.PrintStream;
@@ -135,7 +136,7 @@ public final class Main implements Callable<Integer> {
         if (workerIndex != null) {
             return Worker.run(config, workerIndex, workerFds, controlFd, metricsFd, metricsSlots, metricsSlot);
         }
-        return config.master() ? Master.run(config) : Server.run(config);
+        return config.master() ? Master.run(config) : SingleProcess.run(config);
     }
 
     private static String oneLine(String s) {

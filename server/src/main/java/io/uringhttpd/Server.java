@@ -5,8 +5,6 @@ import io.uringhttpd.engine.EventLoop;
 import io.uringhttpd.engine.ListenSockets;
 import io.uringhttpd.engine.LoopMetrics;
 import io.uringhttpd.engine.LoopSettings;
-import io.uringhttpd.metrics.MetricsAggregator;
-import io.uringhttpd.metrics.MetricsEndpoint;
 import io.uringhttpd.metrics.MetricsFile;
 import io.uringhttpd.engine.epoll.EpollLoop;
 import io.uringhttpd.engine.iouring.IoUringLoop;
@@ -20,16 +18,12 @@ import io.uringhttpd.files.SymlinkPolicy;
 import io.uringhttpd.http.HttpSettings;
 import io.uringhttpd.http.StaticFileHandler;
 import io.uringhttpd.log.AccessLog;
-import io.uringhttpd.process.PidFile;
-import io.uringhttpd.process.SignalHandlers;
 import io.uringhttpd.sys.Syscalls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,10 +32,11 @@ import org.slf4j.LoggerFactory;
  * one HTTP core and one file cache per loop, and runs each loop on its own platform
  * thread named {@code loop-N}.
  *
- * <p>{@link #run} is the whole server with {@code master = off}: {@code loops-per-worker} loops as
- * threads of one process. With {@code master = on} each worker process runs one Server on the
- * sockets its {@link io.uringhttpd.process.Master} handed over ({@link #start(ServerConfig, int[][],
- * ServerConfig.Engine)}).
+ * <p>With {@code master = off} the single process runs one Server on sockets of its own
+ * ({@link #start(ServerConfig, MetricsFile)}); with {@code master = on} each worker process runs one
+ * Server on the sockets its master handed over ({@link #start(ServerConfig, int[][], ServerConfig.Engine)}).
+ * The processes around it (pid file, signals, the metrics endpoint) are the {@code process}
+ * package's business: nothing here depends on it.
  */
 public final class Server implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Server.class);
@@ -60,102 +55,6 @@ public final class Server implements AutoCloseable {
         this.threads = threads;
         this.accessLog = accessLog;
         this.port = port;
-    }
-
-    /**
-     * Runs the server until the JVM is asked to stop; returns the exit code.
-     *
-     * <p>SIGTERM (what Docker, Kubernetes and systemd send) stops gracefully: {@link #retire} with
-     * shutdown-idle-grace and shutdown-timeout (nginx's QUIT). SIGINT (Ctrl-C) stops at once
-     * (nginx's TERM/INT). Both end with exit status 0, as nginx does: left to the JVM's default
-     * handlers they would start the shutdown hooks and end the process with 128+signal (143, 130),
-     * which supervisors report as a failure.
-     */
-    public static int run(ServerConfig config) {
-        Server server;
-        MetricsFile metrics = null;
-        try {
-            // master = off: this process's loops publish into its own metrics file (slots 0..loops-1),
-            // and the process serves the endpoint itself.
-            metrics = config.metrics().enabled() ? MetricsFile.create(MetricsFile.slotsFor(config.loopsPerWorker())) : null;
-            server = start(config, metrics);
-        } catch (IOException | IllegalStateException e) {
-            log.error("cannot start: {}", e.getMessage());
-            if (metrics != null) {
-                metrics.close();
-            }
-            return 1;
-        }
-        if (metrics != null) {
-            server.metricsFile = metrics;
-            try {
-                server.metricsEndpoint = MetricsEndpoint.start(config.metrics(), new MetricsAggregator(metrics::snapshots), "0");
-            } catch (IOException e) {
-                log.error("cannot start: {}", e.getMessage());
-                server.close();
-                return 1;
-            }
-        }
-        try {
-            PidFile.write(config.pidFile());
-        } catch (IOException e) {
-            log.error("cannot write pid-file {}: {}", config.pidFile(), e.getMessage());
-            server.close();
-            return 1;
-        }
-        // The bound ports, so that a configured port 0 shows the port actually chosen.
-        int[] ports = server.loops.getFirst().localPorts();
-        List<ServerConfig.ListenAddress> listening = new ArrayList<>();
-        for (int i = 0; i < config.listen().size(); i++) {
-            listening.add(new ServerConfig.ListenAddress(config.listen().get(i).host(), ports[i]));
-        }
-        log.info("uring-httpd {} started: engine {}, listen {}, root {}, loops {}, pid {}", Version.get(),
-                server.loops.getFirst().engine(), listening, config.root(), server.loops.size(),
-                ProcessHandle.current().pid());
-        CountDownLatch stopped = new CountDownLatch(1);
-        // Other ways out of the JVM (SIGHUP, a System.exit elsewhere) still stop the loops and remove the pid file.
-        Thread hook = new Thread(() -> {
-            log.info("stopping");
-            server.close();
-            PidFile.delete(config.pidFile());
-            stopped.countDown();
-        }, "shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        AtomicBoolean signalled = new AtomicBoolean();
-        long idleGraceMs = config.processes().shutdownIdleGraceMs();
-        long timeoutMs = config.processes().shutdownTimeoutMs();
-        SignalHandlers.on("TERM", () -> {
-            log.info("SIGTERM: stopping gracefully (connections get up to {} ms, idle ones {} ms)", timeoutMs, idleGraceMs);
-            signalled.set(true);
-            server.retire(idleGraceMs, timeoutMs);
-        });
-        SignalHandlers.on("INT", () -> {
-            log.info("SIGINT: stopping");
-            signalled.set(true);
-            server.stop();
-        });
-        SignalHandlers.on("USR1", server::reopenLogs);
-        // Left to the JVM, SIGHUP (-s reload) would end the process.
-        SignalHandlers.on("HUP", () -> log.warn("SIGHUP: reloading needs master = on; ignored"));
-        server.awaitLoops();
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            try {
-                stopped.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return 0;
-        }
-        server.close();
-        PidFile.delete(config.pidFile());
-        if (signalled.get()) {
-            log.info("stopped");
-            return 0;
-        }
-        // The loops ended on their own (an error): leave without waiting for a signal.
-        return 1;
     }
 
     /**
@@ -226,7 +125,6 @@ public final class Server implements AutoCloseable {
     private static Server start(ServerConfig config, int[][] listenFds, ServerConfig.Engine engine, Syscalls setupSys,
             MetricsFile metrics, int firstSlot, int workerIndex) throws IOException {
         int loopCount = listenFds.length;
-        List<InetSocketAddress> addresses = config.listen().stream().map(ServerConfig.ListenAddress::toSocketAddress).toList();
         int uringFlags;
         try {
             // After the sockets: a bind error is reported before anything about engines.
@@ -259,16 +157,18 @@ public final class Server implements AutoCloseable {
         HttpSettings httpSettings = new HttpSettings(limits.requestLineBytesMax(), limits.headerSectionBytesMax(),
                 limits.headerCountMax(), limits.rangesPerRequestMax(),
                 (config.serverTokens() ? "uring-httpd/" + Version.get() : "uring-httpd").getBytes(StandardCharsets.US_ASCII));
-        LoopSettings loopSettings = new LoopSettings(addresses, LISTEN_BACKLOG, limits.connectionsPerLoopMax(),
+        LoopSettings loopSettings = new LoopSettings(limits.connectionsPerLoopMax(),
                 config.timeouts().headerReadMs(), config.timeouts().keepaliveIdleMs(), config.timeouts().sendMs(),
                 bufferBytes(config), SENDFILE_CHUNK_BYTES);
 
         List<EventLoop> loops = new ArrayList<>();
+        List<FileService> fileServices = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         try {
             for (int i = 0; i < loopCount; i++) {
                 Syscalls sys = new Syscalls();
                 FileService files = new FileService(fileSettings, sys);
+                fileServices.add(files);
                 StaticFileHandler handler = new StaticFileHandler(httpSettings, files, accessLog);
                 loops.add(uringFlags >= 0
                         ? new IoUringLoop(i, loopSettings, sys, handler, listenFds[i], config.ioUring().entries(),
@@ -283,7 +183,7 @@ public final class Server implements AutoCloseable {
         }
         if (metrics != null) {
             for (int i = 0; i < loopCount; i++) {
-                loops.get(i).publishTo(new LoopMetrics(metrics, firstSlot + i, workerIndex, i));
+                loops.get(i).publishTo(new LoopMetrics(metrics, firstSlot + i, workerIndex, i, fileServices.get(i)));
             }
         }
         for (int i = 0; i < loopCount; i++) {
@@ -345,10 +245,6 @@ public final class Server implements AutoCloseable {
         return (int) ((bytes + 4095) & ~4095L);
     }
 
-    /** master = off ({@link #run}): the loops' metrics file and its endpoint, closed after the loops stopped. */
-    private MetricsFile metricsFile;
-    private MetricsEndpoint metricsEndpoint;
-
     /** The actual port of the first listen address (useful when the config asked for port 0). */
     public int port() {
         return port;
@@ -362,7 +258,7 @@ public final class Server implements AutoCloseable {
      * Graceful stop of every loop ({@link EventLoop#retire}): no new connection from now on,
      * every response says Connection: close, idle connections close after {@code idleGraceMs},
      * and whatever is still open after {@code timeoutMs} is closed. Returns at once;
-     * {@link #awaitLoops()} (and {@link #run}) return when the loops have ended.
+     * {@link #awaitLoops()} returns when the loops have ended.
      */
     public void retire(long idleGraceMs, long timeoutMs) {
         long deadlineMs = System.currentTimeMillis() + timeoutMs;
@@ -418,13 +314,5 @@ public final class Server implements AutoCloseable {
         stop();
         awaitLoops();
         accessLog.close();
-        if (metricsEndpoint != null) {
-            metricsEndpoint.close();
-            metricsEndpoint = null;
-        }
-        if (metricsFile != null) {
-            metricsFile.close(); // the loops, which write into it, have stopped
-            metricsFile = null;
-        }
     }
 }

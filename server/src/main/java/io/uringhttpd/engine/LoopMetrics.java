@@ -2,6 +2,7 @@ package io.uringhttpd.engine;
 
 import static io.uringhttpd.metrics.MetricsSchema.*;
 
+import io.uringhttpd.files.FileService;
 import io.uringhttpd.metrics.MetricsFile;
 import io.uringhttpd.sys.NativeMemory;
 import io.uringhttpd.sys.Rusage;
@@ -24,6 +25,8 @@ public final class LoopMetrics {
     private final int slot;
     private final int workerIndex;
     private final int loopIndex;
+    /** The loop's open-file cache, confined to the loop thread like this object; null: none. */
+    private final FileService files;
     private final long[] counters = new long[COUNTERS.size()];
     private final long[] gauges = new long[GAUGES.size()];
     private final long[][] buckets = new long[HISTOGRAMS.size()][];
@@ -45,10 +48,19 @@ public final class LoopMetrics {
      * @param loopIndex   the loop's index in its process; loop 0 also writes the JVM gauges
      */
     public LoopMetrics(MetricsFile file, int slot, int workerIndex, int loopIndex) {
+        this(file, slot, workerIndex, loopIndex, null);
+    }
+
+    /**
+     * @param files the loop's FileService (its open-file cache), read at each publish on the loop
+     *              thread that also uses it; null: the cache series stay 0
+     */
+    public LoopMetrics(MetricsFile file, int slot, int workerIndex, int loopIndex, FileService files) {
         this.file = file;
         this.slot = slot;
         this.workerIndex = workerIndex;
         this.loopIndex = loopIndex;
+        this.files = files;
         for (int h = 0; h < buckets.length; h++) {
             buckets[h] = new long[HISTOGRAMS.get(h).bucketCount()];
         }
@@ -103,6 +115,13 @@ public final class LoopMetrics {
         counters[ZEROCOPY_NOTIFICATIONS] = c.zeroCopyNotifications;
         counters[BUFFER_RING_EXHAUSTED] = c.bufferRingExhausted;
         counters[CQ_OVERFLOWS] = c.cqOverflows;
+        if (files != null) {
+            counters[OPEN_FILE_CACHE_HITS] = files.hits();
+            counters[OPEN_FILE_CACHE_MISSES] = files.misses();
+            counters[OPEN_FILE_CACHE_REVALIDATIONS] = files.revalidations();
+            counters[OPEN_FILE_CACHE_EVICTIONS] = files.evictions();
+            gauges[OPEN_FILE_CACHE_ENTRIES] = files.cachedEntries();
+        }
         syscallIndex = 0;
         sys.counts.forEach(syscallSink); // in SYSCALL_NAMES order (a test checks it)
 

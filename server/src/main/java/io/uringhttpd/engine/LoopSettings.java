@@ -1,8 +1,5 @@
 package io.uringhttpd.engine;
 
-import java.net.InetSocketAddress;
-import java.util.List;
-
 /**
  * What an event loop needs to know from the configuration, resolved once.
  *
@@ -10,8 +7,6 @@ import java.util.List;
  *        longest request head the limits allow, and a response head plus a small cached body
  */
 public record LoopSettings(
-        List<InetSocketAddress> listen,
-        int backlog,
         int connectionsMax,
         long headerReadTimeoutMs,
         long keepaliveIdleTimeoutMs,

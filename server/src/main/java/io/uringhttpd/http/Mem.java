@@ -1,54 +1,51 @@
 package io.uringhttpd.http;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import io.uringhttpd.sys.NativeMemory;
 
 /**
- * Byte access to native memory by raw address.
+ * Byte access to native memory by raw address, for the parsers: short names over
+ * {@link NativeMemory}, which owns the one segment spanning the address space (static calls,
+ * inlined by C2: nothing is allocated per access).
  *
- * <p>Why one segment spanning the whole address space instead of a {@code (segment, offset)} pair:
- * the engines hand us {@code (address, length)} of received bytes, and a {@code static final}
- * segment lets C2 fold the segment's base, scope and liveness checks into constants (a global
- * segment is always alive); what remains per access is one compare against {@code Long.MAX_VALUE}.
- * A per-call segment slice would cost an allocation (or rely on escape analysis) and a real bounds
- * check on each byte. The price: no bounds safety, so every caller stays within
- * {@code [address, address + length)} it was given. {@code reinterpret} is a restricted method:
- * the jar's manifest carries {@code Enable-Native-Access: ALL-UNNAMED}.
+ * <p>The engines hand us {@code (address, length)} of received bytes. There is no bounds safety:
+ * every caller stays within the {@code [address, address + length)} it was given.
  */
 final class Mem {
-    @SuppressWarnings("restricted") // allowed by Enable-Native-Access (jar manifest, surefire argLine)
-    static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
-
     private Mem() {}
 
     static byte get(long address) {
-        return ALL.get(ValueLayout.JAVA_BYTE, address);
+        return NativeMemory.getByte(address);
     }
 
     static int u8(long address) {
-        return ALL.get(ValueLayout.JAVA_BYTE, address) & 0xFF;
+        return NativeMemory.getByte(address) & 0xFF;
     }
 
     /** 4 bytes in native order. */
     static int getInt(long address) {
-        return ALL.get(ValueLayout.JAVA_INT_UNALIGNED, address);
+        return NativeMemory.getInt(address);
     }
 
     /** 8 bytes in native order (for SWAR scans: any-byte tests do not depend on the order). */
     static long getLong(long address) {
-        return ALL.get(ValueLayout.JAVA_LONG_UNALIGNED, address);
+        return NativeMemory.getLong(address);
     }
 
     static void put(long address, byte value) {
-        ALL.set(ValueLayout.JAVA_BYTE, address, value);
+        NativeMemory.putByte(address, value);
     }
 
     static void copy(byte[] src, int srcOffset, long dstAddress, int length) {
-        MemorySegment.copy(src, srcOffset, ALL, ValueLayout.JAVA_BYTE, dstAddress, length);
+        NativeMemory.copy(src, srcOffset, dstAddress, length);
     }
 
     static void copy(long srcAddress, long dstAddress, long length) {
-        MemorySegment.copy(ALL, srcAddress, ALL, dstAddress, length);
+        NativeMemory.copy(srcAddress, dstAddress, length);
+    }
+
+    /** Native memory to a Java array. */
+    static void copy(long srcAddress, byte[] dst, int dstOffset, int length) {
+        NativeMemory.copy(srcAddress, dst, dstOffset, length);
     }
 
     /** ASCII case-insensitive compare of memory against a lower-case constant of letters, digits, '-', '='. */
@@ -57,7 +54,7 @@ final class Mem {
             // '| 0x20' folds A-Z onto a-z; for the non-letters in our constants ('-', '=', digits)
             // it is the identity on themselves, and the only other byte it maps onto them is a
             // control byte, which never matches because callers pass validated tokens or fail anyway.
-            if ((ALL.get(ValueLayout.JAVA_BYTE, address + i) | 0x20) != lower[i]) {
+            if ((NativeMemory.getByte(address + i) | 0x20) != lower[i]) {
                 return false;
             }
         }

@@ -24,6 +24,12 @@ import static io.uringhttpd.http.ParseState.*;
  * them: only offsets are kept). After a positive result the next request starts at
  * {@code address + result}.
  *
+ * <p>Every line of the head ends with CRLF: a bare LF anywhere in it (an empty line before the
+ * request-line, the request-line, a field line, the blank line ending the head) is 400. RFC 9112
+ * §2.2 lets a recipient accept a bare LF as a line end, but a proxy in front that does not (it
+ * reads {@code "Dummy: x\nContent-Length: 23\r\n"} as one field) would frame the request
+ * differently from this server: request smuggling (RFC 9112 §11.2). A bare CR is 400 as well.
+ *
  * <p>Nothing is allocated per call. Every negative result means: answer with that status (without
  * reading anything more from the connection) and close the connection; several of them (400 on
  * framing, 414, 431, 501) leave the framing of what follows unknown, so no error keeps the
@@ -61,13 +67,13 @@ public final class RequestParser {
     private static final byte[] L_HTTP = lower("http://");
     private static final byte[] L_HTTPS = lower("https://");
 
-    // Native-order words for the fast paths, built with the same layouts the reads use.
-    private static final int GET_SP = java.lang.foreign.MemorySegment.ofArray(lower("GET "))
-        .get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, 0);
-    private static final long HTTP_1_1 = java.lang.foreign.MemorySegment.ofArray(lower("HTTP/1.1"))
-        .get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0);
-    private static final long HTTP_1_0 = java.lang.foreign.MemorySegment.ofArray(lower("HTTP/1.0"))
-        .get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0);
+    // Native-order words for the fast paths, in the byte order the reads (Mem.getInt/getLong) use.
+    private static final int GET_SP = java.nio.ByteBuffer.wrap(lower("GET "))
+        .order(java.nio.ByteOrder.nativeOrder()).getInt(0);
+    private static final long HTTP_1_1 = java.nio.ByteBuffer.wrap(lower("HTTP/1.1"))
+        .order(java.nio.ByteOrder.nativeOrder()).getLong(0);
+    private static final long HTTP_1_0 = java.nio.ByteBuffer.wrap(lower("HTTP/1.0"))
+        .order(java.nio.ByteOrder.nativeOrder()).getLong(0);
 
     private final int requestLineBytesMax;
     private final int headerSectionBytesMax;
@@ -112,14 +118,14 @@ public final class RequestParser {
         for (;;) {
             switch (state) {
                 case S_START -> {
-                    // RFC 9112 §2.2: ignore empty lines before the request-line. Capped, so a stream
-                    // of CRLFs cannot hold the buffer forever.
+                    // RFC 9112 §2.2: ignore empty lines (CRLF) before the request-line. Capped, so a
+                    // stream of CRLFs cannot hold the buffer forever.
                     if (p >= end) {
                         return suspend(st, p, state);
                     }
                     byte b = Mem.get(base + p);
                     if (b == LF) {
-                        p++;
+                        return fail(st, BAD_REQUEST); // bare LF
                     } else if (b == CR) {
                         p++;
                         state = S_START_LF;
@@ -233,19 +239,14 @@ public final class RequestParser {
                         // Fast path: "HTTP/1.1" or "HTTP/1.0" as one 8-byte compare, then the line end.
                         long v = Mem.getLong(base + p);
                         b = Mem.get(base + p + 8);
-                        if ((v == HTTP_1_1 || v == HTTP_1_0) && (b == CR || b == LF)) {
+                        if ((v == HTTP_1_1 || v == HTTP_1_0) && b == CR) {
                             out.versionMinor = v == HTTP_1_1 ? 1 : 0;
                             int r = target(base, st, out);
                             if (r < 0) {
                                 return fail(st, r);
                             }
                             p += 9;
-                            if (b == CR) {
-                                state = S_LINE_LF;
-                            } else {
-                                st.headersStart = p;
-                                state = S_FIELD_START;
-                            }
+                            state = S_LINE_LF;
                             continue;
                         }
                     }
@@ -266,6 +267,9 @@ public final class RequestParser {
                         }
                         // exactly lineMax bytes of content, then the line end: allowed
                     }
+                    if (b == LF) {
+                        return fail(st, BAD_REQUEST); // bare LF
+                    }
                     int r = version(base, st.versionStart, p, out);
                     if (r < 0) {
                         return fail(st, r);
@@ -275,12 +279,7 @@ public final class RequestParser {
                         return fail(st, r);
                     }
                     p++;
-                    if (b == CR) {
-                        state = S_LINE_LF;
-                    } else {
-                        st.headersStart = p; // bare LF (RFC 9112 §2.2)
-                        state = S_FIELD_START;
-                    }
+                    state = S_LINE_LF;
                 }
                 case S_LINE_LF -> {
                     if (p >= end) {
@@ -307,7 +306,7 @@ public final class RequestParser {
                         p++;
                         state = S_END_LF;
                     } else if (b == LF) {
-                        return complete(base, p + 1, st, out);
+                        return fail(st, BAD_REQUEST); // bare LF: a field line or the end of the head
                     } else if (b == SP || b == HTAB) {
                         // obs-fold (RFC 9112 §5.2), or whitespace between the start-line and the
                         // first field (§2.2): reject rather than guess.
@@ -393,15 +392,8 @@ public final class RequestParser {
                     if (b == CR) {
                         p++;
                         state = S_FIELD_LF;
-                    } else if (b == LF) {
-                        int r = field(base, st, p, out);
-                        if (r < 0) {
-                            return fail(st, r);
-                        }
-                        p++;
-                        state = S_FIELD_START;
                     } else {
-                        return fail(st, BAD_REQUEST); // NUL, other CTLs, DEL (RFC 9110 §5.5)
+                        return fail(st, BAD_REQUEST); // bare LF, NUL, other CTLs, DEL (RFC 9110 §5.5)
                     }
                 }
                 case S_FIELD_LF -> {
@@ -682,7 +674,7 @@ public final class RequestParser {
         }
     }
 
-    /** Interprets one complete field line whose value runs from valueStart to {@code lineEnd} (its CR or LF). */
+    /** Interprets one complete field line whose value runs from valueStart to {@code lineEnd} (its CR). */
     private static int field(long base, ParseState st, int lineEnd, Request out) {
         int id = st.fieldId;
         if (id == F_OTHER) {

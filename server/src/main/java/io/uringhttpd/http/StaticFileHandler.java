@@ -4,6 +4,7 @@ import io.uringhttpd.files.FileEntry;
 import io.uringhttpd.files.FileLookup;
 import io.uringhttpd.files.FileService;
 import io.uringhttpd.log.AccessLog;
+import io.uringhttpd.sys.NativeMemory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
@@ -500,7 +501,7 @@ public final class StaticFileHandler {
         if (n < 0 || n + page.byteSize() > cap) {
             return -1;
         }
-        MemorySegment.copy(page, 0, Mem.ALL, out + n, page.byteSize());
+        NativeMemory.copy(page, 0, out + n, page.byteSize());
         return n + (int) page.byteSize();
     }
 
@@ -530,7 +531,7 @@ public final class StaticFileHandler {
 
     private static String string(long address, int length) {
         byte[] bytes = new byte[length];
-        MemorySegment.copy(Mem.ALL, java.lang.foreign.ValueLayout.JAVA_BYTE, address, bytes, 0, length);
+        Mem.copy(address, bytes, 0, length);
         return new String(bytes, StandardCharsets.ISO_8859_1);
     }
 }

@@ -25,7 +25,7 @@ final class TargetDecoder {
         // the array for what needs work ('%', "//" or "/.", bytes >= 0x80) up to the first '?'.
         // Most targets need none of it and are done after this loop.
         int n = to - from;
-        java.lang.foreign.MemorySegment.copy(Mem.ALL, java.lang.foreign.ValueLayout.JAVA_BYTE, base + from, path, 0, n);
+        Mem.copy(base + from, path, 0, n);
         int w = 0;
         int prev = 0;
         int pct = 0;

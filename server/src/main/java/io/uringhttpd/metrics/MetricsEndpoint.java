@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.uringhttpd.config.ServerConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -40,7 +39,7 @@ public final class MetricsEndpoint implements AutoCloseable {
     private final JvmGcMetrics gcMetrics;
     private final String path;
 
-    private MetricsEndpoint(ServerConfig.Metrics config, MetricsAggregator aggregator, String processLabel)
+    private MetricsEndpoint(EndpointSettings config, MetricsAggregator aggregator, String processLabel)
             throws IOException {
         this.path = config.path();
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -50,13 +49,13 @@ public final class MetricsEndpoint implements AutoCloseable {
         gcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         registry.getPrometheusRegistry().register(new LoopSeriesCollector(aggregator));
-        InetSocketAddress address = config.listen().toSocketAddress();
+        InetSocketAddress address = config.address();
         try {
             http = HttpServer.create(address, 16);
         } catch (IOException e) {
             registry.close();
             gcMetrics.close();
-            throw new IOException("cannot listen for metrics on " + config.listen() + ": " + e.getMessage()
+            throw new IOException("cannot listen for metrics on " + config.listen(config.port()) + ": " + e.getMessage()
                     + " (metrics.listen; metrics.enabled = false turns the endpoint off)", e);
         }
         executor = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("metrics-http").unstarted(r));
@@ -66,17 +65,15 @@ public final class MetricsEndpoint implements AutoCloseable {
     }
 
     /**
-     * Listens on {@code config.listen()} and serves {@code config.path()}.
+     * Listens on {@code config.host()}:{@code config.port()} and serves {@code config.path()}.
      *
      * @param processLabel the {@code worker} label of this JVM's own series ("master", or "0" for a single process)
      * @throws IOException when the address cannot be bound (the message names the key)
      */
-    public static MetricsEndpoint start(ServerConfig.Metrics config, MetricsAggregator aggregator, String processLabel)
+    public static MetricsEndpoint start(EndpointSettings config, MetricsAggregator aggregator, String processLabel)
             throws IOException {
         MetricsEndpoint endpoint = new MetricsEndpoint(config, aggregator, processLabel);
-        log.info("metrics on http://{}{}", config.listen().host().contains(":")
-                ? "[" + config.listen().host() + "]:" + endpoint.port() : config.listen().host() + ":" + endpoint.port(),
-                config.path());
+        log.info("metrics on http://{}{}", config.listen(endpoint.port()), config.path());
         return endpoint;
     }
 

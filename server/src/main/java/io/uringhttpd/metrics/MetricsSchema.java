@@ -70,6 +70,14 @@ public final class MetricsSchema {
     /** Written by loop 0 of each worker only: its JVM's collections and their time (milliseconds in the slot). */
     public static final int JVM_GC_COLLECTIONS;
     public static final int JVM_GC_PAUSE;
+    /**
+     * The loop's open-file cache (files.FileService): lookups answered from it, lookups that opened
+     * the file, entries re-checked with statx after open-file-cache.valid, entries evicted (LRU).
+     */
+    public static final int OPEN_FILE_CACHE_HITS;
+    public static final int OPEN_FILE_CACHE_MISSES;
+    public static final int OPEN_FILE_CACHE_REVALIDATIONS;
+    public static final int OPEN_FILE_CACHE_EVICTIONS;
     /** First of the syscall counters, in {@link #SYSCALL_NAMES} order. */
     public static final int SYSCALLS_FIRST;
 
@@ -86,6 +94,8 @@ public final class MetricsSchema {
     public static final int JVM_HEAP_USED_BYTES;
     public static final int JVM_NONHEAP_USED_BYTES;
     public static final int JVM_THREADS_LIVE;
+    /** Entries in the loop's open-file cache now. */
+    public static final int OPEN_FILE_CACHE_ENTRIES;
 
     // ---- histogram indexes
     public static final int REQUEST_DURATION;
@@ -131,6 +141,14 @@ public final class MetricsSchema {
         WORKER_CPU_SYSTEM = add(c, "uringhttpd_worker_cpu_seconds_total", workerCpu, "mode", "system", 1e-6);
         JVM_GC_COLLECTIONS = add(c, "uringhttpd_jvm_gc_collections_total", "The worker JVMs' garbage collections", null, null);
         JVM_GC_PAUSE = add(c, "uringhttpd_jvm_gc_pause_seconds_total", "The worker JVMs' time in garbage collections", null, null, 1e-3);
+        OPEN_FILE_CACHE_HITS = add(c, "uringhttpd_open_file_cache_hits_total",
+                "Open-file cache lookups answered from the cache", null, null);
+        OPEN_FILE_CACHE_MISSES = add(c, "uringhttpd_open_file_cache_misses_total",
+                "Open-file cache lookups that opened the file (not cached, or changed since)", null, null);
+        OPEN_FILE_CACHE_REVALIDATIONS = add(c, "uringhttpd_open_file_cache_revalidations_total",
+                "Open-file cache entries checked against the file system again (older than open-file-cache.valid)", null, null);
+        OPEN_FILE_CACHE_EVICTIONS = add(c, "uringhttpd_open_file_cache_evictions_total",
+                "Open-file cache entries evicted to make room (least recently used first)", null, null);
         SYSCALLS_FIRST = c.size();
         for (String name : SYSCALL_NAMES) {
             add(c, "uringhttpd_syscalls_total", "Syscalls made by the event loop, by name", "syscall", name);
@@ -142,6 +160,7 @@ public final class MetricsSchema {
         JVM_HEAP_USED_BYTES = add(g, "uringhttpd_jvm_memory_used_bytes", "The worker JVM's memory in use", "area", "heap");
         JVM_NONHEAP_USED_BYTES = add(g, "uringhttpd_jvm_memory_used_bytes", "The worker JVM's memory in use", "area", "nonheap");
         JVM_THREADS_LIVE = add(g, "uringhttpd_jvm_threads_live", "The worker JVM's live threads", null, null);
+        OPEN_FILE_CACHE_ENTRIES = add(g, "uringhttpd_open_file_cache_entries", "Entries in the open-file caches now", null, null);
         GAUGES = List.copyOf(g);
 
         List<Histogram> h = new ArrayList<>();

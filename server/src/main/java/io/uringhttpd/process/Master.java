@@ -1,5 +1,6 @@
 package io.uringhttpd.process;
 
+import io.uringhttpd.metrics.EndpointSettings;
 import io.uringhttpd.metrics.MetricsAggregator;
 import io.uringhttpd.metrics.MetricsEndpoint;
 import io.uringhttpd.metrics.MetricsFile;
@@ -117,19 +118,18 @@ public final class Master {
                 metrics = MetricsFile.create(MetricsFile.slotsFor(config.loopsTotal()));
                 slotUsed = new boolean[metrics.slotCount()];
                 aggregator = new MetricsAggregator(metrics::snapshots);
-                endpoint = MetricsEndpoint.start(config.metrics(), aggregator, "master");
+                endpoint = MetricsEndpoint.start(endpointSettings(config.metrics()), aggregator, "master");
             }
         } catch (IOException e) {
             log.error("cannot start: {}", e.getMessage());
-            closeMetrics();
-            sockets.close();
+            closeEarly();
             return 1;
         }
         try {
             PidFile.write(config.pidFile());
         } catch (IOException e) {
             log.error("cannot write pid-file {}: {}", config.pidFile(), e.getMessage());
-            sockets.close();
+            closeEarly();
             return 1;
         }
         for (String name : List.of("HUP", "TERM", "INT", "USR1")) {
@@ -478,6 +478,22 @@ public final class Master {
             slotUsed[i] = false;
         }
         aggregator.retire(finals);
+    }
+
+    /**
+     * An early return of {@link #run()}, before any worker: releases everything opened so far (the
+     * listen sockets, the metrics memfd and its mapping, the endpoint's socket and thread, the timer),
+     * so that a caller in the same JVM (tests) is left with no fd of this master.
+     */
+    private void closeEarly() {
+        timer.shutdownNow();
+        closeMetrics();
+        sockets.close();
+    }
+
+    /** The endpoint's part of uring-httpd.metrics (also for {@link SingleProcess}). */
+    static EndpointSettings endpointSettings(ServerConfig.Metrics metrics) {
+        return new EndpointSettings(metrics.listen().host(), metrics.listen().port(), metrics.path());
     }
 
     private void closeMetrics() {

@@ -35,14 +35,8 @@ public final class Worker {
     /**
      * Runs worker {@code index} until it is stopped; returns the exit code.
      *
-     * @param listenFds inherited listen sockets, [loop][address] flattened row by row
-     * @param controlFd the worker's end of its control socket
-     */
-    public static int run(ServerConfig config, int index, int[] listenFds, int controlFd) {
-        return run(config, index, listenFds, controlFd, -1, 0, -1);
-    }
-
-    /**
+     * @param listenFds    inherited listen sockets, [loop][address] flattened row by row
+     * @param controlFd    the worker's end of its control socket
      * @param metricsFd    the master's metrics memfd (inherited), or -1
      * @param metricsSlots its slot count
      * @param firstSlot    this worker's loops publish into slots firstSlot.. (one per loop)

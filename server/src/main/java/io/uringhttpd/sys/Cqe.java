@@ -37,9 +37,4 @@ public final class Cqe {
     public static int bufferId(int flags) {
         return flags >>> IoUringConstants.IORING_CQE_BUFFER_SHIFT;
     }
-
-    /** IORING_CQE_F_MORE: the request stays armed (multishot) or a notification follows (SEND_ZC). */
-    public static boolean hasMore(int flags) {
-        return (flags & IoUringConstants.IORING_CQE_F_MORE) != 0;
-    }
 }

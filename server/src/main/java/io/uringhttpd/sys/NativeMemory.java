@@ -11,6 +11,13 @@ import java.lang.foreign.ValueLayout;
  * through one segment that spans the whole address space ({@link #ALL}), so no
  * {@code MemorySegment} is created per access. They check nothing but {@code address >= 0}:
  * an address must point into memory the caller keeps alive.
+ *
+ * <p>{@link #ALL} is the process's only such segment, and this package the only user of
+ * restricted FFM methods ({@code reinterpret}, the {@code Linker}): every other package reads and
+ * writes raw addresses through the methods here. Why one {@code static final} segment rather than
+ * a segment per buffer: C2 folds its base, scope and liveness checks into constants (a global
+ * segment is always alive), so what remains per access is one compare; a slice per call would
+ * cost an allocation (or rely on escape analysis) and a bounds check per byte.
  */
 // Restricted FFM methods are expected here: this package is the one place allowed to use them.
 @SuppressWarnings("restricted")
@@ -81,6 +88,14 @@ public final class NativeMemory {
     /** Copies {@code length} bytes from native memory to a Java array. */
     public static void copy(long sourceAddress, byte[] destination, int destinationOffset, int length) {
         MemorySegment.copy(ALL, ValueLayout.JAVA_BYTE, sourceAddress, destination, destinationOffset, length);
+    }
+
+    /**
+     * Copies {@code length} bytes from {@code source} (any segment: heap, native, mapped), starting
+     * at {@code sourceOffset}, to native memory. The source is bounds-checked, the destination not.
+     */
+    public static void copy(MemorySegment source, long sourceOffset, long destinationAddress, long length) {
+        MemorySegment.copy(source, sourceOffset, ALL, destinationAddress, length);
     }
 
     /** Copies {@code length} bytes between native addresses; overlapping ranges are handled. */

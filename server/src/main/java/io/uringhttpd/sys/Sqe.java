@@ -1,19 +1,13 @@
 package io.uringhttpd.sys;
 
 import static io.uringhttpd.sys.IoUringConstants.IORING_ACCEPT_MULTISHOT;
-import static io.uringhttpd.sys.IoUringConstants.IORING_ASYNC_CANCEL_FD;
 import static io.uringhttpd.sys.IoUringConstants.IORING_OP_ACCEPT;
 import static io.uringhttpd.sys.IoUringConstants.IORING_OP_ASYNC_CANCEL;
-import static io.uringhttpd.sys.IoUringConstants.IORING_OP_CLOSE;
-import static io.uringhttpd.sys.IoUringConstants.IORING_OP_LINK_TIMEOUT;
-import static io.uringhttpd.sys.IoUringConstants.IORING_OP_NOP;
 import static io.uringhttpd.sys.IoUringConstants.IORING_OP_RECV;
 import static io.uringhttpd.sys.IoUringConstants.IORING_OP_SEND;
 import static io.uringhttpd.sys.IoUringConstants.IORING_OP_SEND_ZC;
-import static io.uringhttpd.sys.IoUringConstants.IORING_OP_SHUTDOWN;
 import static io.uringhttpd.sys.IoUringConstants.IORING_OP_SPLICE;
 import static io.uringhttpd.sys.IoUringConstants.IORING_OP_TIMEOUT;
-import static io.uringhttpd.sys.IoUringConstants.IORING_OP_TIMEOUT_REMOVE;
 import static io.uringhttpd.sys.IoUringConstants.IORING_RECV_MULTISHOT;
 import static io.uringhttpd.sys.IoUringConstants.IOSQE_BUFFER_SELECT;
 
@@ -142,12 +136,6 @@ public final class Sqe {
 
     // ---- prep helpers: the SQE must be zeroed (as nextSqe returns it) ---------------------
 
-    /** Completes at once with res 0: a ring round trip, nothing else. */
-    public static void prepNop(long sqe, long userData) {
-        opcode(sqe, IORING_OP_NOP);
-        userData(sqe, userData);
-    }
-
     /** The common shape: opcode, fd, addr, len, off. */
     public static void prepRw(long sqe, int opcode, int fd, long addr, int len, long off, long userData) {
         opcode(sqe, opcode);
@@ -169,12 +157,6 @@ public final class Sqe {
         opFlags(sqe, acceptFlags);
         ioprio(sqe, IORING_ACCEPT_MULTISHOT);
         userData(sqe, userData);
-    }
-
-    /** recv(2) into {@code address}: res = bytes, 0 at EOF, or -errno. */
-    public static void prepRecv(long sqe, int fd, long address, int length, int msgFlags, long userData) {
-        prepRw(sqe, IORING_OP_RECV, fd, address, length, 0L, userData);
-        opFlags(sqe, msgFlags);
     }
 
     /**
@@ -239,25 +221,6 @@ public final class Sqe {
         userData(sqe, userData);
     }
 
-    /** Cancels requests on {@code fd} (kernel 5.19; add IORING_ASYNC_CANCEL_ALL for all of them). */
-    public static void prepCancelFd(long sqe, int fd, int cancelFlags, long userData) {
-        opcode(sqe, IORING_OP_ASYNC_CANCEL);
-        fd(sqe, fd);
-        opFlags(sqe, cancelFlags | IORING_ASYNC_CANCEL_FD);
-        userData(sqe, userData);
-    }
-
-    public static void prepClose(long sqe, int fd, long userData) {
-        opcode(sqe, IORING_OP_CLOSE);
-        fd(sqe, fd);
-        userData(sqe, userData);
-    }
-
-    /** shutdown(2) (kernel 5.11); {@code how}: SHUT_RD/WR/RDWR. */
-    public static void prepShutdown(long sqe, int fd, int how, long userData) {
-        prepRw(sqe, IORING_OP_SHUTDOWN, fd, 0L, how, 0L, userData);
-    }
-
     /**
      * A timer: completes with -ETIME after the {@link KernelTimespec} at {@code timespecAddress}
      * (copied at submission), or with 0 once {@code count} other completions happened
@@ -265,22 +228,6 @@ public final class Sqe {
      */
     public static void prepTimeout(long sqe, long timespecAddress, int count, int timeoutFlags, long userData) {
         prepRw(sqe, IORING_OP_TIMEOUT, -1, timespecAddress, 1, count, userData);
-        opFlags(sqe, timeoutFlags);
-    }
-
-    /** Removes a pending TIMEOUT by user_data: it completes with -ECANCELED. */
-    public static void prepTimeoutRemove(long sqe, long targetUserData, int timeoutFlags, long userData) {
-        prepRw(sqe, IORING_OP_TIMEOUT_REMOVE, -1, targetUserData, 0, 0L, userData);
-        opFlags(sqe, timeoutFlags);
-    }
-
-    /**
-     * A timeout for the previous SQE, which must carry IOSQE_IO_LINK: if it fires first the
-     * linked request is cancelled (-ECANCELED) and this completes with -ETIME; otherwise this
-     * completes with -ECANCELED.
-     */
-    public static void prepLinkTimeout(long sqe, long timespecAddress, int timeoutFlags, long userData) {
-        prepRw(sqe, IORING_OP_LINK_TIMEOUT, -1, timespecAddress, 1, 0L, userData);
         opFlags(sqe, timeoutFlags);
     }
 }

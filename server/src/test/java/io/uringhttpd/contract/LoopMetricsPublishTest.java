@@ -6,9 +6,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.uringhttpd.Server;
 import io.uringhttpd.config.ServerConfig;
 import io.uringhttpd.engine.EventLoop;
+import io.uringhttpd.metrics.EndpointSettings;
+import io.uringhttpd.metrics.MetricsAggregator;
+import io.uringhttpd.metrics.MetricsEndpoint;
 import io.uringhttpd.metrics.MetricsFile;
 import io.uringhttpd.metrics.SlotSnapshot;
 import io.uringhttpd.testing.TestServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -145,6 +152,60 @@ class LoopMetricsPublishTest {
                 assertThat(sqes).as("one per io_uring_enter of the loop").isPositive();
             } else {
                 assertThat(sqes).isZero();
+            }
+        }
+    }
+
+    /**
+     * The open-file cache's figures reach the slot and the scrape: with room for one entry, GET
+     * a, a, b is a miss, a hit, then a miss that evicts a (open-file-cache.valid is 60 s: no
+     * revalidation).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"epoll", "io_uring"})
+    void theOpenFileCacheIsPublishedAndScraped(String engine) throws Exception {
+        if (engine.equals("io_uring")) {
+            IoUringAvailability.assumeAvailable();
+        }
+        Path root = Files.createDirectories(dir.resolve("www"));
+        Files.write(root.resolve("a.txt"), new byte[100]);
+        Files.write(root.resolve("b.txt"), new byte[200]);
+        ServerConfig config = TestServer.config(engine, root, dir, "uring-httpd.open-file-cache.entries=1");
+        try (MetricsFile file = MetricsFile.create(4);
+                MetricsEndpoint endpoint = MetricsEndpoint.start(new EndpointSettings("127.0.0.1", 0, "/metrics"),
+                        new MetricsAggregator(file::snapshots), "0")) {
+            Server server = Server.start(config, file);
+            try {
+                try (RawHttp.Conn c = RawHttp.open(server.port())) {
+                    for (String path : List.of("/a.txt", "/a.txt", "/b.txt")) {
+                        assertThat(c.send(RawHttp.get(path)).read().status()).isEqualTo(200);
+                    }
+                }
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                SlotSnapshot s = file.read(0);
+                while ((s == null || s.counters()[OPEN_FILE_CACHE_MISSES] < 2) && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                    s = file.read(0);
+                }
+                assertThat(s).as("a published slot").isNotNull();
+                long[] c = s.counters();
+                assertThat(c[OPEN_FILE_CACHE_MISSES]).as("misses").isEqualTo(2);
+                assertThat(c[OPEN_FILE_CACHE_HITS]).as("hits").isEqualTo(1);
+                assertThat(c[OPEN_FILE_CACHE_EVICTIONS]).as("evictions").isEqualTo(1);
+                assertThat(c[OPEN_FILE_CACHE_REVALIDATIONS]).as("revalidations").isZero();
+                assertThat(s.gauges()[OPEN_FILE_CACHE_ENTRIES]).as("entries").isEqualTo(1);
+
+                HttpClient http = HttpClient.newHttpClient();
+                String scrape = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoint.port() + "/metrics"))
+                        .build(), HttpResponse.BodyHandlers.ofString()).body();
+                String labels = "\\{engine=\"" + engine + "\",worker=\"0\"} ";
+                assertThat(scrape).containsPattern("(?m)^uringhttpd_open_file_cache_hits_total" + labels + "1\\.0$")
+                        .containsPattern("(?m)^uringhttpd_open_file_cache_misses_total" + labels + "2\\.0$")
+                        .containsPattern("(?m)^uringhttpd_open_file_cache_evictions_total" + labels + "1\\.0$")
+                        .containsPattern("(?m)^uringhttpd_open_file_cache_revalidations_total" + labels + "0\\.0$")
+                        .containsPattern("(?m)^uringhttpd_open_file_cache_entries" + labels + "1\\.0$");
+            } finally {
+                server.close();
             }
         }
     }

@@ -175,6 +175,46 @@ public abstract class RequestParsingContract extends ServerContract {
         assertThat(r.body()).isEqualTo(files.bytes("/index.html"));
     }
 
+    // ---- line ends: CRLF only ----
+
+    /**
+     * RFC 9112 2.2 lets a server accept a bare LF as a line end; behind a proxy that does not,
+     * "Dummy: x\nContent-Length: 23" is one field there and two here (request smuggling, RFC 9112
+     * 11.2). So a bare LF anywhere in the head is 400 and a close, as nginx does not.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "GET /index.html HTTP/1.1\nHost: 127.0.0.1\r\n\r\n",
+        "GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\nAccept: */*\r\n\r\n",
+        "GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\n\n",
+        "\nGET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+        "GET /index.html HTTP/1.0\n\n"})
+    void bareLfIs400AndClose(String request) throws IOException {
+        assertRejectedAndClosed(request, 400);
+    }
+
+    @Test
+    void bareLfInsideAFieldCannotSmuggleAContentLength() throws IOException {
+        // Split on the bare LF, this head frames a body that is a second request; a proxy that
+        // does not split there sees no body, and would take that request for the next one.
+        String smuggled = "GET /1k.bin HTTP/1.0\r\n\r\n";
+        assertRejectedAndClosed("GET /index.html HTTP/1.1\r\n" + HOST + "Dummy: x\nContent-Length: " + smuggled.length()
+                + "\r\n\r\n" + smuggled, 400);
+    }
+
+    @Test
+    void bareLfArrivingInALaterReadIs400AndClose() throws IOException {
+        try (RawHttp.Conn c = connect()) {
+            c.send("GET /index.html HTTP/1.1\r\n" + HOST + "X-Test: a");
+            sleepMs(100); // the first part is parsed (NEED_MORE) before the rest arrives
+            c.send("\nX-More: b\r\n\r\n");
+            RawHttp.Response r = c.read();
+            assertErrorPage(r, 400);
+            assertThat(r.hasToken("Connection", "close")).as("Connection: close in\n%s", r).isTrue();
+            assertClosed(c);
+        }
+    }
+
     // ---- version (RFC 9112 2.3) ----
 
     @ParameterizedTest

@@ -28,7 +28,7 @@ final class NativeText implements AutoCloseable {
             return null;
         }
         byte[] b = new byte[length];
-        MemorySegment.copy(Mem.ALL, ValueLayout.JAVA_BYTE, address, b, 0, length);
+        Mem.copy(address, b, 0, length);
         return new String(b, StandardCharsets.ISO_8859_1);
     }
 

@@ -61,7 +61,7 @@ class NoAllocationTest {
             + "\r\n";
         long a = mem.put(raw);
         int len = raw.length();
-        String trickle = "HEAD /caf%C3%A9/ HTTP/1.0\nTransfer-Encoding: chunked\n\n"; // error path too (TE in 1.0)
+        String trickle = "HEAD /caf%C3%A9/ HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"; // error path too (TE in 1.0)
         long t = mem.put(trickle);
         long sum = 0;
         for (int round = 0; round < 2; round++) {

@@ -7,7 +7,6 @@ import static org.hamcrest.Matchers.emptyString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 
-import io.uringhttpd.config.ServerConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +30,7 @@ class MetricsEndpointTest {
     void start() throws IOException {
         slots.add(MetricsAggregatorTest.slot(0, 1, 0, "epoll", true, 10, 2));
         slots.add(MetricsAggregatorTest.slot(1, 1, 1, "io_uring", true, 7, 3));
-        ServerConfig.Metrics config = new ServerConfig.Metrics(true, new ServerConfig.ListenAddress("127.0.0.1", 0), "/metrics");
+        EndpointSettings config = new EndpointSettings("127.0.0.1", 0, "/metrics");
         endpoint = MetricsEndpoint.start(config, new MetricsAggregator(() -> List.copyOf(slots)), "master");
         url = "http://127.0.0.1:" + endpoint.port() + "/metrics";
     }

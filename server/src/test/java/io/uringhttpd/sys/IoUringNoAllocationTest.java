@@ -70,7 +70,7 @@ class IoUringNoAllocationTest {
                 long sqe = ring.nextSqe();
                 // fill fields a real request would, then make it a NOP the kernel completes at once
                 Sqe.prepSend(sqe, 3, sqe, 64, SocketConstants.MSG_NOSIGNAL, ((long) i << 32) | j);
-                Sqe.prepNop(sqe, ((long) i << 32) | j);
+                Sqe.prepRw(sqe, IoUringConstants.IORING_OP_NOP, -1, 0, 0, 0, ((long) i << 32) | j);
             }
             sink += ring.submitAndWait(BATCH);
             sink += drain(ring);
@@ -85,7 +85,7 @@ class IoUringNoAllocationTest {
     private static long timeoutRound(IoUring ring) {
         long sink = 0;
         for (int i = 0; i < ITERATIONS; i++) {
-            Sqe.prepNop(ring.nextSqe(), i);
+            Sqe.prepRw(ring.nextSqe(), IoUringConstants.IORING_OP_NOP, -1, 0, 0, 0, i);
             sink += ring.submitAndWait(1, 1_000_000L);
             sink += drain(ring);
         }

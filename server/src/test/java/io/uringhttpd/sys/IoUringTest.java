@@ -101,7 +101,7 @@ class IoUringTest {
     void nopRoundTripKeepsEvery64BitUserData() {
         long[] userData = {0L, 1L, -1L, 0xDEAD_BEEF_CAFE_BABEL, Long.MIN_VALUE, Long.MAX_VALUE};
         for (long u : userData) {
-            Sqe.prepNop(ring.nextSqe(), u);
+            Sqe.prepRw(ring.nextSqe(), IoUringConstants.IORING_OP_NOP, -1, 0, 0, 0, u);
         }
         assertThat(ring.submitAndWait(userData.length)).isEqualTo(userData.length);
         assertThat(ring.cqReady()).isEqualTo(userData.length);
@@ -137,7 +137,7 @@ class IoUringTest {
             for (int round = 0; round < 10; round++) {
                 int batch = 3 + round % 6; // 3..8: head and tail wrap at different points
                 for (int i = 0; i < batch; i++) {
-                    Sqe.prepNop(small.nextSqe(), next + i);
+                    Sqe.prepRw(small.nextSqe(), IoUringConstants.IORING_OP_NOP, -1, 0, 0, 0, next + i);
                 }
                 assertThat(small.submitAndWait(batch)).as(IoUringConstants.setupFlagNames(flags)).isEqualTo(batch);
                 long deadline = System.nanoTime() + DEADLINE_NS;
@@ -174,7 +174,7 @@ class IoUringTest {
             for (int i = 0; i < 4; i++) {
                 sqes[i] = small.nextSqe();
                 assertThat(sqes[i]).isNotZero();
-                Sqe.prepNop(sqes[i], i);
+                Sqe.prepRw(sqes[i], IoUringConstants.IORING_OP_NOP, -1, 0, 0, 0, i);
             }
             assertThat(Arrays.stream(sqes).distinct().count()).isEqualTo(4);
             assertThat(small.nextSqe()).isZero();
@@ -183,7 +183,7 @@ class IoUringTest {
             assertThat(small.submitAndWait(4)).isEqualTo(4);
             long again = small.nextSqe();
             assertThat(again).isEqualTo(sqes[0]); // slots are reused in ring order
-            Sqe.prepNop(again, 99);
+            Sqe.prepRw(again, IoUringConstants.IORING_OP_NOP, -1, 0, 0, 0, 99);
             assertThat(small.submitAndWait(5)).isEqualTo(1);
             assertThat(small.cqReady()).isEqualTo(5);
             small.cqAdvance(5);
@@ -214,7 +214,7 @@ class IoUringTest {
         assertThat(Errno.name(-Errno.ETIME)).isEqualTo("ETIME");
         assertThat(Errno.name(Errno.EBADR)).isEqualTo("EBADR");
         assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(15_000_000L);
-        Sqe.prepNop(ring.nextSqe(), 3);
+        Sqe.prepRw(ring.nextSqe(), IoUringConstants.IORING_OP_NOP, -1, 0, 0, 0, 3);
         assertThat(ring.submitAndWait(1, WAIT_NS)).isEqualTo(1); // submitted count wins
         assertThat(drain()).extracting(Completion::userData).containsExactly(3L);
     }
@@ -269,7 +269,7 @@ class IoUringTest {
                 assertThat(await(1)).containsExactly(new Completion(1, hello.length, 0));
                 assertThat(client.getInputStream().readNBytes(hello.length)).isEqualTo(hello);
 
-                Sqe.prepRecv(ring.nextSqe(), fd, buffer + 4096, 4096, 0, 2);
+                Sqe.prepRw(ring.nextSqe(), IoUringConstants.IORING_OP_RECV, fd, buffer + 4096, 4096, 0, 2);
                 assertThat(ring.submit()).isEqualTo(1);
                 byte[] world = "and back".getBytes(US_ASCII);
                 client.getOutputStream().write(world);
@@ -288,7 +288,7 @@ class IoUringTest {
                 assertThat(reader.get(10, TimeUnit.SECONDS)).isEqualTo(payload);
 
                 // EOF: a pending recv completes with 0 when the peer closes
-                Sqe.prepRecv(ring.nextSqe(), fd, buffer, 4096, 0, 4);
+                Sqe.prepRw(ring.nextSqe(), IoUringConstants.IORING_OP_RECV, fd, buffer, 4096, 0, 4);
                 ring.submit();
                 client.shutdownOutput();
                 Completion eof = single(await(1));
@@ -441,7 +441,7 @@ class IoUringTest {
             assertThat(client.isConnected()).isTrue();
             int fd = sys.accept4(listenFd, SOCK_CLOEXEC);
             try {
-                Sqe.prepRecv(ring.nextSqe(), fd, buffer, 4096, 0, 30);
+                Sqe.prepRw(ring.nextSqe(), IoUringConstants.IORING_OP_RECV, fd, buffer, 4096, 0, 30);
                 assertThat(ring.submit()).isEqualTo(1);
                 assertThat(ring.cqReady()).isZero(); // nothing to read: it waits in the kernel
                 Sqe.prepCancel(ring.nextSqe(), 30, 0, 31);
@@ -465,7 +465,7 @@ class IoUringTest {
             assertThat(small.features() & IoUringConstants.IORING_FEAT_NODROP).isNotZero();
             for (int batch = 0; batch < 2; batch++) {
                 for (int i = 0; i < 4; i++) {
-                    Sqe.prepNop(small.nextSqe(), batch * 4 + i);
+                    Sqe.prepRw(small.nextSqe(), IoUringConstants.IORING_OP_NOP, -1, 0, 0, 0, batch * 4 + i);
                 }
                 assertThat(small.submit()).isEqualTo(4);
             }
@@ -542,7 +542,7 @@ class IoUringTest {
         }
         assertThat(results[2]).as("register from another thread").isEqualTo(-Errno.EEXIST);
         // the owner is unaffected
-        Sqe.prepNop(ring.nextSqe(), 1);
+        Sqe.prepRw(ring.nextSqe(), IoUringConstants.IORING_OP_NOP, -1, 0, 0, 0, 1);
         assertThat(ring.submitAndWait(1)).isEqualTo(1);
         ring.cqAdvance(ring.cqReady());
     }

@@ -9,6 +9,7 @@ import io.uringhttpd.contract.Fixtures;
 import io.uringhttpd.contract.Ranges;
 import io.uringhttpd.contract.RawHttp;
 import io.uringhttpd.engine.LoopCounters;
+import io.uringhttpd.sys.Syscalls;
 import io.uringhttpd.testing.TestServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,16 +32,45 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every body strategy of the proactor delivers exact bytes (sha256 against the file):
  * bodies up to {@code small-file-bytes} from the open-file cache's memory (copied into the
  * output buffer beside the head, or sent as a part of their own when the buffer is full),
- * larger ones by SPLICE file → pooled pipe → socket in 256 KiB chunks. The sizes sit on
+ * larger ones by SPLICE file → pooled pipe → socket in chunks of the pipe's capacity
+ * ({@link #PIPE_CHUNK}, 1 MiB). The sizes sit on
  * both sides of each boundary of the three settings the subclasses run (0, 4k, 32k).
  * One loop, so its counters say which path a body took.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class BodyStrategiesContract {
-    static final long PIPE_CHUNK = 256 * 1024;
-    /** Sizes on both sides of every boundary: small-file-bytes 4k and 32k, the 256 KiB splice chunk, and 64 MiB. */
+    /**
+     * The most one file → pipe SPLICE moves: the capacity the kernel grants a pooled pipe for the
+     * loop's own request (IoUringLoop.PIPE_BYTES, read here rather than written a second time;
+     * 1 MiB today, and a granted capacity may be less: fs.pipe-max-size, pipe-user-pages-soft).
+     */
+    static final long PIPE_CHUNK = grantedPipeBytes();
+    /** Sizes on both sides of every boundary: small-file-bytes 4k and 32k, the splice chunk, and 64 MiB. */
     static final long[] SIZES = {0, 1, 4095, 4096, 4097, 32767, 32768, 32769,
         PIPE_CHUNK - 1, PIPE_CHUNK, PIPE_CHUNK + 1, 3L << 20, 64L << 20};
+
+    /** A pool like the loop's, asked for the loop's PIPE_BYTES: the capacity its first pipe got. */
+    private static long grantedPipeBytes() {
+        int asked;
+        try {
+            // Private in IoUringLoop: a renamed constant fails here rather than leaving stale sizes.
+            var field = IoUringLoop.class.getDeclaredField("PIPE_BYTES");
+            field.setAccessible(true);
+            asked = field.getInt(null);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("IoUringLoop.PIPE_BYTES: " + e, e);
+        }
+        PipePool pool = new PipePool(new Syscalls(), asked);
+        try {
+            int pipe = pool.take();
+            if (pipe < 0) {
+                throw new IllegalStateException("pipe2: " + pipe);
+            }
+            return pool.capacity(pipe);
+        } finally {
+            pool.close();
+        }
+    }
 
     Fixtures files;
     TestServer server;
@@ -94,6 +124,12 @@ abstract class BodyStrategiesContract {
 
     boolean fromMemory(long size) {
         return size <= smallFileBytes();
+    }
+
+    @Test
+    void theSpliceChunkLiesBetweenTheOtherBoundaries() {
+        // Else PIPE_CHUNK ± 1 would test a boundary the others already cover (or none).
+        assertThat(PIPE_CHUNK).as("granted pipe capacity").isGreaterThan(32769).isLessThan(3L << 20);
     }
 
     @ParameterizedTest(name = "{0} bytes")
