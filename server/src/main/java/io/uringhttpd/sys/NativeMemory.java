@@ -102,9 +102,4 @@ public final class NativeMemory {
     public static void copy(long sourceAddress, long destinationAddress, long length) {
         MemorySegment.copy(ALL, sourceAddress, ALL, destinationAddress, length);
     }
-
-    /** Copies {@code length} bytes of {@code source} from {@code sourceOffset} to a native address. */
-    public static void copy(MemorySegment source, long sourceOffset, long destinationAddress, long length) {
-        MemorySegment.copy(source, sourceOffset, ALL, destinationAddress, length);
-    }
 }

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -20,11 +19,6 @@ class NativeAccessConfinementTest {
     /** Restricted methods of java.lang.foreign (reinterpret, Linker, SymbolLookup.libraryLookup, ofAddress(...).reinterpret). */
     private static final Pattern RESTRICTED = Pattern.compile(
             "\\.reinterpret\\(|\\bLinker\\b|SymbolLookup|libraryLookup|@SuppressWarnings\\(\"restricted\"\\)");
-    /**
-     * Files being restructured by others at the time of this check, which still hold such code:
-     * remove an entry once its file goes through NativeMemory (the test then guards it too).
-     */
-    private static final Set<String> NOT_YET = Set.of("io/uringhttpd/engine/PlanBodies.java");
 
     @Test
     void noFileOutsideSysUsesRestrictedMethods() throws IOException {
@@ -33,7 +27,7 @@ class NativeAccessConfinementTest {
         try (Stream<Path> files = Files.walk(main)) {
             for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
                 String rel = main.relativize(f).toString();
-                if (rel.startsWith("io/uringhttpd/sys/") || NOT_YET.contains(rel)) {
+                if (rel.startsWith("io/uringhttpd/sys/")) {
                     continue;
                 }
                 String text = Files.readString(f);
@@ -43,14 +37,5 @@ class NativeAccessConfinementTest {
             }
         }
         assertThat(offenders).as("files outside sys using restricted FFM methods").isEmpty();
-    }
-
-    @Test
-    void theListOfExceptionsIsNotStale() throws IOException {
-        for (String rel : NOT_YET) {
-            Path f = Path.of("src/main/java").resolve(rel);
-            assertThat(Files.exists(f) && RESTRICTED.matcher(Files.readString(f)).find())
-                    .as("%s still needs its exception", rel).isTrue();
-        }
     }
 }

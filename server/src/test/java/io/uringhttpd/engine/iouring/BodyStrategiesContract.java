@@ -51,15 +51,7 @@ abstract class BodyStrategiesContract {
 
     /** A pool like the loop's, asked for the loop's PIPE_BYTES: the capacity its first pipe got. */
     private static long grantedPipeBytes() {
-        int asked;
-        try {
-            // Private in IoUringLoop: a renamed constant fails here rather than leaving stale sizes.
-            var field = IoUringLoop.class.getDeclaredField("PIPE_BYTES");
-            field.setAccessible(true);
-            asked = field.getInt(null);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("IoUringLoop.PIPE_BYTES: " + e, e);
-        }
+        int asked = IoUringLoop.PIPE_BYTES;
         PipePool pool = new PipePool(new Syscalls(), asked);
         try {
             int pipe = pool.take();
