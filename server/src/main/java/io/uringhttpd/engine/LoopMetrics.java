@@ -103,6 +103,7 @@ public final class LoopMetrics {
         counters[ZEROCOPY_NOTIFICATIONS] = c.zeroCopyNotifications;
         counters[BUFFER_RING_EXHAUSTED] = c.bufferRingExhausted;
         counters[CQ_OVERFLOWS] = c.cqOverflows;
+        counters[ACCESS_LOG_LINES_LOST] = c.accessLogLinesLost.getAsLong();
         syscallIndex = 0;
         sys.counts.forEach(syscallSink); // in SYSCALL_NAMES order (a test checks it)
 
