@@ -2,6 +2,7 @@ package io.uringhttpd.log;
 
 import io.uringhttpd.sys.Errno;
 import io.uringhttpd.sys.FileConstants;
+import io.uringhttpd.sys.Statx;
 import io.uringhttpd.sys.Syscalls;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -157,12 +158,27 @@ public final class AccessLog implements AutoCloseable {
         return arena.allocateFrom(path.toString());
     }
 
-    /** open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644): an fd, or -errno. */
+    /**
+     * open(path, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0644): an fd, or -errno.
+     * O_NONBLOCK does nothing to a regular file (open(2)); on a pipe or terminal (the container's
+     * access-log.path is /dev/stdout) a reader that falls behind makes the write fail with EAGAIN
+     * instead of stopping the event loop. Opening /dev/stdout makes a new open file description of
+     * the pipe, so fd 1 itself stays blocking.
+     */
     int openFile(Syscalls sys) {
         try (Arena arena = Arena.ofConfined()) {
             return sys.openat(FileConstants.AT_FDCWD, cPath(arena).address(),
-                    FileConstants.O_WRONLY | FileConstants.O_APPEND | FileConstants.O_CREAT | FileConstants.O_CLOEXEC,
-                    0644);
+                    FileConstants.O_WRONLY | FileConstants.O_APPEND | FileConstants.O_CREAT | FileConstants.O_NONBLOCK
+                            | FileConstants.O_CLOEXEC, 0644);
+        }
+    }
+
+    /** True when {@code fd} is a regular file (not a pipe, terminal or socket); allocates: open and reopen only. */
+    static boolean isRegularFile(Syscalls sys, int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            long statx = arena.allocate(Statx.BYTES, 8).address();
+            return sys.fstatx(fd, FileConstants.STATX_TYPE, statx) == 0
+                    && (Statx.mode(statx) & FileConstants.S_IFMT) == FileConstants.S_IFREG;
         }
     }
 }

@@ -41,6 +41,12 @@ public final class AccessLogWriter {
      */
     static final int LINE_BYTES_MAX = 32 * 1024;
     static final int FIELD_BYTES_MAX = (LINE_BYTES_MAX - 256) / 3;
+    /**
+     * A pipe takes a write of at most this many bytes whole or not at all (pipe(7): PIPE_BUF, 4096
+     * on Linux), so lines written to a pipe by several loops or workers never mix when each write
+     * holds whole lines and at most this much.
+     */
+    static final int PIPE_BUF_BYTES = 4096;
     /** Longer method tokens are cut (the parser only names the ones it knows, all shorter). */
     private static final int METHOD_BYTES_MAX = 16;
 
@@ -65,6 +71,8 @@ public final class AccessLogWriter {
     private final ZoneRules zone;
 
     private int fd = -1;
+    /** The fd is a pipe, terminal or socket, not a regular file: writes go in pieces of whole lines. */
+    private boolean stream;
     private int generation;
     private boolean closed;
     /** Bytes and whole lines in the buffer; the time the first of them was added. */
@@ -113,6 +121,7 @@ public final class AccessLogWriter {
         if (fd < 0) {
             throw new IOException("cannot open access log " + owner.path() + ": " + Errno.describe(fd));
         }
+        stream = !AccessLog.isRegularFile(sys, fd);
     }
 
     public boolean enabled() {
@@ -227,18 +236,16 @@ public final class AccessLogWriter {
         if (pos == 0) {
             return;
         }
+        if (stream) {
+            flushStream();
+            return;
+        }
         long n;
         do {
             n = sys.write(fd, buffer, pos);
         } while (n == -Errno.EINTR);
         if (n == pos) {
-            if (failing) {
-                failing = false;
-                if (owner.episodeEnds()) {
-                    log.info("access log {}: writes succeed again ({} lines lost so far by this loop)",
-                            owner.path(), linesLost);
-                }
-            }
+            succeeded();
         } else if (n < 0) {
             linesLost += lines;
             failed(Errno.describe((int) n));
@@ -247,6 +254,63 @@ public final class AccessLogWriter {
         }
         pos = 0;
         lines = 0;
+    }
+
+    /**
+     * To a pipe or terminal: pieces of whole lines of at most {@link #PIPE_BUF_BYTES} (a longer line
+     * alone), each one write(2), so no piece mixes with another writer's; on EAGAIN (the reader is
+     * behind: the fd is non-blocking) or an error the lines not written yet are lost and counted.
+     */
+    private void flushStream() {
+        int from = 0;
+        int linesWritten = 0;
+        String error = null;
+        while (from < pos) {
+            int limit = Math.min(pos, from + PIPE_BUF_BYTES);
+            int end = -1;
+            int count = 0;
+            for (int i = from; i < limit; i++) {
+                if (NativeMemory.getByte(buffer + i) == '\n') {
+                    end = i + 1;
+                    count++;
+                }
+            }
+            if (end < 0) {   // one line longer than PIPE_BUF: alone (every line ends with '\n')
+                end = limit;
+                while (NativeMemory.getByte(buffer + end - 1) != '\n') {
+                    end++;
+                }
+                count = 1;
+            }
+            long n;
+            do {
+                n = sys.write(fd, buffer + from, end - from);
+            } while (n == -Errno.EINTR);
+            if (n != end - from) {
+                error = n < 0 ? Errno.describe((int) n) : "short write: " + n + " of " + (end - from) + " bytes";
+                break;
+            }
+            linesWritten += count;
+            from = end;
+        }
+        if (error == null) {
+            succeeded();
+        } else {
+            linesLost += lines - linesWritten;
+            failed(error);
+        }
+        pos = 0;
+        lines = 0;
+    }
+
+    private void succeeded() {
+        if (failing) {
+            failing = false;
+            if (owner.episodeEnds()) {
+                log.info("access log {}: writes succeed again ({} lines lost so far by this loop)",
+                        owner.path(), linesLost);
+            }
+        }
     }
 
     /** Rare path: counts the lines not written whole and ends the torn one, so the next chunk starts a line. */
@@ -271,7 +335,8 @@ public final class AccessLogWriter {
             if (owner.episodeStarts()) {
                 log.warn("access log {}: write failed: {}; lines are dropped (counted in "
                         + "uringhttpd_access_log_lines_lost_total) until a write succeeds again: free space on its "
-                        + "file system (ENOSPC), check the disk (EIO), or move the log elsewhere (access-log.path)",
+                        + "file system (ENOSPC), check the disk (EIO), make the reader keep up when it is a pipe "
+                        + "(EAGAIN), or move the log elsewhere (access-log.path)",
                         owner.path(), reason);
             }
         }
@@ -294,6 +359,7 @@ public final class AccessLogWriter {
         }
         sys.close(fd);
         fd = newFd;
+        stream = !AccessLog.isRegularFile(sys, fd);
         log.info("access log reopened: {}", owner.path());
     }
 

@@ -405,6 +405,97 @@ class AccessLogTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void toAPipeWholeLinesFromTwoLoops() throws Exception {
+        // What the container does (access-log.path = /dev/stdout, a pipe to docker): writes in
+        // pieces of whole lines of at most PIPE_BUF bytes, which a pipe never mixes.
+        Path fifo = fifo("fifo");
+        // O_RDWR: a reader exists from now on without blocking this thread (fifo(7)).
+        try (java.io.RandomAccessFile pipe = new java.io.RandomAccessFile(fifo.toFile(), "rw");
+             AccessLog log = AccessLog.open(settings(fifo, 65536, 1000))) {
+            int perLoop = 3000;
+            java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread reader = Thread.ofPlatform().start(() -> {
+                byte[] b = new byte[65536];
+                try {
+                    while (!stop.get()) {
+                        int n = pipe.read(b);
+                        synchronized (read) {
+                            read.write(b, 0, Math.max(0, n));
+                        }
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            Thread[] loops = new Thread[2];
+            AccessLogWriter[] writers = new AccessLogWriter[2];
+            for (int t = 0; t < 2; t++) {
+                AccessLogWriter w = log.newWriter(new Syscalls());
+                writers[t] = w;
+                String agent = "loop-" + t + "-" + "z".repeat(50 * t);
+                long ua = bytes(agent);
+                long target = bytes("/p");
+                loops[t] = Thread.ofPlatform().unstarted(() -> {
+                    w.tick(T);
+                    for (int i = 0; i < perLoop; i++) {
+                        w.log(V4, 4, GET, target, 2, 1, 200, i, 0, -1, ua, agent.length());
+                    }
+                    w.close();
+                });
+            }
+            for (Thread t : loops) {
+                t.start();
+            }
+            for (Thread t : loops) {
+                t.join();
+            }
+            long lost = writers[0].linesLost() + writers[1].linesLost();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            List<String> got;
+            do {
+                Thread.sleep(50);
+                synchronized (read) {
+                    got = List.of(read.toString(StandardCharsets.ISO_8859_1).split("\n"));
+                }
+            } while (got.size() + lost < 2L * perLoop && System.nanoTime() < deadline);
+            stop.set(true);
+            Files.write(fifo, new byte[] {'\n'});   // wakes the reader, which then ends
+            reader.join();
+            // The reader may fall behind (EAGAIN): lines are then dropped and counted, never mixed.
+            assertThat(got.size() + lost).isEqualTo(2L * perLoop);
+            assertThat(got).allMatch(l -> l.matches(
+                    "192\\.0\\.2\\.7 - - \\[[^]]+] \"GET /p HTTP/1\\.1\" 200 \\d+ \"-\" \"loop-(0-|1-z{50})\""));
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aPipeNobodyReadsDoesNotStopTheLoop() throws Exception {
+        Path fifo = fifo("slow");
+        try (java.io.RandomAccessFile pipe = new java.io.RandomAccessFile(fifo.toFile(), "rw");   // never read
+             AccessLog log = AccessLog.open(settings(fifo, 65536, 1000))) {
+            AccessLogWriter w = log.newWriter(new Syscalls());
+            w.tick(T);
+            int total = 5000;   // ~350 KB: the pipe holds 64 KiB (pipe(7))
+            for (int i = 0; i < total; i++) {
+                log(w, V4, "GET", "/unread", 1, 200, i, null, "agent");
+            }
+            w.close();
+            assertThat(w.linesLost()).isPositive().isLessThan(total);
+            assertThat(pipe.getFD().valid()).as("the reader was there all along, only slow").isTrue();
+            assertThat(warnings()).singleElement().asString().contains("EAGAIN");
+        }
+    }
+
+    private Path fifo(String name) throws Exception {
+        Path fifo = dir.resolve(name);
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        return fifo;
+    }
+
+    @Test
     void disabledIsANoOp() throws IOException {
         Path file = dir.resolve("off/access.log");
         AccessLog log = AccessLog.open(new AccessLogSettings(false, file, 65536, 1000));
