@@ -38,7 +38,8 @@ mkdir -p "$OUT"
 work=$(mktemp -d /tmp/uring-bench.XXXXXX)
 LOG_DIR=${LOG_DIR:-$work/logs}
 mkdir -p "$LOG_DIR"
-fstype=$(stat -f -c %T "$LOG_DIR")
+# findmnt names ext4 as such (stat -f says "ext2/ext3" for every ext*)
+fstype=$(findmnt -n -o FSTYPE --target "$LOG_DIR" 2>/dev/null || stat -f -c %T "$LOG_DIR")
 case $fstype in tmpfs|ramfs) die "LOG_DIR $LOG_DIR is on $fstype: the access log must go to a disk (set LOG_DIR)" ;; esac
 declare -A PID=() PORT=() ACCESS=()
 cleanup() {
