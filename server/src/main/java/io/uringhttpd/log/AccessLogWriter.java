@@ -18,11 +18,15 @@ import org.slf4j.LoggerFactory;
 /**
  * One event loop's access log: lines are formatted from the request's bytes straight into a native
  * buffer, which goes to the file in one write(2) once it holds {@code buffer-bytes}, when its oldest
- * line is {@code flush-interval} old (checked at the loop's tick), at a reopen and at close.
+ * line would be {@code flush-interval} old by the next tick (checked at each tick), at a reopen and at
+ * close. To a pipe or terminal (not a regular file) the buffer goes in pieces of whole lines of at
+ * most PIPE_BUF bytes, on a non-blocking descriptor.
  *
  * <p>Single-threaded: every call from the owning loop's thread (only {@link #linesLost()} may be read
  * from elsewhere: a plain long, never torn on x86_64, JLS 17.7). Nothing is allocated per line: no
  * String, no boxing; the time text is rendered into bytes at most once a second, by arithmetic.
+ * (Until C2 compiles the flush, each write(2) allocates ~40 bytes: FFM's errno-capture segment,
+ * measured by AccessLogNoAllocationTest and bench/alloc.sh.)
  *
  * <p>Errors never reach the request: a failed or short write drops the chunk's lost lines and
  * counts them ({@link #linesLost()}, exported as {@code uringhttpd_access_log_lines_lost_total}), and
