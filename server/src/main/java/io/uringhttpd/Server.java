@@ -18,6 +18,8 @@ import io.uringhttpd.files.SymlinkPolicy;
 import io.uringhttpd.http.HttpSettings;
 import io.uringhttpd.http.StaticFileHandler;
 import io.uringhttpd.log.AccessLog;
+import io.uringhttpd.log.AccessLogSettings;
+import io.uringhttpd.log.AccessLogWriter;
 import io.uringhttpd.sys.Syscalls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -140,7 +142,7 @@ public final class Server implements AutoCloseable {
             if (config.mimeTypesFile().isPresent()) {
                 mime = mime.withFile(config.mimeTypesFile().get());
             }
-            accessLog = config.accessLog().enabled() ? AccessLog.open(config.accessLog()) : AccessLog.disabled();
+            accessLog = AccessLog.open(accessLogSettings(config.accessLog()));
         } catch (IOException | RuntimeException e) {
             ListenSockets.closeAll(setupSys, listenFds);
             throw e;
@@ -169,14 +171,17 @@ public final class Server implements AutoCloseable {
                 Syscalls sys = new Syscalls();
                 FileService files = new FileService(fileSettings, sys);
                 fileServices.add(files);
-                StaticFileHandler handler = new StaticFileHandler(httpSettings, files, accessLog);
-                loops.add(uringFlags >= 0
+                AccessLogWriter accessLogWriter = accessLog.newWriter(sys);
+                StaticFileHandler handler = new StaticFileHandler(httpSettings, files, accessLogWriter);
+                EventLoop loop = uringFlags >= 0
                         ? new IoUringLoop(i, loopSettings, sys, handler, listenFds[i], config.ioUring().entries(),
                                 ringFlags(uringFlags, config.ioUring()), (int) config.ioUring().sqpollIdleMs(),
                                 config.ioUring().sendZcBytesMin())
-                        : new EpollLoop(i, loopSettings, sys, handler, listenFds[i]));
+                        : new EpollLoop(i, loopSettings, sys, handler, listenFds[i]);
+                loop.counters().accessLogLinesLost = accessLogWriter::linesLost;
+                loops.add(loop);
             }
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             ListenSockets.closeAll(setupSys, listenFds);
             accessLog.close();
             throw e;
@@ -274,14 +279,17 @@ public final class Server implements AutoCloseable {
         }
     }
 
-    /** Reopens the access log (SIGUSR1, after logrotate moved it). */
+    /**
+     * Reopens the access log (SIGUSR1, after logrotate moved it): each loop reopens its file at its
+     * next tick (within a second) and logs "access log reopened" (or why it could not).
+     */
     public void reopenLogs() {
-        try {
-            accessLog.reopen();
-            log.info("access log reopened: {}", accessLog.path());
-        } catch (IOException e) {
-            log.error("cannot reopen the access log {}: {}", accessLog.path(), e.getMessage());
-        }
+        accessLog.reopen();
+    }
+
+    /** The access log's own settings, from the configuration (the log package does not read it). */
+    static AccessLogSettings accessLogSettings(ServerConfig.AccessLog c) {
+        return new AccessLogSettings(c.enabled(), c.path(), c.bufferBytes(), c.flushIntervalMs());
     }
 
     /** Waits until every loop has ended (stopped, retired, or failed). */

@@ -122,6 +122,7 @@ public final class LoopMetrics {
             counters[OPEN_FILE_CACHE_EVICTIONS] = files.evictions();
             gauges[OPEN_FILE_CACHE_ENTRIES] = files.cachedEntries();
         }
+        counters[ACCESS_LOG_LINES_LOST] = c.accessLogLinesLost.getAsLong();
         syscallIndex = 0;
         sys.counts.forEach(syscallSink); // in SYSCALL_NAMES order (a test checks it)
 

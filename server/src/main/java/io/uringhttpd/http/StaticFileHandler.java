@@ -3,12 +3,10 @@ package io.uringhttpd.http;
 import io.uringhttpd.files.FileEntry;
 import io.uringhttpd.files.FileLookup;
 import io.uringhttpd.files.FileService;
-import io.uringhttpd.log.AccessLog;
+import io.uringhttpd.log.AccessLogWriter;
 import io.uringhttpd.sys.NativeMemory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -20,9 +18,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * is described, not sent. The reactor and the proactor run this same code.
  *
  * <p>Nothing is allocated per request: the request, ranges, writer and plans are
- * reused; header values are compared and copied as bytes. The exceptions are rare
- * paths: directory listings and the access log (which formats Strings; off in benchmarks,
- * like nginx's there).
+ * reused; header values are compared and copied as bytes. The exception is a rare
+ * path: directory listings. The access log formats its line from the request's bytes into the
+ * loop's own buffer ({@link AccessLogWriter}), allocating nothing either.
  */
 public final class StaticFileHandler {
     /** {@link #handle} needs more free output space than it was given: flush and call again. */
@@ -44,7 +42,7 @@ public final class StaticFileHandler {
 
     private final HttpSettings settings;
     private final FileService files;
-    private final AccessLog accessLog;
+    private final AccessLogWriter accessLog;
     private final RequestParser parser;
     private final Request request;
     private final ByteRanges ranges;
@@ -64,7 +62,7 @@ public final class StaticFileHandler {
     /** The loop is retiring: every response from now on says Connection: close. */
     private boolean draining;
 
-    public StaticFileHandler(HttpSettings settings, FileService files, AccessLog accessLog) {
+    public StaticFileHandler(HttpSettings settings, FileService files, AccessLogWriter accessLog) {
         this.settings = settings;
         this.files = files;
         this.accessLog = accessLog;
@@ -118,14 +116,20 @@ public final class StaticFileHandler {
         draining = true;
     }
 
-    /** Once per loop iteration: the loop's clock (for Date and the file cache's revalidation). */
+    /**
+     * Once per loop iteration: the loop's clock (for Date, the file cache's revalidation and the
+     * access log's time), and the access log's timed flush and reopen.
+     */
     public void tick(long nowMs) {
         this.nowMs = nowMs;
         dates.refresh(nowMs);
+        accessLog.tick(nowMs);
     }
 
+    /** The loop is stopping: closes the file cache, and writes and closes the access log. */
     public void close() {
         files.close();
+        accessLog.close();
     }
 
     /**
@@ -507,31 +511,15 @@ public final class StaticFileHandler {
 
     /**
      * Writes the access-log line for the response just planned (call right after {@link #handle},
-     * while the request's bytes are still in the input buffer). Allocates: the log is off in benchmarks.
+     * while the request's bytes are still in the input buffer). Allocates nothing.
      */
     public void logAccess(byte[] peerAddress, int peerAddressLength, ResponsePlan plan) {
         if (!accessLog.enabled()) {
             return;
         }
-        String remote;
-        try {
-            remote = peerAddressLength == 0 ? "-"
-                    : InetAddress.getByAddress(java.util.Arrays.copyOf(peerAddress, peerAddressLength)).getHostAddress();
-        } catch (UnknownHostException e) {
-            remote = "-";
-        }
-        String requestLine = request.targetLength > 0
-                ? new String(Method.name(request.method), StandardCharsets.US_ASCII) + " " + string(request.targetAddress, request.targetLength)
-                        + " HTTP/1." + request.versionMinor
-                : "-";
-        accessLog.log(remote, nowMs, requestLine, plan.status, plan.bodyLength,
-                request.refererLength >= 0 ? string(request.refererAddress, request.refererLength) : null,
-                request.userAgentLength >= 0 ? string(request.userAgentAddress, request.userAgentLength) : null);
-    }
-
-    private static String string(long address, int length) {
-        byte[] bytes = new byte[length];
-        Mem.copy(address, bytes, 0, length);
-        return new String(bytes, StandardCharsets.ISO_8859_1);
+        Request r = request;
+        accessLog.log(peerAddress, peerAddressLength, Method.name(r.method), r.targetAddress, r.targetLength,
+                r.versionMinor, plan.status, plan.bodyLength, r.refererAddress, r.refererLength,
+                r.userAgentAddress, r.userAgentLength);
     }
 }

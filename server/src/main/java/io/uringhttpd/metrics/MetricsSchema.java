@@ -56,6 +56,7 @@ public final class MetricsSchema {
     public static final int ZEROCOPY_NOTIFICATIONS;
     public static final int BUFFER_RING_EXHAUSTED;
     public static final int CQ_OVERFLOWS;
+    public static final int ACCESS_LOG_LINES_LOST;
     /** The loop thread's CPU time (microseconds in the slot) and context switches, from getrusage(RUSAGE_THREAD). */
     public static final int LOOP_CPU_USER;
     public static final int LOOP_CPU_SYSTEM;
@@ -130,6 +131,8 @@ public final class MetricsSchema {
         ZEROCOPY_NOTIFICATIONS = add(c, "uringhttpd_zerocopy_notifications_total", "SEND_ZC notifications", null, null);
         BUFFER_RING_EXHAUSTED = add(c, "uringhttpd_buffer_ring_exhausted_total", "Multishot receives ended by an empty provided-buffer ring (ENOBUFS)", null, null);
         CQ_OVERFLOWS = add(c, "uringhttpd_cq_overflows_total", "Times the completion queue overflowed into the kernel's backlog", null, null);
+        ACCESS_LOG_LINES_LOST = add(c, "uringhttpd_access_log_lines_lost_total",
+                "Access-log lines lost: failed writes (ENOSPC, EIO, ...) and short writes", null, null);
         String cpu = "CPU time of the event loop threads";
         LOOP_CPU_USER = add(c, "uringhttpd_loop_cpu_seconds_total", cpu, "mode", "user", 1e-6);
         LOOP_CPU_SYSTEM = add(c, "uringhttpd_loop_cpu_seconds_total", cpu, "mode", "system", 1e-6);

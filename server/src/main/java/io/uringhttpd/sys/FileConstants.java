@@ -8,6 +8,14 @@ public final class FileConstants {
     // include/uapi/asm-generic/fcntl.h (x86_64 uses the generic values; ARM/PowerPC differ
     // for O_DIRECTORY/O_NOFOLLOW)
     public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 0x1;
+    public static final int O_CREAT = 0x40;
+    /**
+     * Every write(2) goes to the current end of file, offset update and write as one step
+     * (open(2): "the modification of the file offset and the write operation are performed as a
+     * single atomic step"; not so on NFS): several loops append whole chunks to one log file.
+     */
+    public static final int O_APPEND = 0x400;
     public static final int O_NONBLOCK = 0x800;
     public static final int O_DIRECTORY = 0x1_0000;
     public static final int O_NOFOLLOW = 0x2_0000;
