@@ -2,7 +2,7 @@ package io.uringhttpd.engine;
 
 import static io.uringhttpd.metrics.MetricsSchema.*;
 
-import io.uringhttpd.files.FileService;
+import io.uringhttpd.metrics.FileCacheCounters;
 import io.uringhttpd.metrics.MetricsFile;
 import io.uringhttpd.sys.NativeMemory;
 import io.uringhttpd.sys.Rusage;
@@ -26,7 +26,7 @@ public final class LoopMetrics {
     private final int workerIndex;
     private final int loopIndex;
     /** The loop's open-file cache, confined to the loop thread like this object; null: none. */
-    private final FileService files;
+    private final FileCacheCounters files;
     private final long[] counters = new long[COUNTERS.size()];
     private final long[] gauges = new long[GAUGES.size()];
     private final long[][] buckets = new long[HISTOGRAMS.size()][];
@@ -52,10 +52,10 @@ public final class LoopMetrics {
     }
 
     /**
-     * @param files the loop's FileService (its open-file cache), read at each publish on the loop
+     * @param files the loop's open-file cache (its FileService), read at each publish on the loop
      *              thread that also uses it; null: the cache series stay 0
      */
-    public LoopMetrics(MetricsFile file, int slot, int workerIndex, int loopIndex, FileService files) {
+    public LoopMetrics(MetricsFile file, int slot, int workerIndex, int loopIndex, FileCacheCounters files) {
         this.file = file;
         this.slot = slot;
         this.workerIndex = workerIndex;

@@ -19,6 +19,7 @@ import static io.uringhttpd.sys.FileConstants.S_IFDIR;
 import static io.uringhttpd.sys.FileConstants.S_IFMT;
 import static io.uringhttpd.sys.FileConstants.S_IFREG;
 
+import io.uringhttpd.metrics.FileCacheCounters;
 import io.uringhttpd.sys.Errno;
 import io.uringhttpd.sys.Statx;
 import io.uringhttpd.sys.Syscalls;
@@ -54,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * (favicon.ico, robots.txt, scanners); but a negative entry never evicts a positive one, so a flood of
  * random 404 paths cannot push the hot files out (nginx leaves open_file_cache_errors off for that reason).
  */
-public final class FileService implements AutoCloseable {
+public final class FileService implements AutoCloseable, FileCacheCounters {
     public static final int FOUND = 0;
     public static final int NOT_FOUND = -404;
     public static final int FORBIDDEN = -403;
@@ -296,22 +297,27 @@ public final class FileService implements AutoCloseable {
         sys.close(rootFd);
     }
 
+    @Override
     public long hits() {
         return hits;
     }
 
+    @Override
     public long misses() {
         return misses;
     }
 
+    @Override
     public long revalidations() {
         return revalidations;
     }
 
+    @Override
     public long evictions() {
         return evictions;
     }
 
+    @Override
     public int cachedEntries() {
         return cache == null ? 0 : cache.size();
     }
