@@ -395,10 +395,15 @@ public final class IoUringLoop implements EventLoop, EngineOps {
 
     /** A bug met while handling a completion closes its connection (when it names one). */
     private void fail(long userData, RuntimeException e) {
-        int op = opOf(userData);
-        boolean connectionOp = op == OP_RECV || op == OP_SEND || op == OP_SPLICE_IN || op == OP_SPLICE_OUT
-                || op == OP_SEND_ZC;
-        core.fail(connectionOp ? core.table.live(userData) : null, e);
+        core.fail(namesAConnection(opOf(userData)) ? core.table.live(userData) : null, e);
+    }
+
+    /** Whether an op's user_data names a connection (generation and slot), not a listener or the loop itself. */
+    static boolean namesAConnection(int op) {
+        return switch (op) {
+            case OP_RECV, OP_SEND, OP_SPLICE_IN, OP_SPLICE_OUT, OP_SEND_ZC -> true;
+            default -> false;
+        };
     }
 
     private void onAccept(int listenIndex, int res, int flags) {
