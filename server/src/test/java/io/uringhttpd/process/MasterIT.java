@@ -256,7 +256,7 @@ class MasterIT {
         List<Long> pids = workerPids();
         try (Socket s = connect()) {
             s.getOutputStream().write("GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            InputStream in = s.getInputStream();
+            InputStream in = new java.io.BufferedInputStream(s.getInputStream());
             String head = readHead(in);
             assertThat(head).startsWith("HTTP/1.1 200 ");
             byte[] first = in.readNBytes(1 << 20);
@@ -494,16 +494,23 @@ class MasterIT {
             s.setSoTimeout(20_000);
             s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
-            InputStream in = s.getInputStream();
+            InputStream in = new java.io.BufferedInputStream(s.getInputStream());
             String head = readHead(in);
             in.readAllBytes();
             return head;
         }
     }
 
+    private static boolean endsWithBlankLine(StringBuilder head) {
+        int n = head.length();
+        return n >= 4 && head.charAt(n - 4) == '\r' && head.charAt(n - 3) == '\n' && head.charAt(n - 2) == '\r'
+                && head.charAt(n - 1) == '\n';
+    }
+
+    /** Reads a response head; {@code in} should be buffered (a read(2) per byte starves the server's CPUs). */
     private static String readHead(InputStream in) throws IOException {
         StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
+        while (!endsWithBlankLine(head)) {
             int b = in.read();
             if (b < 0) {
                 throw new IOException("EOF after " + head.length() + " bytes of a response head");
@@ -556,7 +563,7 @@ class MasterIT {
             while (running.get()) {
                 try (Socket s = connect()) {
                     OutputStream out = s.getOutputStream();
-                    InputStream in = s.getInputStream();
+                    InputStream in = new java.io.BufferedInputStream(s.getInputStream());
                     while (running.get()) {
                         out.write(request);
                         String head = readHead(in);
