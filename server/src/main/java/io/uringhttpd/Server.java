@@ -165,6 +165,7 @@ public final class Server implements AutoCloseable {
 
         List<EventLoop> loops = new ArrayList<>();
         List<FileService> fileServices = new ArrayList<>();
+        List<AccessLogWriter> accessLogWriters = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         try {
             for (int i = 0; i < loopCount; i++) {
@@ -172,13 +173,13 @@ public final class Server implements AutoCloseable {
                 FileService files = new FileService(fileSettings, sys);
                 fileServices.add(files);
                 AccessLogWriter accessLogWriter = accessLog.newWriter(sys);
+                accessLogWriters.add(accessLogWriter);
                 StaticFileHandler handler = new StaticFileHandler(httpSettings, files, accessLogWriter);
                 EventLoop loop = uringFlags >= 0
                         ? new IoUringLoop(i, loopSettings, sys, handler, listenFds[i], config.ioUring().entries(),
                                 ringFlags(uringFlags, config.ioUring()), (int) config.ioUring().sqpollIdleMs(),
                                 config.ioUring().sendZcBytesMin())
                         : new EpollLoop(i, loopSettings, sys, handler, listenFds[i]);
-                loop.counters().accessLogLinesLost = accessLogWriter::linesLost;
                 loops.add(loop);
             }
         } catch (IOException | RuntimeException e) {
@@ -188,7 +189,8 @@ public final class Server implements AutoCloseable {
         }
         if (metrics != null) {
             for (int i = 0; i < loopCount; i++) {
-                loops.get(i).publishTo(new LoopMetrics(metrics, firstSlot + i, workerIndex, i, fileServices.get(i)));
+                loops.get(i).publishTo(new LoopMetrics(metrics, firstSlot + i, workerIndex, i, fileServices.get(i),
+                        accessLogWriters.get(i)::linesLost));
             }
         }
         for (int i = 0; i < loopCount; i++) {

@@ -6,7 +6,6 @@ import static io.uringhttpd.metrics.MetricsSchema.REQUEST_DURATION;
 import static io.uringhttpd.metrics.MetricsSchema.SQES_PER_SUBMIT;
 
 import io.uringhttpd.sys.SyscallCounts;
-import java.util.function.LongSupplier;
 import java.util.function.ObjLongConsumer;
 
 /**
@@ -45,13 +44,6 @@ public final class LoopCounters {
     public long connectionsOverLimit;
     /** Connections open now (written by the loop, read by metrics). */
     public long connectionsOpen;
-    /**
-     * Access-log lines this loop lost (write errors, short writes). The count lives in the loop's
-     * {@link io.uringhttpd.log.AccessLogWriter} (the log package knows nothing of the engine); the
-     * server points this at it when it builds the loop, and {@link LoopMetrics} reads it at publish.
-     */
-    public LongSupplier accessLogLinesLost = () -> 0;
-
     // ---- the series of metrics.MetricsSchema that the fields above do not give (docs/architecture.md#metrics-path)
     /** Responses by status class: index status / 100 (1..5; 0 unused). */
     public final long[] responsesByClass = new long[6];

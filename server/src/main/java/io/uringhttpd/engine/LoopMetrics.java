@@ -12,6 +12,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.util.function.LongSupplier;
 import java.util.function.ObjLongConsumer;
 
 /**
@@ -27,6 +28,7 @@ public final class LoopMetrics {
     private final int loopIndex;
     /** The loop's open-file cache, confined to the loop thread like this object; null: none. */
     private final FileCacheCounters files;
+    private final LongSupplier accessLogLinesLost;
     private final long[] counters = new long[COUNTERS.size()];
     private final long[] gauges = new long[GAUGES.size()];
     private final long[][] buckets = new long[HISTOGRAMS.size()][];
@@ -48,19 +50,24 @@ public final class LoopMetrics {
      * @param loopIndex   the loop's index in its process; loop 0 also writes the JVM gauges
      */
     public LoopMetrics(MetricsFile file, int slot, int workerIndex, int loopIndex) {
-        this(file, slot, workerIndex, loopIndex, null);
+        this(file, slot, workerIndex, loopIndex, null, () -> 0);
     }
 
     /**
-     * @param files the loop's open-file cache (its FileService), read at each publish on the loop
-     *              thread that also uses it; null: the cache series stay 0
+     * What the loop's handler counts, read at each publish on the loop thread that also uses it
+     * (the files and log packages know nothing of the engine):
+     *
+     * @param files              the loop's open-file cache (its FileService); null: the cache series stay 0
+     * @param accessLogLinesLost the lines its access-log writer lost (write errors, short writes)
      */
-    public LoopMetrics(MetricsFile file, int slot, int workerIndex, int loopIndex, FileCacheCounters files) {
+    public LoopMetrics(MetricsFile file, int slot, int workerIndex, int loopIndex, FileCacheCounters files,
+                       LongSupplier accessLogLinesLost) {
         this.file = file;
         this.slot = slot;
         this.workerIndex = workerIndex;
         this.loopIndex = loopIndex;
         this.files = files;
+        this.accessLogLinesLost = accessLogLinesLost;
         for (int h = 0; h < buckets.length; h++) {
             buckets[h] = new long[HISTOGRAMS.get(h).bucketCount()];
         }
@@ -122,7 +129,7 @@ public final class LoopMetrics {
             counters[OPEN_FILE_CACHE_EVICTIONS] = files.evictions();
             gauges[OPEN_FILE_CACHE_ENTRIES] = files.cachedEntries();
         }
-        counters[ACCESS_LOG_LINES_LOST] = c.accessLogLinesLost.getAsLong();
+        counters[ACCESS_LOG_LINES_LOST] = accessLogLinesLost.getAsLong();
         syscallIndex = 0;
         sys.counts.forEach(syscallSink); // in SYSCALL_NAMES order (a test checks it)
 

@@ -159,7 +159,7 @@ public final class StaticFileHandler {
             return inLength;
         }
         if (respond(outAddress, outCapacity, plan) < 0) {
-            releaseFile(plan);
+            plan.releaseFile();
             plan.reset();
             return NEED_OUTPUT_SPACE; // the parser state was reset: the same bytes parse again
         }
@@ -177,7 +177,7 @@ public final class StaticFileHandler {
             st.body.start(request);
             int n = st.body.discard(inAddress + r, inLength - r);
             if (n == BodyDiscarder.MALFORMED) {
-                releaseFile(plan);
+                plan.releaseFile();
                 plan.reset();
                 writeError(400, false, false, outAddress, outCapacity, plan);
                 return inLength;
@@ -483,13 +483,6 @@ public final class StaticFileHandler {
         at += HeadWriter.CONNECTION_CLOSE_LINE.length;
         Mem.copy(HeadWriter.CRLF, 0, out + at, 2);
         plan.headLength = at + 2;
-    }
-
-    private static void releaseFile(ResponsePlan plan) {
-        if (plan.file != null) {
-            plan.file.release();
-            plan.file = null;
-        }
     }
 
     /**

@@ -925,7 +925,6 @@ public final class IoUringLoop implements EventLoop, EngineOps {
         Sqe.prepSplice(sqe2, pipes.readFd(s.pipe), -1, c.fd, -1, chunk, 0, userData(OP_SPLICE_OUT, c.generation, c.slot));
         s.sending = SPLICE;
         s.sendLength = chunk;
-        s.spliceRequested = chunk;
         s.spliceIn = -1;
         s.inflight += 2;
     }
@@ -933,7 +932,7 @@ public final class IoUringLoop implements EventLoop, EngineOps {
     private void onSpliceIn(Connection c, ProactorState s, int res) {
         s.inflight--;
         s.spliceIn = res;
-        if (res >= 0 && res < s.spliceRequested) {
+        if (res >= 0 && res < s.sendLength) {
             // A short splice breaks the link: the pipe → socket half gets -ECANCELED and is resubmitted below.
             counters.partialWrites++;
         }

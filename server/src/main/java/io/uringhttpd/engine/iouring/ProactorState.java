@@ -67,7 +67,6 @@ final class ProactorState {
     /** In the loop's list of connections with output to submit after this batch. */
     boolean dirty;
 
-    int spliceRequested;
     /** Result of the file → pipe half, -1 before it completed. */
     int spliceIn;
     /** Bytes spliced into the pipe that have not reached the socket yet. */
@@ -140,7 +139,6 @@ final class ProactorState {
         sending = SEND_NONE;
         sendLength = 0;
         dirty = false;
-        spliceRequested = 0;
         spliceIn = -1;
         pipeBytes = 0;
         pipe = -1;
