@@ -154,7 +154,8 @@ public final class Server implements AutoCloseable {
                     case FOLLOW -> SymlinkPolicy.FOLLOW;
                     case REFUSE -> SymlinkPolicy.REFUSE;
                 },
-                config.openFileCache().entriesMax(), config.openFileCache().validMs(), config.smallFileBytesMax(), mime);
+                config.openFileCache().entriesMax(), config.openFileCache().validMs(), config.openFileCache().watchesMax(),
+                config.smallFileBytesMax(), mime);
         ServerConfig.Limits limits = config.limits();
         HttpSettings httpSettings = new HttpSettings(limits.requestLineBytesMax(), limits.headerSectionBytesMax(),
                 limits.headerCountMax(), limits.rangesPerRequestMax(),

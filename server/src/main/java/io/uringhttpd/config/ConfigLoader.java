@@ -344,7 +344,8 @@ public final class ConfigLoader {
             }
             OpenFileCache openFileCache = new OpenFileCache(
                     (int) whole("open-file-cache.entries", 1, 1_000_000, 10_000),
-                    durationMs("open-file-cache.valid", 0, 86_400_000, 60_000));
+                    durationMs("open-file-cache.valid", 0, 86_400_000, 5_000),
+                    (int) whole("open-file-cache.watches-max", 0, 1_000_000, 10_000));
             int smallFileBytes = (int) bytes("small-file-bytes", 0, 16 * MIB, 32 * 1024);
             Dotfiles dotfiles = choice("dotfiles", Dotfiles.values(), Dotfiles.DENY);
             Symlinks symlinks = choice("symlinks", Symlinks.values(), Symlinks.INSIDE_ROOT);

@@ -145,9 +145,10 @@ public record ServerConfig(
      * uring-httpd.open-file-cache.
      *
      * @param entriesMax cached open files per event loop (1..1000000)
-     * @param validMs    age after which an entry is re-checked; 0 = on every request
+     * @param validMs    age after which an entry that no watch keeps fresh is re-checked; 0 = on every request
+     * @param watchesMax inotify watches (directories) per event loop; past it, entries are re-checked (0..1000000)
      */
-    public record OpenFileCache(int entriesMax, long validMs) {}
+    public record OpenFileCache(int entriesMax, long validMs, int watchesMax) {}
 
     /**
      * uring-httpd.io-uring: the proactor's rings.

@@ -128,6 +128,14 @@ public final class LoopMetrics {
             counters[OPEN_FILE_CACHE_REVALIDATIONS] = files.revalidations();
             counters[OPEN_FILE_CACHE_EVICTIONS] = files.evictions();
             gauges[OPEN_FILE_CACHE_ENTRIES] = files.cachedEntries();
+            gauges[OPEN_FILE_CACHE_WATCHES] = files.watches();
+            for (int i = 0; i < FileCacheCounters.INVALIDATION_CAUSES.size(); i++) {
+                counters[OPEN_FILE_CACHE_INVALIDATIONS_FIRST + i] = files.invalidations(i);
+            }
+            for (int i = 0; i < FileCacheCounters.FALLBACK_REASONS.size(); i++) {
+                counters[OPEN_FILE_CACHE_FALLBACKS_FIRST + i] = files.fallbacks(i);
+            }
+            counters[OPEN_FILE_CACHE_QUEUE_OVERFLOWS] = files.queueOverflows();
         }
         counters[ACCESS_LOG_LINES_LOST] = accessLogLinesLost.getAsLong();
         syscallIndex = 0;

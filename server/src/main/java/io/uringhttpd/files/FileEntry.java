@@ -36,6 +36,15 @@ public final class FileEntry {
 
     /** Last time (caller's clock) the file system confirmed this entry. */
     long validatedAtMs;
+    /**
+     * Kept fresh by notification alone (its directory is watched and it is no symlink): never
+     * revalidated. Otherwise revalidated with statx every open-file-cache.valid.
+     */
+    boolean trusted;
+    /** The directory it hangs on in the cache's {@link DirectoryWatches}, and its neighbours there. */
+    DirectoryWatches.DirNode dir;
+    FileEntry dirPrev;
+    FileEntry dirNext;
     int refCount;
     /** Whether the cache's table and LRU list hold this entry. */
     boolean cached;

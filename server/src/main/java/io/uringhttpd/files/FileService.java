@@ -1,9 +1,13 @@
 package io.uringhttpd.files;
 
+import static io.uringhttpd.metrics.FileCacheCounters.FALLBACK_REASONS;
+import static io.uringhttpd.metrics.FileCacheCounters.INVALIDATION_CAUSES;
+import static io.uringhttpd.metrics.FileCacheCounters.REVALIDATED;
 import static io.uringhttpd.sys.FileConstants.AT_FDCWD;
 import static io.uringhttpd.sys.FileConstants.AT_SYMLINK_NOFOLLOW;
 import static io.uringhttpd.sys.FileConstants.O_CLOEXEC;
 import static io.uringhttpd.sys.FileConstants.O_DIRECTORY;
+import static io.uringhttpd.sys.FileConstants.O_NOFOLLOW;
 import static io.uringhttpd.sys.FileConstants.O_NONBLOCK;
 import static io.uringhttpd.sys.FileConstants.O_PATH;
 import static io.uringhttpd.sys.FileConstants.O_RDONLY;
@@ -46,14 +50,19 @@ import org.slf4j.LoggerFactory;
  * time open() runs. RESOLVE_NO_MAGICLINKS refuses /proc/self/fd-style links under every policy.
  *
  * <p>Open-file cache, like nginx's open_file_cache: key = request path bytes; at most cacheEntriesMax
- * entries (each holding an open fd), least recently used evicted first; an entry is trusted for
- * cacheValidMs, then one statx(2) of the path decides whether it still describes the same file (inode,
- * device, size, mtime, mode) or is replaced by a fresh open. Hits allocate nothing; a miss allocates the
- * entry, its key copy, ETag, Last-Modified and (small files) the body.
+ * entries (each holding an open fd), least recently used evicted first. Freshness comes from the kernel
+ * (docs/freshness.md): {@link DirectoryWatches} watches, with inotify, the directories that hold cached
+ * entries, and the loop drains its events before the requests of the same wake-up, so a request sent
+ * after a deploy's rename(2) or close(2) returned never gets the old file. Where notification cannot be
+ * trusted (no inotify, watches exhausted, a network file system, a file reached through a symlink) an
+ * entry is trusted for cacheValidMs, then one statx(2) of the path decides whether it still describes
+ * the same file (inode, device, size, mtime, mode) or is replaced by a fresh open. Hits allocate nothing
+ * and make no syscall; a miss allocates the entry, its key copy, ETag, Last-Modified and (small files)
+ * the body.
  *
- * <p>Negative results (404, 403) are cached for cacheValidMs too, saving an openat2 per repeated miss
- * (favicon.ico, robots.txt, scanners); but a negative entry never evicts a positive one, so a flood of
- * random 404 paths cannot push the hot files out (nginx leaves open_file_cache_errors off for that reason).
+ * <p>Negative results (404, 403) are cached too, saving an openat2 per repeated miss (favicon.ico,
+ * robots.txt, scanners); but a negative entry never evicts a positive one, so a flood of random 404
+ * paths cannot push the hot files out (nginx leaves open_file_cache_errors off for that reason).
  */
 public final class FileService implements AutoCloseable, FileCacheCounters {
     public static final int FOUND = 0;
@@ -88,6 +97,13 @@ public final class FileService implements AutoCloseable, FileCacheCounters {
     private final long validMs;
     private final int smallFileBytesMax;
     private final OpenFileCache cache; // null when cacheEntriesMax == 0
+    /**
+     * Null without a cache, with cacheWatchesMax 0, or where notification cannot be had for the root:
+     * then every entry is revalidated.
+     */
+    private final DirectoryWatches watches;
+    /** Open with O_NOFOLLOW first, to learn whether the last component is a symlink (its target's directory is not watched). */
+    private final boolean checkSymlinks;
     private final byte[][] indexNames;
     private final byte[] indexPath;
 
@@ -107,6 +123,8 @@ public final class FileService implements AutoCloseable, FileCacheCounters {
     private long misses;
     private long revalidations;
     private long evictions;
+    private final long[] invalidations = new long[INVALIDATION_CAUSES.size()];
+    private final long[] fallbacks = new long[FALLBACK_REASONS.size()];
 
     public FileService(FileSettings settings) {
         this(settings, new Syscalls());
@@ -163,6 +181,44 @@ public final class FileService implements AutoCloseable, FileCacheCounters {
             throw new IllegalStateException("openat2(2) probe on root " + settings.root() + " failed: " + Errno.describe(-probe));
         }
         sys.close(probe);
+        watches = cache == null || settings.cacheWatchesMax() == 0 ? null : DirectoryWatches.open(sys, new Invalidation(), rootFd,
+                settings.root().toAbsolutePath().toString(), settings.cacheWatchesMax(), validMs, invalidations, fallbacks);
+        checkSymlinks = watches != null && settings.symlinks() != SymlinkPolicy.REFUSE;
+    }
+
+    /** What the watches drop goes back to this cache. */
+    private final class Invalidation implements DirectoryWatches.Owner {
+        @Override
+        public void invalidate(FileEntry e, int cause) {
+            discard(e);
+        }
+
+        @Override
+        public void invalidateAll(int cause) {
+            cache.clear(e -> {
+                invalidations[cause]++;
+                watches.detach(e);
+                if (e.refCount == 0) closeFd(e);
+            });
+        }
+
+        @Override
+        public FileEntry cached(byte[] path, int len) {
+            return cache.get(path, len, OpenFileCache.hash(path, len));
+        }
+    }
+
+    /**
+     * The inotify fd the loop waits on, or -1 when changes are found by revalidation only. When it is
+     * readable, call {@link #onFileEvents} before serving the requests of the same wake-up.
+     */
+    public int fileEventsFd() {
+        return watches == null || closed ? -1 : watches.fd();
+    }
+
+    /** Reads the queued inotify events and drops the entries they name; returns the events read. */
+    public int onFileEvents() {
+        return watches == null || closed ? 0 : watches.drain();
     }
 
     public FileSettings settings() {
@@ -186,7 +242,7 @@ public final class FileService implements AutoCloseable, FileCacheCounters {
         int hash = OpenFileCache.hash(path, len);
         FileEntry e = cache.get(path, len, hash);
         if (e != null) {
-            if (nowMs - e.validatedAtMs < validMs) {
+            if (e.trusted || nowMs - e.validatedAtMs < validMs) {
                 hits++;
                 cache.touch(e);
                 return handOut(e, result);
@@ -197,10 +253,13 @@ public final class FileService implements AutoCloseable, FileCacheCounters {
                 cache.touch(e);
                 return handOut(e, result);
             }
+            invalidations[REVALIDATED]++;
             discard(e);
         }
         misses++;
-        return openFresh(path, len, hash, nowMs, result);
+        int status = openFresh(path, len, hash, nowMs, result);
+        if (watches != null) watches.releaseEmpty(); // directories whose last entry was evicted or replaced
+        return status;
     }
 
     /**
@@ -294,6 +353,7 @@ public final class FileService implements AutoCloseable, FileCacheCounters {
                 if (e.refCount == 0) closeFd(e);
             });
         }
+        if (watches != null) watches.close();
         sys.close(rootFd);
     }
 
@@ -320,6 +380,26 @@ public final class FileService implements AutoCloseable, FileCacheCounters {
     @Override
     public int cachedEntries() {
         return cache == null ? 0 : cache.size();
+    }
+
+    @Override
+    public long invalidations(int cause) {
+        return invalidations[cause];
+    }
+
+    @Override
+    public long fallbacks(int reason) {
+        return fallbacks[reason];
+    }
+
+    @Override
+    public long queueOverflows() {
+        return watches == null ? 0 : watches.overflows;
+    }
+
+    @Override
+    public int watches() {
+        return watches == null ? 0 : watches.watchesInUse();
     }
 
     // ---- internals -------------------------------------------------------------------------------------
@@ -354,12 +434,16 @@ public final class FileService implements AutoCloseable, FileCacheCounters {
 
     private int openFresh(byte[] path, int len, int hash, long nowMs, FileLookup result) {
         writeRelative(path, len);
-        int fd;
-        int retries = 0;
         // O_NONBLOCK: opening a fifo O_RDONLY would otherwise block the loop until a writer appears (fifo(7))
-        do {
-            fd = sys.openat2(rootFd, pathAddress, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0, resolve);
-        } while (fd == -Errno.EINTR && ++retries < EINTR_RETRIES_MAX);
+        int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK;
+        boolean symlinked = false;
+        int fd = openRelative(checkSymlinks ? flags | O_NOFOLLOW : flags);
+        if (fd == -Errno.ELOOP && checkSymlinks) {
+            // O_NOFOLLOW refuses only a symlink as the last component, which the plain open follows:
+            // one more openat2 for a symlinked file, none for the others.
+            symlinked = true;
+            fd = openRelative(flags);
+        }
         if (fd < 0) {
             int status = openError(-fd, path, len, nowMs);
             if (status != ERROR) cacheNegative(path, len, hash, status, nowMs);
@@ -396,10 +480,21 @@ public final class FileService implements AutoCloseable, FileCacheCounters {
         if (cache != null) {
             if (cache.isFull()) evict(cache.eldest());
             cache.put(e);
+            if (watches != null) watches.attach(e, symlinked);
         }
         e.refCount = 1;
         result.entry = e;
         return FOUND;
+    }
+
+    /** openat2 of the path at pathAddress under the root, retried on EINTR. */
+    private int openRelative(int flags) {
+        int fd;
+        int retries = 0;
+        do {
+            fd = sys.openat2(rootFd, pathAddress, flags, 0, resolve);
+        } while (fd == -Errno.EINTR && ++retries < EINTR_RETRIES_MAX);
+        return fd;
     }
 
     private int openError(int errno, byte[] path, int len, long nowMs) {
@@ -432,13 +527,15 @@ public final class FileService implements AutoCloseable, FileCacheCounters {
     }
 
     private void cacheNegative(byte[] path, int len, int hash, int status, long nowMs) {
-        if (cache == null || validMs == 0) return;
+        if (cache == null || watches == null && validMs == 0) return;
         if (cache.isFull()) {
             FileEntry eldest = cache.eldest();
             if (eldest.status == FOUND) return; // misses never push out open files
             evict(eldest);
         }
-        cache.put(new FileEntry(this, Arrays.copyOf(path, len), hash, status, nowMs));
+        FileEntry e = new FileEntry(this, Arrays.copyOf(path, len), hash, status, nowMs);
+        cache.put(e);
+        if (watches != null) watches.attach(e, false);
     }
 
     /** Whether the path still names the file this entry has open (one statx, no open). */
@@ -497,6 +594,7 @@ public final class FileService implements AutoCloseable, FileCacheCounters {
 
     private void discard(FileEntry e) {
         cache.remove(e);
+        if (watches != null) watches.detach(e);
         if (e.refCount == 0) closeFd(e);
     }
 

@@ -126,6 +126,19 @@ public final class StaticFileHandler {
         accessLog.tick(nowMs);
     }
 
+    /**
+     * The open-file cache's inotify fd, or -1: the loop waits on it as on its sockets, and calls
+     * {@link #onFileEvents} before serving the requests of a wake-up in which it is readable.
+     */
+    public int fileEventsFd() {
+        return files.fileEventsFd();
+    }
+
+    /** Files changed on disk: the cache drops what the queued events name. */
+    public void onFileEvents() {
+        files.onFileEvents();
+    }
+
     /** The loop is stopping: closes the file cache, and writes and closes the access log. */
     public void close() {
         files.close();

@@ -79,6 +79,11 @@ public final class MetricsSchema {
     public static final int OPEN_FILE_CACHE_MISSES;
     public static final int OPEN_FILE_CACHE_REVALIDATIONS;
     public static final int OPEN_FILE_CACHE_EVICTIONS;
+    /** First of the invalidation counters, in FileCacheCounters.INVALIDATION_CAUSES order. */
+    public static final int OPEN_FILE_CACHE_INVALIDATIONS_FIRST;
+    /** First of the fallback counters, in FileCacheCounters.FALLBACK_REASONS order. */
+    public static final int OPEN_FILE_CACHE_FALLBACKS_FIRST;
+    public static final int OPEN_FILE_CACHE_QUEUE_OVERFLOWS;
     /** First of the syscall counters, in {@link #SYSCALL_NAMES} order. */
     public static final int SYSCALLS_FIRST;
 
@@ -87,7 +92,8 @@ public final class MetricsSchema {
             "socket", "setsockopt", "getsockopt", "bind", "listen", "getsockname", "getpeername", "accept4",
             "shutdown", "close", "epoll_create1", "epoll_ctl", "epoll_wait", "eventfd", "read", "recv", "write",
             "writev", "send", "sendfile", "pread", "openat", "openat2", "statx", "io_uring_setup", "io_uring_enter",
-            "io_uring_register", "mmap", "munmap", "madvise", "pipe2", "splice", "fcntl", "getrusage");
+            "io_uring_register", "mmap", "munmap", "madvise", "pipe2", "splice", "fcntl", "getrusage",
+            "inotify_init1", "inotify_add_watch", "inotify_rm_watch", "statfs");
 
     // ---- gauge indexes
     public static final int CONNECTIONS_ACTIVE;
@@ -97,6 +103,8 @@ public final class MetricsSchema {
     public static final int JVM_THREADS_LIVE;
     /** Entries in the loop's open-file cache now. */
     public static final int OPEN_FILE_CACHE_ENTRIES;
+    /** inotify watches the loop's open-file cache holds now. */
+    public static final int OPEN_FILE_CACHE_WATCHES;
 
     // ---- histogram indexes
     public static final int REQUEST_DURATION;
@@ -152,6 +160,18 @@ public final class MetricsSchema {
                 "Open-file cache entries checked against the file system again (older than open-file-cache.valid)", null, null);
         OPEN_FILE_CACHE_EVICTIONS = add(c, "uringhttpd_open_file_cache_evictions_total",
                 "Open-file cache entries evicted to make room (least recently used first)", null, null);
+        OPEN_FILE_CACHE_INVALIDATIONS_FIRST = c.size();
+        for (String cause : FileCacheCounters.INVALIDATION_CAUSES) {
+            add(c, "uringhttpd_open_file_cache_invalidations_total", "Open-file cache entries dropped because the"
+                    + " file changed, by cause (an inotify event, a queue overflow, or a statx revalidation)", "cause", cause);
+        }
+        OPEN_FILE_CACHE_FALLBACKS_FIRST = c.size();
+        for (String reason : FileCacheCounters.FALLBACK_REASONS) {
+            add(c, "uringhttpd_open_file_cache_fallbacks_total", "Directories (or whole caches) left to statx"
+                    + " revalidation every open-file-cache.valid, by why no inotify watch keeps them fresh", "reason", reason);
+        }
+        OPEN_FILE_CACHE_QUEUE_OVERFLOWS = add(c, "uringhttpd_open_file_cache_queue_overflows_total",
+                "inotify queue overflows (events lost): each emptied the loop's open-file cache", null, null);
         SYSCALLS_FIRST = c.size();
         for (String name : SYSCALL_NAMES) {
             add(c, "uringhttpd_syscalls_total", "Syscalls made by the event loop, by name", "syscall", name);
@@ -164,6 +184,7 @@ public final class MetricsSchema {
         JVM_NONHEAP_USED_BYTES = add(g, "uringhttpd_jvm_memory_used_bytes", "The worker JVM's memory in use", "area", "nonheap");
         JVM_THREADS_LIVE = add(g, "uringhttpd_jvm_threads_live", "The worker JVM's live threads", null, null);
         OPEN_FILE_CACHE_ENTRIES = add(g, "uringhttpd_open_file_cache_entries", "Entries in the open-file caches now", null, null);
+        OPEN_FILE_CACHE_WATCHES = add(g, "uringhttpd_open_file_cache_watches", "inotify watches (directories) the open-file caches hold now", null, null);
         GAUGES = List.copyOf(g);
 
         List<Histogram> h = new ArrayList<>();

@@ -263,6 +263,8 @@ public final class IoUringConstants {
     public static final int IORING_CQE_F_BUFFER = 1;
     /** The request stays armed: more CQEs follow for the same SQE (multishot; SEND_ZC's result). */
     public static final int IORING_CQE_F_MORE = 1 << 1;
+    /** IORING_OP_POLL_ADD's len: multishot, one CQE per wake-up of the file, F_MORE while armed (kernel 5.13). */
+    public static final int IORING_POLL_ADD_MULTI = 1;
     /** After a recv: the socket still had data queued. */
     public static final int IORING_CQE_F_SOCK_NONEMPTY = 1 << 2;
     /** A SEND_ZC notification: the buffer may be reused now. Same user_data as the result CQE. */

@@ -3,6 +3,8 @@ package io.uringhttpd.sys;
 import static io.uringhttpd.sys.IoUringConstants.IORING_ACCEPT_MULTISHOT;
 import static io.uringhttpd.sys.IoUringConstants.IORING_OP_ACCEPT;
 import static io.uringhttpd.sys.IoUringConstants.IORING_OP_ASYNC_CANCEL;
+import static io.uringhttpd.sys.IoUringConstants.IORING_OP_POLL_ADD;
+import static io.uringhttpd.sys.IoUringConstants.IORING_POLL_ADD_MULTI;
 import static io.uringhttpd.sys.IoUringConstants.IORING_OP_RECV;
 import static io.uringhttpd.sys.IoUringConstants.IORING_OP_SEND;
 import static io.uringhttpd.sys.IoUringConstants.IORING_OP_SEND_ZC;
@@ -143,6 +145,19 @@ public final class Sqe {
         addr(sqe, addr);
         len(sqe, len);
         off(sqe, off);
+        userData(sqe, userData);
+    }
+
+    /**
+     * Multishot poll (kernel 5.13): one CQE (res = the poll mask) each time {@code fd} becomes
+     * ready for {@code pollEvents}, F_MORE while it stays armed. With IORING_FEAT_POLL_32BITS the
+     * mask is the 32-bit poll32_events, in the op_flags word.
+     */
+    public static void prepPollMultishot(long sqe, int fd, int pollEvents, long userData) {
+        opcode(sqe, IORING_OP_POLL_ADD);
+        fd(sqe, fd);
+        opFlags(sqe, pollEvents);
+        len(sqe, IORING_POLL_ADD_MULTI);
         userData(sqe, userData);
     }
 

@@ -45,6 +45,10 @@ public final class SyscallCounts {
     public long splice;
     public long fcntl;
     public long getrusage;
+    public long inotifyInit1;
+    public long inotifyAddWatch;
+    public long inotifyRmWatch;
+    public long statfs;
 
     /**
      * Name/value pairs under the C names ("epoll_wait", "sendfile"), for export at setup time.
@@ -86,6 +90,10 @@ public final class SyscallCounts {
         sink.accept("splice", splice);
         sink.accept("fcntl", fcntl);
         sink.accept("getrusage", getrusage);
+        sink.accept("inotify_init1", inotifyInit1);
+        sink.accept("inotify_add_watch", inotifyAddWatch);
+        sink.accept("inotify_rm_watch", inotifyRmWatch);
+        sink.accept("statfs", statfs);
     }
 
     public long total() {

@@ -161,6 +161,16 @@ public final class Syscalls {
     // ssize_t splice(int fd_in, off64_t *off_in, int fd_out, off64_t *off_out, size_t len, unsigned flags)
     private static final MethodHandle SPLICE = libc("splice", false,
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+    // int inotify_init1(int flags); int inotify_add_watch(int fd, const char *path, uint32_t mask);
+    // int inotify_rm_watch(int fd, int wd); int fstatfs(int fd, struct statfs *buf); statfs likewise
+    private static final MethodHandle INOTIFY_INIT1 = libc("inotify_init1", false,
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle INOTIFY_ADD_WATCH = libc("inotify_add_watch", false,
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle INOTIFY_RM_WATCH = libc("inotify_rm_watch", false,
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle STATFS = libc("statfs", false,
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
     // int getrusage(int who, struct rusage *usage)
     private static final MethodHandle GETRUSAGE = libc("getrusage", false,
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
@@ -685,6 +695,50 @@ public final class Syscalls {
         counts.getrusage++;
         try {
             return result((int) GETRUSAGE.invokeExact(scratch, who, usageAddress));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** inotify_init1(2) (Linux 2.6.27): a new inotify instance's fd, or -errno (EMFILE: fs.inotify.max_user_instances reached). */
+    public int inotifyInit1(int flags) {
+        counts.inotifyInit1++;
+        try {
+            return result((int) INOTIFY_INIT1.invokeExact(scratch, flags));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * inotify_add_watch(2): the watch descriptor of the inode {@code pathAddress} names (a NUL-terminated
+     * path), the same one again for an inode already watched by this instance, or -errno (ENOSPC:
+     * fs.inotify.max_user_watches reached; ENOENT, ENOTDIR with IN_ONLYDIR).
+     */
+    public int inotifyAddWatch(int fd, long pathAddress, int mask) {
+        counts.inotifyAddWatch++;
+        try {
+            return result((int) INOTIFY_ADD_WATCH.invokeExact(scratch, fd, pathAddress, mask));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** inotify_rm_watch(2): 0 or -errno; the kernel then queues IN_IGNORED for {@code wd}. */
+    public int inotifyRmWatch(int fd, int wd) {
+        counts.inotifyRmWatch++;
+        try {
+            return result((int) INOTIFY_RM_WATCH.invokeExact(scratch, fd, wd));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** statfs(2) of a NUL-terminated path into {@code statfsAddress} ({@link Statfs#BYTES}): 0 or -errno. */
+    public int statfs(long pathAddress, long statfsAddress) {
+        counts.statfs++;
+        try {
+            return result((int) STATFS.invokeExact(scratch, pathAddress, statfsAddress));
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -84,7 +84,7 @@ class ConfigLoaderTest {
         assertThat(c.timeouts()).isEqualTo(new ServerConfig.Timeouts(60_000, 75_000, 60_000));
         assertThat(c.limits()).isEqualTo(new ServerConfig.Limits(8192, 16384, 100, 10_000, 16));
         assertThat(c.mimeTypesFile()).isEmpty();
-        assertThat(c.openFileCache()).isEqualTo(new ServerConfig.OpenFileCache(10_000, 60_000));
+        assertThat(c.openFileCache()).isEqualTo(new ServerConfig.OpenFileCache(10_000, 5_000, 10_000));
         assertThat(c.smallFileBytesMax()).isEqualTo(32 * 1024);
         assertThat(c.dotfiles()).isEqualTo(Dotfiles.DENY);
         assertThat(c.symlinks()).isEqualTo(Symlinks.INSIDE_ROOT);
@@ -113,7 +113,7 @@ class ConfigLoaderTest {
                   timeouts { header-read = 500ms, keepalive-idle = 2m, send = 1000 }
                   limits { request-line-bytes = 16KiB, header-section-bytes = 65536, header-count = 50,
                            connections-per-loop = 20, ranges-per-request = 2 }
-                  open-file-cache { entries = 5, valid = 0 }
+                  open-file-cache { entries = 5, valid = 0, watches-max = 7 }
                   small-file-bytes = 1m
                   dotfiles = allow
                   symlinks = refuse
@@ -137,7 +137,7 @@ class ConfigLoaderTest {
         assertThat(c.autoindex()).isTrue();
         assertThat(c.timeouts()).isEqualTo(new ServerConfig.Timeouts(500, 120_000, 1000));
         assertThat(c.limits()).isEqualTo(new ServerConfig.Limits(16384, 65536, 50, 20, 2));
-        assertThat(c.openFileCache()).isEqualTo(new ServerConfig.OpenFileCache(5, 0));
+        assertThat(c.openFileCache()).isEqualTo(new ServerConfig.OpenFileCache(5, 0, 7));
         assertThat(c.smallFileBytesMax()).isEqualTo(1024 * 1024);
         assertThat(c.dotfiles()).isEqualTo(Dotfiles.ALLOW);
         assertThat(c.symlinks()).isEqualTo(Symlinks.REFUSE);

@@ -26,6 +26,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * The file service with statx revalidation only (no watches: {@code cacheWatchesMax} 0), the fallback
+ * where notification cannot be trusted; {@link FileWatchTest} covers the watched cache.
+ */
 class FileServiceTest {
     private static final long VALID_MS = 1000;
 
@@ -69,7 +73,7 @@ class FileServiceTest {
 
     private FileService service(DotfilesPolicy dotfiles, SymlinkPolicy symlinks, boolean autoindex, int entriesMax) {
         FileService s = new FileService(new FileSettings(root, List.of("index.html"), autoindex, dotfiles, symlinks,
-                entriesMax, VALID_MS, 64, MimeTypes.builtIn()));
+                entriesMax, VALID_MS, 0, 64, MimeTypes.builtIn()));
         services.add(s);
         return s;
     }
@@ -270,7 +274,7 @@ class FileServiceTest {
         Files.createDirectory(root.resolve("sub/index.htm"));
         Files.writeString(root.resolve("sub/default.txt"), "default");
         FileService ordered = new FileService(new FileSettings(root, List.of("index.htm", "index.html", "default.txt"),
-                false, DotfilesPolicy.DENY, SymlinkPolicy.INSIDE_ROOT, 100, VALID_MS, 64, MimeTypes.builtIn()));
+                false, DotfilesPolicy.DENY, SymlinkPolicy.INSIDE_ROOT, 100, VALID_MS, 0, 64, MimeTypes.builtIn()));
         services.add(ordered);
         assertThat(ordered.openIndex("/sub/".getBytes(StandardCharsets.UTF_8), 5, 0, lookup)).isEqualTo(FOUND);
         assertThat(lookup.entry.size()).isEqualTo(7);

@@ -42,7 +42,7 @@ class TraversalTest {
         int checked = 0;
         for (SymlinkPolicy symlinks : SymlinkPolicy.values()) {
             try (FileService service = new FileService(new FileSettings(root, List.of("index.html"), false,
-                    DotfilesPolicy.ALLOW, symlinks, 1000, 60_000, 0, MimeTypes.builtIn()))) {
+                    DotfilesPolicy.ALLOW, symlinks, 1000, 60_000, 10_000, 0, MimeTypes.builtIn()))) {
                 FileLookup lookup = new FileLookup();
                 for (Path file : files) {
                     for (String line : Files.readAllLines(file, StandardCharsets.ISO_8859_1)) {

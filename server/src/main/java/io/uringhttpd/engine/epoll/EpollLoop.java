@@ -40,6 +40,7 @@ public final class EpollLoop implements EventLoop, EngineOps {
     /** Generation reserved for the loop's own fds (listen sockets, wake-up eventfd): never given to a connection. */
     private static final int OWN_FD_GENERATION = -1;
     private static final int WAKE_SLOT = -1;
+    private static final int FILE_EVENTS_SLOT = -2;
 
     private static final int EVENTS_PER_WAIT = 512;
     /** nginx accepts up to 512 per event with multi_accept; 64 keeps one wake-up short while a burst arrives. */
@@ -81,6 +82,8 @@ public final class EpollLoop implements EventLoop, EngineOps {
     private int readyCount;
 
     private int epfd = -1;
+    /** The open-file cache's inotify fd, or -1. */
+    private final int fileEventsFd;
 
     /**
      * @param listenFds listening sockets owned by this loop from now on (closed when it stops)
@@ -107,6 +110,11 @@ public final class EpollLoop implements EventLoop, EngineOps {
             throw new IllegalStateException("epoll_create1: " + Errno.describe(epfd));
         }
         register(core.wakeFd(), EPOLLIN | EPOLLET, ownToken(WAKE_SLOT));
+        fileEventsFd = handler.fileEventsFd();
+        if (fileEventsFd >= 0) {
+            // Level-triggered: a drain that stops early (a full buffer) is reported again.
+            register(fileEventsFd, EPOLLIN, ownToken(FILE_EVENTS_SLOT));
+        }
         for (int i = 0; i < listeners.count(); i++) {
             register(listeners.fd(i), EPOLLIN | EPOLLET, ownToken(i));
         }
@@ -150,6 +158,9 @@ public final class EpollLoop implements EventLoop, EngineOps {
                 core.fatal("epoll_wait", n);
             }
             return;
+        }
+        if (fileEventsFd >= 0) {
+            filesFirst(n);
         }
         for (int i = 0; i < n; i++) {
             long token = EpollEvent.data(eventsAddress, i);
@@ -219,9 +230,26 @@ public final class EpollLoop implements EventLoop, EngineOps {
         return epfd >= 0 ? 1 : 0;
     }
 
+    /**
+     * Files changed: the cache forgets them before any request of this wake-up is served, so a
+     * request sent after a deploy's rename(2) returned gets the new file (its event was queued
+     * inside that rename, before the request existed: docs/freshness.md).
+     */
+    private void filesFirst(int n) {
+        long token = ownToken(FILE_EVENTS_SLOT);
+        for (int i = 0; i < n; i++) {
+            if (EpollEvent.data(eventsAddress, i) == token) {
+                core.handler.onFileEvents();
+                return;
+            }
+        }
+    }
+
     private void onOwnFd(int slot) {
         if (slot == WAKE_SLOT) {
             sys.eventfdRead(core.wakeFd());
+        } else if (slot == FILE_EVENTS_SLOT) {
+            // handled by filesFirst
         } else {
             listenPending[slot] = true;
         }

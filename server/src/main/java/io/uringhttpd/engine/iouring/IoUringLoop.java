@@ -1,6 +1,7 @@
 package io.uringhttpd.engine.iouring;
 
 import static io.uringhttpd.engine.iouring.ProactorState.*;
+import static io.uringhttpd.sys.InotifyConstants.POLLIN;
 import static io.uringhttpd.sys.IoUringConstants.*;
 import static io.uringhttpd.sys.SocketConstants.*;
 
@@ -56,6 +57,7 @@ public final class IoUringLoop implements EventLoop, EngineOps {
     static final int OP_WAKE = 7;
     static final int OP_CANCEL = 8;
     static final int OP_SEND_ZC = 9;
+    static final int OP_FILE_EVENTS = 10;
 
     private static final int GENERATION_MASK = ConnectionTable.GENERATION_MASK;
     /** OP_TICK slots: the loop's timer, and the faster one of a retiring loop. */
@@ -100,6 +102,8 @@ public final class IoUringLoop implements EventLoop, EngineOps {
     private final long peerAddress;
     private final long peerLengthAddress;
 
+    /** The open-file cache's inotify fd, or -1: a multishot poll is armed on it. */
+    private final int fileEventsFd;
     private IoUring ring;
     private BufferRing recvBuffers;
     private final PipePool pipes;
@@ -142,6 +146,7 @@ public final class IoUringLoop implements EventLoop, EngineOps {
         this.states = new ProactorState[settings.connectionsMax()];
         this.dirty = new Connection[settings.connectionsMax()];
         this.pipes = new PipePool(sys, PIPE_BYTES);
+        this.fileEventsFd = handler.fileEventsFd();
     }
 
     static long userData(int op, int generation, int slot) {
@@ -179,6 +184,9 @@ public final class IoUringLoop implements EventLoop, EngineOps {
         }
         armWake();
         armTick();
+        if (fileEventsFd >= 0) {
+            armFileEvents();
+        }
     }
 
     @Override
@@ -193,6 +201,9 @@ public final class IoUringLoop implements EventLoop, EngineOps {
         if (rc < 0 && rc != -Errno.EINTR && rc != -Errno.ETIME && rc != -Errno.EBUSY) {
             core.fatal("io_uring_enter", rc);
             return;
+        }
+        if (fileEventsFd >= 0) {
+            filesFirst(n);
         }
         for (int i = 0; i < n; i++) {
             long cqe = ring.cqeAddress(i);
@@ -328,6 +339,24 @@ public final class IoUringLoop implements EventLoop, EngineOps {
         Sqe.prepRw(sqe(), IORING_OP_READ, core.wakeFd(), wakeBuffer, 8, 0, userData(OP_WAKE, 0, 0));
     }
 
+    private void armFileEvents() {
+        Sqe.prepPollMultishot(sqe(), fileEventsFd, POLLIN, userData(OP_FILE_EVENTS, 0, 0));
+    }
+
+    /**
+     * Files changed: the cache forgets them before any completion of this batch is handled, so a
+     * request sent after a deploy's rename(2) returned gets the new file (docs/freshness.md). The
+     * poll only says the inotify fd is readable; one read(2) takes the events.
+     */
+    private void filesFirst(int n) {
+        for (int i = 0; i < n; i++) {
+            if (opOf(Cqe.userData(ring.cqeAddress(i))) == OP_FILE_EVENTS) {
+                core.handler.onFileEvents();
+                return;
+            }
+        }
+    }
+
     private void armTick() {
         Sqe.prepTimeout(sqe(), tickTimespec, 0, 0, userData(OP_TICK, 0, TICK));
     }
@@ -362,6 +391,11 @@ public final class IoUringLoop implements EventLoop, EngineOps {
             case OP_WAKE -> {
                 if (core.running()) {
                     armWake();
+                }
+            }
+            case OP_FILE_EVENTS -> {
+                if ((flags & IORING_CQE_F_MORE) == 0 && core.running()) {
+                    armFileEvents(); // the kernel ended the multishot poll (an error, or CQ overflow)
                 }
             }
             case OP_CANCEL -> {
