@@ -5,6 +5,7 @@ import static io.uringhttpd.files.FileService.NOT_FOUND;
 import static io.uringhttpd.metrics.FileCacheCounters.CREATED;
 import static io.uringhttpd.metrics.FileCacheCounters.NO_INOTIFY;
 import static io.uringhttpd.metrics.FileCacheCounters.OVERFLOW;
+import static io.uringhttpd.metrics.FileCacheCounters.REMOTE_FS;
 import static io.uringhttpd.metrics.FileCacheCounters.REVALIDATED;
 import static io.uringhttpd.metrics.FileCacheCounters.WATCH_LIMIT;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -221,6 +222,67 @@ class FileWatchTest {
         assertThat(s.invalidations(OVERFLOW)).isEqualTo(2);
         assertThat(s.cachedEntries()).isZero();
         assertThat(body(s, "/d3/z.txt", 0)).isEqualTo("z2");
+    }
+
+    @Test
+    void aRootOnFuseIsRevalidated() throws Exception {
+        Path source = Files.createDirectory(tmp.resolve("fuse-source"));
+        Files.writeString(source.resolve("page.html"), "before");
+        Path mount = Files.createDirectory(tmp.resolve("fuse-root"));
+        try (var fuse = FuseMount.bind(source, mount)) {
+            FileService s = new FileService(new FileSettings(mount, List.of("index.html"), false, DotfilesPolicy.DENY,
+                    SymlinkPolicy.INSIDE_ROOT, 100, VALID_MS, 100, 64, MimeTypes.builtIn()), sys);
+            try {
+                assertThat(s.fileEventsFd()).as("no watches on a FUSE root").isEqualTo(-1);
+                assertThat(s.fallbacks(REMOTE_FS)).isEqualTo(1);
+                assertThat(body(s, "/page.html", 0)).isEqualTo("before");
+                Files.writeString(source.resolve("page.html"), "after!"); // behind the mount's back
+                assertThat(body(s, "/page.html", VALID_MS)).isEqualTo("after!");
+            } finally {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void aDirectoryOnFuseBelowALocalRootIsRevalidated() throws Exception {
+        Path source = Files.createDirectory(tmp.resolve("fuse-source"));
+        Files.writeString(source.resolve("page.html"), "before");
+        Path mount = Files.createDirectory(root.resolve("shared"));
+        try (var fuse = FuseMount.bind(source, mount)) {
+            FileService s = service(100, 100);
+            try {
+                assertThat(body(s, "/shared/page.html", 0)).isEqualTo("before");
+                assertThat(body(s, "/a.txt", 0)).isEqualTo("version 1");
+                assertThat(s.fallbacks(REMOTE_FS)).isEqualTo(1);
+                assertThat(s.watches()).as("the root only").isEqualTo(1);
+                Files.writeString(source.resolve("page.html"), "after!");
+                s.onFileEvents();
+                assertThat(body(s, "/shared/page.html", 1)).as("within valid").isEqualTo("before");
+                assertThat(body(s, "/shared/page.html", VALID_MS + 1)).isEqualTo("after!");
+            } finally {
+                s.close();
+            }
+        }
+    }
+
+    /** A bindfs (FUSE) mount, unmounted on close; the tests are skipped where FUSE cannot be mounted. */
+    private record FuseMount(Path mount) implements AutoCloseable {
+        static FuseMount bind(Path source, Path mount) throws Exception {
+            assumeTrue(Files.isExecutable(Path.of("/usr/bin/bindfs")), "bindfs is not installed (Debian package bindfs)");
+            // No attribute caching in the kernel's FUSE client, so a statx sees a change at once (as an
+            // NFS client would after its attribute cache timeout, nfs(5) acregmin).
+            Process p = new ProcessBuilder("bindfs", "-o", "attr_timeout=0,entry_timeout=0", source.toString(),
+                    mount.toString()).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assumeTrue(p.waitFor() == 0, "FUSE cannot be mounted here: " + output);
+            return new FuseMount(mount);
+        }
+
+        @Override
+        public void close() throws Exception {
+            new ProcessBuilder("fusermount", "-u", mount.toString()).inheritIO().start().waitFor();
+        }
     }
 
     @Test
