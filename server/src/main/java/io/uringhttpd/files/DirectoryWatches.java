@@ -160,7 +160,17 @@ final class DirectoryWatches implements AutoCloseable {
         }
         DirectoryWatches w = new DirectoryWatches(sys, owner, fd, rootFd, watchesMax, invalidations, fallbacks);
         w.writeWatchPath(ROOT, 1);
-        String remote = w.remoteKind();
+        int rc = sys.statfs(w.watchPath, w.statfsAddress);
+        if (rc < 0) {
+            // Watches are added by path, through /proc/self/fd/ROOT_FD (inotify_add_watch takes no dirfd).
+            w.close();
+            fallbacks[NO_INOTIFY]++;
+            logOnce(NO_INOTIFY, "open-file cache: the root cannot be named through /proc/self/fd ({}): changes to files"
+                    + " are seen only by checking cached files with statx every open-file-cache.valid ({} ms); mount"
+                    + " /proc", Errno.describe(-rc), validMs);
+            return null;
+        }
+        String remote = Statfs.remoteKind(Statfs.type(w.statfsAddress));
         if (remote != null) {
             w.close();
             fallbacks[REMOTE_FS]++;
@@ -205,9 +215,11 @@ final class DirectoryWatches implements AutoCloseable {
             node = watchChain(key, dirEnd);
             complete = node.pathBytes.length == dirEnd;
         }
-        boolean sensitive = len == 1 || symlinked || e.status != FileService.FOUND || !complete;
+        boolean found = e.status == FileService.FOUND;
+        boolean sensitive = len == 1 || symlinked || !found || !complete;
         link(node, e, sensitive);
-        e.trusted = node.trusted() && !symlinked;
+        // A file whose directory went between the open and now is watched by nobody: revalidated.
+        e.trusted = node.trusted() && !symlinked && (complete || !found);
     }
 
     /** Takes an entry off its directory (it left the cache); an emptied directory is released at the next {@link #releaseEmpty}. */
@@ -263,7 +275,10 @@ final class DirectoryWatches implements AutoCloseable {
         return node;
     }
 
-    /** A node for {@code key[0, end)}: watched when it can be, untrusted when not; null when it is no directory. */
+    /**
+     * A node for {@code key[0, end)}: watched when it can be, untrusted when not (the root always gets
+     * one); null when it is not there or no directory.
+     */
     private DirNode newNode(String path, DirNode parent, int end, byte[] key) {
         int wd = -1;
         if (parent == null || parent.trusted()) {
@@ -274,15 +289,17 @@ final class DirectoryWatches implements AutoCloseable {
                         + " raise open-file-cache.watches-max", watchesMax);
             } else {
                 wd = sys.inotifyAddWatch(inotifyFd, watchPath, MASK);
-                if (wd == -Errno.ENOENT || wd == -Errno.ENOTDIR) return null;
+                if ((wd == -Errno.ENOENT || wd == -Errno.ENOTDIR) && parent != null) return null;
                 if (wd == -Errno.ENOSPC) {
                     watchesMaxKernel = watches;
                     fallback(WATCH_LIMIT, "open-file cache: inotify_add_watch: ENOSPC, fs.inotify.max_user_watches"
                             + " reached ({} held by this loop): files in further directories are checked with statx every"
                             + " open-file-cache.valid; raise fs.inotify.max_user_watches (sysctl)", watches);
+                    wd = -1;
                 } else if (wd < 0) {
-                    // EACCES and the like: a directory the server may not read cannot be served from either.
-                    return null;
+                    // EACCES (a directory searchable but not readable, mode 711): files in it can be served,
+                    // but not watched; they are revalidated like those past the watch limit.
+                    wd = -1;
                 } else if (byWd.get(wd) == null) {
                     String remote = remoteKind();
                     if (remote != null) {

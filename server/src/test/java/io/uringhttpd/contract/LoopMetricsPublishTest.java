@@ -7,6 +7,7 @@ import io.uringhttpd.Server;
 import io.uringhttpd.config.ServerConfig;
 import io.uringhttpd.engine.EventLoop;
 import io.uringhttpd.metrics.EndpointSettings;
+import io.uringhttpd.metrics.FileCacheCounters;
 import io.uringhttpd.metrics.MetricsAggregator;
 import io.uringhttpd.metrics.MetricsEndpoint;
 import io.uringhttpd.metrics.MetricsFile;
@@ -18,6 +19,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -158,8 +160,8 @@ class LoopMetricsPublishTest {
 
     /**
      * The open-file cache's figures reach the slot and the scrape: with room for one entry, GET
-     * a, a, b is a miss, a hit, then a miss that evicts a (open-file-cache.valid is 60 s: no
-     * revalidation).
+     * a, a, b is a miss, a hit, then a miss that evicts a; b replaced by a rename is dropped
+     * (invalidation "created") and its next GET is a miss. One watch: the root.
      */
     @ParameterizedTest
     @ValueSource(strings = {"epoll", "io_uring"})
@@ -180,16 +182,24 @@ class LoopMetricsPublishTest {
                     for (String path : List.of("/a.txt", "/a.txt", "/b.txt")) {
                         assertThat(c.send(RawHttp.get(path)).read().status()).isEqualTo(200);
                     }
+                    Files.write(root.resolve("b.new"), new byte[300]);
+                    Files.move(root.resolve("b.new"), root.resolve("b.txt"), StandardCopyOption.ATOMIC_MOVE,
+                            StandardCopyOption.REPLACE_EXISTING);
+                    assertThat(c.send(RawHttp.get("/b.txt")).read().body()).hasSize(300);
                 }
                 long deadline = System.nanoTime() + 5_000_000_000L;
                 SlotSnapshot s = file.read(0);
-                while ((s == null || s.counters()[OPEN_FILE_CACHE_MISSES] < 2) && System.nanoTime() < deadline) {
+                while ((s == null || s.counters()[OPEN_FILE_CACHE_MISSES] < 3) && System.nanoTime() < deadline) {
                     Thread.sleep(50);
                     s = file.read(0);
                 }
                 assertThat(s).as("a published slot").isNotNull();
                 long[] c = s.counters();
-                assertThat(c[OPEN_FILE_CACHE_MISSES]).as("misses").isEqualTo(2);
+                assertThat(c[OPEN_FILE_CACHE_MISSES]).as("misses").isEqualTo(3);
+                int created = OPEN_FILE_CACHE_INVALIDATIONS_FIRST + FileCacheCounters.INVALIDATION_CAUSES.indexOf("created");
+                assertThat(c[created]).as("invalidations by a rename").isEqualTo(1);
+                assertThat(c[OPEN_FILE_CACHE_QUEUE_OVERFLOWS]).isZero();
+                assertThat(s.gauges()[OPEN_FILE_CACHE_WATCHES]).as("watches").isEqualTo(1);
                 assertThat(c[OPEN_FILE_CACHE_HITS]).as("hits").isEqualTo(1);
                 assertThat(c[OPEN_FILE_CACHE_EVICTIONS]).as("evictions").isEqualTo(1);
                 assertThat(c[OPEN_FILE_CACHE_REVALIDATIONS]).as("revalidations").isZero();
@@ -199,8 +209,15 @@ class LoopMetricsPublishTest {
                 String scrape = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoint.port() + "/metrics"))
                         .build(), HttpResponse.BodyHandlers.ofString()).body();
                 String labels = "\\{engine=\"" + engine + "\",worker=\"0\"} ";
+                String engineLabels = "engine=\"" + engine + "\",worker=\"0\"} ";
                 assertThat(scrape).containsPattern("(?m)^uringhttpd_open_file_cache_hits_total" + labels + "1\\.0$")
-                        .containsPattern("(?m)^uringhttpd_open_file_cache_misses_total" + labels + "2\\.0$")
+                        .containsPattern("(?m)^uringhttpd_open_file_cache_misses_total" + labels + "3\\.0$")
+                        .containsPattern("(?m)^uringhttpd_open_file_cache_invalidations_total\\{cause=\"created\","
+                                + engineLabels + "1\\.0$")
+                        .containsPattern("(?m)^uringhttpd_open_file_cache_fallbacks_total\\{engine=\"" + engine
+                                + "\",reason=\"no_inotify\",worker=\"0\"} 0\\.0$")
+                        .containsPattern("(?m)^uringhttpd_open_file_cache_queue_overflows_total" + labels + "0\\.0$")
+                        .containsPattern("(?m)^uringhttpd_open_file_cache_watches" + labels + "1\\.0$")
                         .containsPattern("(?m)^uringhttpd_open_file_cache_evictions_total" + labels + "1\\.0$")
                         .containsPattern("(?m)^uringhttpd_open_file_cache_revalidations_total" + labels + "0\\.0$")
                         .containsPattern("(?m)^uringhttpd_open_file_cache_entries" + labels + "1\\.0$");
