@@ -50,14 +50,16 @@ final class DirectoryWatches implements AutoCloseable {
     private static final byte[] ROOT = {'/'};
 
     /** One line per process and reason: several loops hit the same limit at once. */
-    private static final AtomicBoolean[] LOGGED = {new AtomicBoolean(), new AtomicBoolean(), new AtomicBoolean()};
+    private static final AtomicBoolean[] LOGGED = FALLBACK_REASONS.stream().map(r -> new AtomicBoolean())
+            .toArray(AtomicBoolean[]::new);
 
     /** What a dropped entry goes back to: the cache that holds it. */
     interface Owner {
-        void invalidate(FileEntry e, int cause);
+        /** Takes the entry out of the cache (which detaches it here). */
+        void invalidate(FileEntry e);
 
-        /** IN_Q_OVERFLOW: events were lost, nothing cached can be trusted. */
-        void invalidateAll(int cause);
+        /** IN_Q_OVERFLOW: events were lost, nothing cached can be trusted. Returns the entries dropped. */
+        int invalidateAll();
 
         /** An entry found by name: the cache's key lookup. */
         FileEntry cached(byte[] path, int len);
@@ -402,7 +404,7 @@ final class DirectoryWatches implements AutoCloseable {
         int mask = InotifyEvent.mask(event);
         if ((mask & IN_Q_OVERFLOW) != 0) {
             overflows++;
-            owner.invalidateAll(OVERFLOW);
+            invalidations[OVERFLOW] += owner.invalidateAll();
             return;
         }
         int wd = InotifyEvent.wd(event);
@@ -411,9 +413,8 @@ final class DirectoryWatches implements AutoCloseable {
         int nameBytes = nameLength(event);
         if ((mask & (IN_IGNORED | IN_UNMOUNT | IN_DELETE_SELF | IN_MOVE_SELF)) != 0 || nameBytes == 0) {
             // The directory itself went, moved or changed: nothing under its old path can be trusted.
-            List<DirNode> sharing = new ArrayList<>();
-            for (DirNode n = head; n != null; n = n.sameWdNext) sharing.add(n);
-            for (DirNode n : sharing) {
+            for (DirNode n = head, next; n != null; n = next) {
+                next = n.sameWdNext; // forgetWatch unlinks n
                 if ((mask & (IN_IGNORED | IN_UNMOUNT)) != 0 && n.wd >= 0) forgetWatch(n, false);
                 dropSubtree(n, DIRECTORY);
             }
@@ -454,7 +455,7 @@ final class DirectoryWatches implements AutoCloseable {
 
     private void drop(FileEntry e, int cause) {
         invalidations[cause]++;
-        owner.invalidate(e, cause); // detaches it
+        owner.invalidate(e);
     }
 
     /** A directory left unwatched: counted for the metrics, logged once per process and reason. */

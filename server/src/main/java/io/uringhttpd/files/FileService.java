@@ -189,17 +189,18 @@ public final class FileService implements AutoCloseable, FileCacheCounters {
     /** What the watches drop goes back to this cache. */
     private final class Invalidation implements DirectoryWatches.Owner {
         @Override
-        public void invalidate(FileEntry e, int cause) {
+        public void invalidate(FileEntry e) {
             discard(e);
         }
 
         @Override
-        public void invalidateAll(int cause) {
+        public int invalidateAll() {
+            int dropped = cache.size();
             cache.clear(e -> {
-                invalidations[cause]++;
                 watches.detach(e);
                 if (e.refCount == 0) closeFd(e);
             });
+            return dropped;
         }
 
         @Override
