@@ -16,5 +16,9 @@
  * signals, kill, waitpid, socketpair, FD_CLOEXEC) with {@link io.uringhttpd.sys.WaitStatus},
  * {@link io.uringhttpd.sys.Signals} (numbers and names) and
  * {@link io.uringhttpd.sys.Privileges} (account lookups, dropping root for every thread).
+ *
+ * <p>Optional compression libraries, callable from any thread: {@link io.uringhttpd.sys.ZstdLibrary}
+ * (libzstd.so.1) and {@link io.uringhttpd.sys.BrotliEncoderLibrary} (libbrotlienc.so.1), each
+ * loaded once as a {@link io.uringhttpd.sys.LibraryBinding}: the library or why it is missing.
  */
 package io.uringhttpd.sys;
