@@ -11,7 +11,13 @@ import io.uringhttpd.engine.iouring.IoUringLoop;
 import io.uringhttpd.sys.IoUringConstants;
 import io.uringhttpd.sys.IoUringProbe;
 import io.uringhttpd.files.DotfilesPolicy;
+import io.uringhttpd.compress.CompressionPool;
+import io.uringhttpd.compress.Compressor;
+import io.uringhttpd.compress.Compressors;
+import io.uringhttpd.compress.ContentCoding;
 import io.uringhttpd.files.FileService;
+import io.uringhttpd.files.VariantSettings;
+import io.uringhttpd.files.Variants;
 import io.uringhttpd.files.FileSettings;
 import io.uringhttpd.files.MimeTypes;
 import io.uringhttpd.files.SymlinkPolicy;
@@ -50,12 +56,16 @@ public final class Server implements AutoCloseable {
     private final List<EventLoop> loops;
     private final List<Thread> threads;
     private final AccessLog accessLog;
+    /** The worker's compressing threads, shared by its loops; null when nothing is compressed on the fly. */
+    private final CompressionPool compressionPool;
     private final int port;
 
-    private Server(List<EventLoop> loops, List<Thread> threads, AccessLog accessLog, int port) {
+    private Server(List<EventLoop> loops, List<Thread> threads, AccessLog accessLog, CompressionPool compressionPool,
+                   int port) {
         this.loops = loops;
         this.threads = threads;
         this.accessLog = accessLog;
+        this.compressionPool = compressionPool;
         this.port = port;
     }
 
@@ -138,15 +148,24 @@ public final class Server implements AutoCloseable {
 
         MimeTypes mime = MimeTypes.builtIn();
         AccessLog accessLog;
+        CompressionPool compressionPool;
         try {
             if (config.mimeTypesFile().isPresent()) {
                 mime = mime.withFile(config.mimeTypesFile().get());
             }
-            accessLog = AccessLog.open(accessLogSettings(config.accessLog()));
+            compressionPool = compressionPool(config.compression());
         } catch (IOException | RuntimeException e) {
             ListenSockets.closeAll(setupSys, listenFds);
             throw e;
         }
+        try {
+            accessLog = AccessLog.open(accessLogSettings(config.accessLog()));
+        } catch (IOException | RuntimeException e) {
+            ListenSockets.closeAll(setupSys, listenFds);
+            if (compressionPool != null) compressionPool.close();
+            throw e;
+        }
+        VariantSettings variantSettings = variantSettings(config);
         FileSettings fileSettings = new FileSettings(config.root(), config.indexNames(), config.autoindex(),
                 config.dotfiles() == ServerConfig.Dotfiles.ALLOW ? DotfilesPolicy.ALLOW : DotfilesPolicy.DENY,
                 switch (config.symlinks()) {
@@ -166,6 +185,7 @@ public final class Server implements AutoCloseable {
 
         List<EventLoop> loops = new ArrayList<>();
         List<FileService> fileServices = new ArrayList<>();
+        List<Variants> variantsOfLoops = new ArrayList<>();
         List<AccessLogWriter> accessLogWriters = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         try {
@@ -175,7 +195,9 @@ public final class Server implements AutoCloseable {
                 fileServices.add(files);
                 AccessLogWriter accessLogWriter = accessLog.newWriter(sys);
                 accessLogWriters.add(accessLogWriter);
-                StaticFileHandler handler = new StaticFileHandler(httpSettings, files, accessLogWriter);
+                Variants variants = new Variants(files, variantSettings, compressionPool);
+                variantsOfLoops.add(variants);
+                StaticFileHandler handler = new StaticFileHandler(httpSettings, files, variants, accessLogWriter);
                 EventLoop loop = uringFlags >= 0
                         ? new IoUringLoop(i, loopSettings, sys, handler, listenFds[i], config.ioUring().entries(),
                                 ringFlags(uringFlags, config.ioUring()), (int) config.ioUring().sqpollIdleMs(),
@@ -186,12 +208,13 @@ public final class Server implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             ListenSockets.closeAll(setupSys, listenFds);
             accessLog.close();
+            if (compressionPool != null) compressionPool.close();
             throw e;
         }
         if (metrics != null) {
             for (int i = 0; i < loopCount; i++) {
                 loops.get(i).publishTo(new LoopMetrics(metrics, firstSlot + i, workerIndex, i, fileServices.get(i),
-                        accessLogWriters.get(i)::linesLost));
+                        variantsOfLoops.get(i), accessLogWriters.get(i)::linesLost));
             }
         }
         for (int i = 0; i < loopCount; i++) {
@@ -200,7 +223,29 @@ public final class Server implements AutoCloseable {
             threads.add(t);
             t.start();
         }
-        return new Server(loops, threads, accessLog, loops.getFirst().localPorts()[0]);
+        return new Server(loops, threads, accessLog, compressionPool, loops.getFirst().localPorts()[0]);
+    }
+
+    /** The compressing threads, or null when no variant is made on the fly (off, no coding, no library). */
+    private static CompressionPool compressionPool(ServerConfig.Compression c) throws IOException {
+        if (!c.variants() || c.encodings().isEmpty()) {
+            return null;
+        }
+        List<Compressor> compressors = Compressors.available(codings(c), c.gzipLevel(), c.zstdLevel(), c.brotliLevel());
+        if (compressors.isEmpty()) {
+            return null;
+        }
+        return new CompressionPool(compressors, c.threads(), c.queueMax(), c.cacheDirectory(), c.variantMemoryBytesMax());
+    }
+
+    private static List<ContentCoding> codings(ServerConfig.Compression c) {
+        return c.encodings().stream().map(ContentCoding::ofToken).toList();
+    }
+
+    private static VariantSettings variantSettings(ServerConfig config) {
+        ServerConfig.Compression c = config.compression();
+        return new VariantSettings(codings(c), c.sidecars(), c.variants(), c.types(), c.minBytes(), c.maxBytes(),
+                c.cacheMemoryBytesMax(), c.cacheDiskBytesMax(), config.openFileCache().entriesMax());
     }
 
     /**
@@ -325,5 +370,8 @@ public final class Server implements AutoCloseable {
         stop();
         awaitLoops();
         accessLog.close();
+        if (compressionPool != null) {
+            compressionPool.close();
+        }
     }
 }

@@ -14,6 +14,9 @@ public enum ContentCoding {
     ZSTD("zstd", ".zst"),
     BR("br", ".br");
 
+    /** How many there are: per-coding arrays are sized by it (values() would copy the array each time). */
+    public static final int COUNT = 3;
+
     private final String token;
     private final byte[] tokenBytes;
     private final String sidecarSuffix;

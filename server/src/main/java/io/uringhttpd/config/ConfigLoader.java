@@ -346,6 +346,7 @@ public final class ConfigLoader {
                     (int) whole("open-file-cache.entries", 1, 1_000_000, 10_000),
                     durationMs("open-file-cache.valid", 0, 86_400_000, 5_000),
                     (int) whole("open-file-cache.watches-max", 0, 1_000_000, 10_000));
+            ServerConfig.Compression compression = compression();
             int smallFileBytes = (int) bytes("small-file-bytes", 0, 16 * MIB, 32 * 1024);
             Dotfiles dotfiles = choice("dotfiles", Dotfiles.values(), Dotfiles.DENY);
             Symlinks symlinks = choice("symlinks", Symlinks.values(), Symlinks.INSIDE_ROOT);
@@ -364,7 +365,65 @@ public final class ConfigLoader {
 
             return new ServerConfig(configFile, sets, listen, root, engine, workers.count(), workers.auto(), master,
                     loopsPerWorker, pidFile, accessLog, metrics, index, autoindex, timeouts, limits, mimeTypesFile,
-                    openFileCache, smallFileBytes, dotfiles, symlinks, serverTokens, ioUring, processes);
+                    openFileCache, compression, smallFileBytes, dotfiles, symlinks, serverTokens, ioUring, processes);
+        }
+
+        private ServerConfig.Compression compression() {
+            Optional<Path> cacheDirectory = path("compression.cache-directory", true);
+            return new ServerConfig.Compression(
+                    encodings("compression.encodings"),
+                    bool("compression.sidecars", true),
+                    bool("compression.variants", true),
+                    mediaTypes("compression.types"),
+                    bytes("compression.min-bytes", 0, Long.MAX_VALUE / 2, 256),
+                    bytes("compression.max-bytes", 0, 1024 * MIB, 16 * MIB),
+                    bytes("compression.variant-memory-bytes", 0, 256 * MIB, 64 * 1024),
+                    bytes("compression.cache-memory-bytes", 0, Long.MAX_VALUE / 2, 64 * MIB),
+                    bytes("compression.cache-disk-bytes", 0, Long.MAX_VALUE / 2, 1024 * MIB),
+                    cacheDirectory.orElse(Path.of(System.getProperty("java.io.tmpdir"), "uring-httpd-variants")),
+                    (int) whole("compression.threads", 1, 64, 1),
+                    (int) whole("compression.queue-max", 1, 1_000_000, 1000),
+                    (int) whole("compression.gzip-level", 1, 9, 6),
+                    (int) whole("compression.zstd-level", 1, 22, 19),
+                    (int) whole("compression.brotli-level", 0, 11, 11));
+        }
+
+        /** A list of content-coding tokens the server can make, each at most once. */
+        private List<String> encodings(String key) {
+            List<ConfigValue> values = stringValues(key);
+            List<String> out = new ArrayList<>();
+            if (values == null) {
+                return out;
+            }
+            for (ConfigValue v : values) {
+                String s = ((String) v.unwrapped()).strip().toLowerCase(java.util.Locale.ROOT);
+                if (!List.of("br", "zstd", "gzip").contains(s)) {
+                    error(v.origin(), key(key), "expected a list of br, zstd, gzip, got " + describe(v));
+                } else if (out.contains(s)) {
+                    error(v.origin(), key(key), s + " is listed twice");
+                } else {
+                    out.add(s);
+                }
+            }
+            return out;
+        }
+
+        /** A list of media types, "type/subtype" or "type/*", lower-cased. */
+        private List<String> mediaTypes(String key) {
+            List<ConfigValue> values = stringValues(key);
+            List<String> out = new ArrayList<>();
+            if (values == null) {
+                return out;
+            }
+            for (ConfigValue v : values) {
+                String s = ((String) v.unwrapped()).strip().toLowerCase(java.util.Locale.ROOT);
+                if (!s.matches("[a-z0-9!#$&^_.+-]+/([a-z0-9!#$&^_.+-]+|\\*)")) {
+                    error(v.origin(), key(key), "expected media types like \"text/*\" or \"application/json\", got " + describe(v));
+                } else if (!out.contains(s)) {
+                    out.add(s);
+                }
+            }
+            return out;
         }
 
         /** The value at ROOT.key, or null (error reported, or below a broken object). */

@@ -44,6 +44,7 @@ public record ServerConfig(
         Limits limits,
         Optional<Path> mimeTypesFile,
         OpenFileCache openFileCache,
+        Compression compression,
         int smallFileBytesMax,
         Dotfiles dotfiles,
         Symlinks symlinks,
@@ -64,6 +65,7 @@ public record ServerConfig(
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(mimeTypesFile, "mimeTypesFile");
         Objects.requireNonNull(openFileCache, "openFileCache");
+        Objects.requireNonNull(compression, "compression");
         Objects.requireNonNull(dotfiles, "dotfiles");
         Objects.requireNonNull(symlinks, "symlinks");
         Objects.requireNonNull(processes, "processes");
@@ -149,6 +151,36 @@ public record ServerConfig(
      * @param watchesMax inotify watches (directories) per event loop; past it, entries are re-checked (0..1000000)
      */
     public record OpenFileCache(int entriesMax, long validMs, int watchesMax) {}
+
+    /**
+     * uring-httpd.compression (docs/compression.md).
+     *
+     * @param encodings         content codings offered, in the server's order of preference: br, zstd, gzip
+     * @param sidecars          serve file.br / file.zst / file.gz made beforehand
+     * @param variants          make variants on the fly, off the loops, and cache them
+     * @param types             media types compressed on the fly: "type/*" or "type/subtype"
+     * @param minBytes          files below this size are not compressed on the fly
+     * @param maxBytes          files above this size are not compressed on the fly
+     * @param variantMemoryBytesMax a variant up to this size is kept in memory; larger ones in a cache file
+     * @param cacheMemoryBytesMax bytes of variants in memory per event loop
+     * @param cacheDiskBytesMax bytes of variants in the cache directory per event loop
+     * @param cacheDirectory    where cache files are made (unnamed: O_TMPFILE)
+     * @param threads           compressing threads per worker process
+     * @param queueMax          files waiting to be compressed per worker; past it, served unencoded
+     * @param gzipLevel         1..9
+     * @param zstdLevel         1..22 (20..22 are zstd's "ultra" levels)
+     * @param brotliLevel       0..11 (brotli's quality)
+     */
+    public record Compression(List<String> encodings, boolean sidecars, boolean variants, List<String> types,
+                              long minBytes, long maxBytes, long variantMemoryBytesMax, long cacheMemoryBytesMax,
+                              long cacheDiskBytesMax, Path cacheDirectory, int threads, int queueMax, int gzipLevel,
+                              int zstdLevel, int brotliLevel) {
+        public Compression {
+            encodings = List.copyOf(encodings);
+            types = List.copyOf(types);
+            Objects.requireNonNull(cacheDirectory, "cacheDirectory");
+        }
+    }
 
     /**
      * uring-httpd.io-uring: the proactor's rings.

@@ -2,6 +2,7 @@ package io.uringhttpd.engine;
 
 import static io.uringhttpd.metrics.MetricsSchema.*;
 
+import io.uringhttpd.metrics.CompressionCounters;
 import io.uringhttpd.metrics.FileCacheCounters;
 import io.uringhttpd.metrics.MetricsFile;
 import io.uringhttpd.sys.NativeMemory;
@@ -28,6 +29,8 @@ public final class LoopMetrics {
     private final int loopIndex;
     /** The loop's open-file cache, confined to the loop thread like this object; null: none. */
     private final FileCacheCounters files;
+    /** The loop's sidecars and cached variants, confined to the loop thread too; null: none. */
+    private final CompressionCounters compression;
     private final LongSupplier accessLogLinesLost;
     private final long[] counters = new long[COUNTERS.size()];
     private final long[] gauges = new long[GAUGES.size()];
@@ -50,7 +53,7 @@ public final class LoopMetrics {
      * @param loopIndex   the loop's index in its process; loop 0 also writes the JVM gauges
      */
     public LoopMetrics(MetricsFile file, int slot, int workerIndex, int loopIndex) {
-        this(file, slot, workerIndex, loopIndex, null, () -> 0);
+        this(file, slot, workerIndex, loopIndex, null, null, () -> 0);
     }
 
     /**
@@ -58,15 +61,17 @@ public final class LoopMetrics {
      * (the files and log packages know nothing of the engine):
      *
      * @param files              the loop's open-file cache (its FileService); null: the cache series stay 0
+     * @param compression        the loop's compressed representations; null: those series stay 0
      * @param accessLogLinesLost the lines its access-log writer lost (write errors, short writes)
      */
     public LoopMetrics(MetricsFile file, int slot, int workerIndex, int loopIndex, FileCacheCounters files,
-                       LongSupplier accessLogLinesLost) {
+                       CompressionCounters compression, LongSupplier accessLogLinesLost) {
         this.file = file;
         this.slot = slot;
         this.workerIndex = workerIndex;
         this.loopIndex = loopIndex;
         this.files = files;
+        this.compression = compression;
         this.accessLogLinesLost = accessLogLinesLost;
         for (int h = 0; h < buckets.length; h++) {
             buckets[h] = new long[HISTOGRAMS.get(h).bucketCount()];
@@ -136,6 +141,22 @@ public final class LoopMetrics {
                 counters[OPEN_FILE_CACHE_FALLBACKS_FIRST + i] = files.fallbacks(i);
             }
             counters[OPEN_FILE_CACHE_QUEUE_OVERFLOWS] = files.queueOverflows();
+        }
+        if (compression != null) {
+            for (int i = 0; i < CompressionCounters.ENCODINGS.size(); i++) {
+                counters[ENCODED_BODY_BYTES_FIRST + i] = compression.bodyBytes(i);
+            }
+            for (int i = 0; i < CompressionCounters.CODINGS.size(); i++) {
+                counters[VARIANTS_MADE_FIRST + i] = compression.variantsMade(i);
+            }
+            counters[VARIANT_CACHE_HITS] = compression.cacheHits();
+            counters[VARIANT_CACHE_MISSES] = compression.cacheMisses();
+            counters[VARIANT_CACHE_EVICTIONS] = compression.cacheEvictions();
+            counters[COMPRESSION_POOL_REJECTIONS] = compression.poolRejections();
+            counters[COMPRESSION_CPU] = compression.compressionCpuNanos();
+            counters[SIDECARS_STALE] = compression.staleSidecars();
+            gauges[VARIANT_CACHE_MEMORY_BYTES] = compression.cacheMemoryBytes();
+            gauges[VARIANT_CACHE_DISK_BYTES] = compression.cacheDiskBytes();
         }
         counters[ACCESS_LOG_LINES_LOST] = accessLogLinesLost.getAsLong();
         syscallIndex = 0;

@@ -33,6 +33,13 @@ public final class FileEntry {
     final byte[] lastModified;
     final byte[] contentType;
     final MemorySegment smallBody;
+    /**
+     * A cached compressed variant ({@link Variants}): the ETag of the file it was made from, so a
+     * changed file (another ETag) never gets the old variant. Null for files.
+     */
+    final byte[] sourceEtag;
+    /** Whether the content type and size are those variants are made for: 0 not known yet, 1 yes, 2 no. */
+    byte compressible;
 
     /** Last time (caller's clock) the file system confirmed this entry. */
     long validatedAtMs;
@@ -73,11 +80,46 @@ public final class FileEntry {
         this.lastModified = HttpDates.format(mtimeSec);
         this.contentType = contentType;
         this.smallBody = smallBody;
+        this.sourceEtag = null;
+        this.validatedAtMs = nowMs;
+    }
+
+    /**
+     * A compressed variant of {@code source} made on the fly: its bytes in memory ({@code body}) or
+     * in the unlinked cache file {@code fd} (-1 with a body). It keeps the source's type, dates and
+     * identity; its ETag is its own.
+     */
+    FileEntry(FileService owner, byte[] key, int hash, FileEntry source, int fd, long size, MemorySegment body,
+              byte[] etag, long nowMs) {
+        this.owner = owner;
+        this.key = key;
+        this.hash = hash;
+        this.status = FileService.FOUND;
+        this.fd = fd;
+        this.directory = false;
+        this.mode = source.mode;
+        this.size = size;
+        this.mtimeSec = source.mtimeSec;
+        this.mtimeNsec = source.mtimeNsec;
+        this.inode = source.inode;
+        this.devMajor = source.devMajor;
+        this.devMinor = source.devMinor;
+        this.etag = etag;
+        this.lastModified = source.lastModified;
+        this.contentType = source.contentType;
+        this.smallBody = body;
+        this.sourceEtag = source.etag;
+        this.fdClosed = fd < 0;
         this.validatedAtMs = nowMs;
     }
 
     /** A negative entry: no fd, only the status to repeat until it is revalidated. */
     FileEntry(FileService owner, byte[] key, int hash, int status, long nowMs) {
+        this(owner, key, hash, status, null, nowMs);
+    }
+
+    /** A negative entry that remembers the ETag of a source (a variant being made, or not worth making). */
+    FileEntry(FileService owner, byte[] key, int hash, int status, byte[] sourceEtag, long nowMs) {
         this.owner = owner;
         this.key = key;
         this.hash = hash;
@@ -95,6 +137,7 @@ public final class FileEntry {
         this.lastModified = null;
         this.contentType = null;
         this.smallBody = null;
+        this.sourceEtag = sourceEtag;
         this.fdClosed = true;
         this.validatedAtMs = nowMs;
     }

@@ -599,6 +599,16 @@ public final class FileService implements AutoCloseable, FileCacheCounters {
         if (e.refCount == 0) closeFd(e);
     }
 
+    /** A second fd of an open file (F_DUPFD_CLOEXEC), owned by the caller; -errno on failure. */
+    int dupFd(int fd) {
+        return sys.fcntl(fd, io.uringhttpd.sys.FileConstants.F_DUPFD_CLOEXEC, 0);
+    }
+
+    /** Closes an fd that no entry holds (a dup the compression pool refused). */
+    void closeFdNumber(int fd) {
+        sys.close(fd);
+    }
+
     /** Called once an entry is out of the cache and unreferenced. */
     void closeFd(FileEntry e) {
         if (e.fdClosed) return;

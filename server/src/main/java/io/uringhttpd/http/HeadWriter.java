@@ -24,6 +24,8 @@ public final class HeadWriter {
     public static final byte[] CONNECTION_KEEP_ALIVE_LINE = ascii("Connection: keep-alive\r\n");
     public static final byte[] CONNECTION_CLOSE_LINE = ascii("Connection: close\r\n");
     /** What a static file server allows (RFC 9110 §10.2.1 requires Allow on 405). */
+    public static final byte[] VARY_ACCEPT_ENCODING_LINE = ascii("Vary: Accept-Encoding\r\n");
+    public static final byte[] CONTENT_ENCODING = ascii("Content-Encoding: ");
     public static final byte[] ALLOW_GET_HEAD_OPTIONS_LINE = ascii("Allow: GET, HEAD, OPTIONS\r\n");
 
     private static final long[] POW10 = new long[19];

@@ -11,10 +11,10 @@ public final class ParseState {
     static final int S_START = 0, S_START_LF = 1, S_METHOD = 2, S_TARGET = 3, S_VERSION = 4, S_LINE_LF = 5,
         S_FIELD_START = 6, S_FIELD_NAME = 7, S_FIELD_OWS = 8, S_FIELD_VALUE = 9, S_FIELD_LF = 10, S_END_LF = 11;
 
-    // Field ids: the ones we keep. F_OTHER is skipped. If-None-Match and If-Match go to the lists below.
+    // Field ids: the ones we keep. F_OTHER is skipped. If-None-Match, If-Match and Accept-Encoding go to the lists below.
     static final int F_OTHER = 0, F_HOST = 1, F_CONNECTION = 2, F_CONTENT_LENGTH = 3, F_TRANSFER_ENCODING = 4,
         F_IF_NONE_MATCH = 5, F_IF_MATCH = 6, F_IF_MODIFIED_SINCE = 7, F_IF_UNMODIFIED_SINCE = 8, F_IF_RANGE = 9,
-        F_RANGE = 10, F_USER_AGENT = 11, F_REFERER = 12, F_COUNT = 13;
+        F_RANGE = 10, F_USER_AGENT = 11, F_REFERER = 12, F_ACCEPT_ENCODING = 13, F_COUNT = 14;
 
     int state;
     /** Next offset to examine. */
@@ -34,8 +34,8 @@ public final class ParseState {
     /** Bit (1 << field id) per field seen; a second bit set per field seen more than once. */
     int seen, repeated;
     // List-based fields whose every line counts (RFC 9110 §5.3): value offset/length per line,
-    // line i of list l at [l * FieldLines.LINES_MAX + i]. Indexes: LIST_IF_NONE_MATCH, LIST_IF_MATCH.
-    static final int LIST_IF_NONE_MATCH = 0, LIST_IF_MATCH = 1, LIST_COUNT = 2;
+    // line i of list l at [l * FieldLines.LINES_MAX + i]. Indexes: LIST_IF_NONE_MATCH, LIST_IF_MATCH, LIST_ACCEPT_ENCODING.
+    static final int LIST_IF_NONE_MATCH = 0, LIST_IF_MATCH = 1, LIST_ACCEPT_ENCODING = 2, LIST_COUNT = 3;
     final int[] listOff = new int[LIST_COUNT * FieldLines.LINES_MAX];
     final int[] listLen = new int[LIST_COUNT * FieldLines.LINES_MAX];
     /** Lines per list so far. */
@@ -62,7 +62,7 @@ public final class ParseState {
         authorityLen = -1;
         queryOff = queryLen = 0;
         seen = repeated = 0; // fieldOff/fieldLen need no clearing: read only under 'seen'
-        listLines[LIST_IF_NONE_MATCH] = listLines[LIST_IF_MATCH] = 0; // likewise listOff/listLen
+        listLines[LIST_IF_NONE_MATCH] = listLines[LIST_IF_MATCH] = listLines[LIST_ACCEPT_ENCODING] = 0; // likewise listOff/listLen
         connectionClose = connectionKeepAlive = false;
         transferEncoding = teChunkedSeen = teLastChunked = teOther = false;
     }

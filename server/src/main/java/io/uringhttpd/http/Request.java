@@ -49,6 +49,8 @@ public final class Request {
     public final FieldLines ifNoneMatch = new FieldLines();
     /** If-Match: every line, as one list (RFC 9110 §5.3); none when absent. */
     public final FieldLines ifMatch = new FieldLines();
+    /** Accept-Encoding: every line, as one list (RFC 9110 §5.3, §12.5.3); none when absent. */
+    public final FieldLines acceptEncoding = new FieldLines();
     // Singleton fields: a repeated line makes the field count as absent. For the dates that is
     // what RFC 9110 §13.1.3 and §13.1.4 ask (a list of dates is ignored); for Range, an invalid
     // field may be ignored (§14.2), and the whole representation is always a correct answer.
@@ -111,6 +113,7 @@ public final class Request {
         hostLength = -1;
         ifNoneMatch.clear();
         ifMatch.clear();
+        acceptEncoding.clear();
         ifModifiedSinceAddress = 0;
         ifModifiedSinceLength = -1;
         ifUnmodifiedSinceAddress = 0;

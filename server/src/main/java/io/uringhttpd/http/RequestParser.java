@@ -59,6 +59,7 @@ public final class RequestParser {
     private static final byte[] L_IF_NONE_MATCH = lower("if-none-match");
     private static final byte[] L_CONTENT_LENGTH = lower("content-length");
     private static final byte[] L_TRANSFER_ENCODING = lower("transfer-encoding");
+    private static final byte[] L_ACCEPT_ENCODING = lower("accept-encoding");
     private static final byte[] L_IF_MODIFIED_SINCE = lower("if-modified-since");
     private static final byte[] L_IF_UNMODIFIED_SINCE = lower("if-unmodified-since");
     private static final byte[] L_CLOSE = lower("close");
@@ -487,6 +488,7 @@ public final class RequestParser {
         // Every optional field is written, present or not, so Request needs no clearing per parse.
         lines(base, st, LIST_IF_NONE_MATCH, out.ifNoneMatch);
         lines(base, st, LIST_IF_MATCH, out.ifMatch);
+        lines(base, st, LIST_ACCEPT_ENCODING, out.acceptEncoding);
         boolean on = (single & 1 << F_IF_MODIFIED_SINCE) != 0;
         out.ifModifiedSinceAddress = on ? base + off[F_IF_MODIFIED_SINCE] : 0;
         out.ifModifiedSinceLength = on ? len[F_IF_MODIFIED_SINCE] : -1;
@@ -664,6 +666,8 @@ public final class RequestParser {
                 return Mem.equalsLower(name, L_IF_NONE_MATCH) ? F_IF_NONE_MATCH : F_OTHER;
             case 14:
                 return Mem.equalsLower(name, L_CONTENT_LENGTH) ? F_CONTENT_LENGTH : F_OTHER;
+            case 15:
+                return Mem.equalsLower(name, L_ACCEPT_ENCODING) ? F_ACCEPT_ENCODING : F_OTHER;
             case 17:
                 if (Mem.equalsLower(name, L_TRANSFER_ENCODING)) return F_TRANSFER_ENCODING;
                 return Mem.equalsLower(name, L_IF_MODIFIED_SINCE) ? F_IF_MODIFIED_SINCE : F_OTHER;
@@ -712,10 +716,10 @@ public final class RequestParser {
             case F_TRANSFER_ENCODING -> {
                 return transferEncoding(base, vs, ve, st);
             }
-            case F_IF_NONE_MATCH, F_IF_MATCH -> {
+            case F_IF_NONE_MATCH, F_IF_MATCH, F_ACCEPT_ENCODING -> {
                 // Lists: every line counts (RFC 9110 §5.3). Past the cap 400, not "absent": see
                 // FieldLines.LINES_MAX for why ignoring them would be wrong.
-                int list = id == F_IF_NONE_MATCH ? LIST_IF_NONE_MATCH : LIST_IF_MATCH;
+                int list = id == F_IF_NONE_MATCH ? LIST_IF_NONE_MATCH : id == F_IF_MATCH ? LIST_IF_MATCH : LIST_ACCEPT_ENCODING;
                 int n = st.listLines[list];
                 if (n == FieldLines.LINES_MAX) {
                     return BAD_REQUEST;

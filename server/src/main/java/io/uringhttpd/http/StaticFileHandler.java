@@ -1,8 +1,10 @@
 package io.uringhttpd.http;
 
+import io.uringhttpd.compress.ContentCoding;
 import io.uringhttpd.files.FileEntry;
 import io.uringhttpd.files.FileLookup;
 import io.uringhttpd.files.FileService;
+import io.uringhttpd.files.Variants;
 import io.uringhttpd.log.AccessLogWriter;
 import io.uringhttpd.sys.NativeMemory;
 import java.lang.foreign.Arena;
@@ -42,6 +44,7 @@ public final class StaticFileHandler {
 
     private final HttpSettings settings;
     private final FileService files;
+    private final Variants variants;
     private final AccessLogWriter accessLog;
     private final RequestParser parser;
     private final Request request;
@@ -51,6 +54,11 @@ public final class StaticFileHandler {
     private final DateCache dates = new DateCache();
     private final FileLookup lookup = new FileLookup();
     private final FileLookup indexLookup = new FileLookup();
+    private final FileLookup variantLookup = new FileLookup();
+    private final AcceptEncoding acceptEncoding = new AcceptEncoding();
+    /** Set by {@link #negotiate}: the coding chosen (null: the file as it is) and its retained entry. */
+    private ContentCoding chosenCoding;
+    private FileEntry chosen;
     private final byte[] serverLine;
     private final byte[] boundary;
     /** Percent-encoded path for a Location header. */
@@ -62,9 +70,10 @@ public final class StaticFileHandler {
     /** The loop is retiring: every response from now on says Connection: close. */
     private boolean draining;
 
-    public StaticFileHandler(HttpSettings settings, FileService files, AccessLogWriter accessLog) {
+    public StaticFileHandler(HttpSettings settings, FileService files, Variants variants, AccessLogWriter accessLog) {
         this.settings = settings;
         this.files = files;
+        this.variants = variants;
         this.accessLog = accessLog;
         this.parser = new RequestParser(settings.limits());
         this.request = parser.newRequest();
@@ -123,6 +132,7 @@ public final class StaticFileHandler {
     public void tick(long nowMs) {
         this.nowMs = nowMs;
         dates.refresh(nowMs);
+        variants.tick(nowMs);
         accessLog.tick(nowMs);
     }
 
@@ -139,8 +149,9 @@ public final class StaticFileHandler {
         files.onFileEvents();
     }
 
-    /** The loop is stopping: closes the file cache, and writes and closes the access log. */
+    /** The loop is stopping: closes the variants and the file cache, and writes and closes the access log. */
     public void close() {
+        variants.close();
         files.close();
         accessLog.close();
     }
@@ -279,7 +290,29 @@ public final class StaticFileHandler {
         };
     }
 
-    private int serveFile(FileEntry entry, long out, int cap, ResponsePlan plan, boolean keepAlive, boolean isHead) {
+    /**
+     * Answers with {@code file} (a retained regular file) or, when the request accepts one, its
+     * compressed representation: the conditionals, ranges and lengths that follow are those of the
+     * representation chosen (RFC 9110 §8.8.3, §14.1.1).
+     */
+    private int serveFile(FileEntry file, long out, int cap, ResponsePlan plan, boolean keepAlive, boolean isHead) {
+        byte[] contentType = file.contentType();
+        boolean vary = false;
+        FileEntry entry = file;
+        ContentCoding coding = null;
+        if (variants.enabled()) {
+            boolean acceptable = negotiate(file);
+            vary = chosen != null || variants.negotiable(file);
+            if (chosen != null) {
+                file.release();
+                entry = chosen;
+                coding = chosenCoding;
+                chosen = null;
+            } else if (!acceptable) {
+                file.release();
+                return notAcceptable(out, cap, plan, keepAlive, isHead);
+            }
+        }
         byte[] etag = entry.etag();
         long mtime = entry.mtimeEpochSec();
         long size = entry.size();
@@ -295,9 +328,13 @@ public final class StaticFileHandler {
                 ? Conditionals.ifNoneMatch(q.ifNoneMatch, etag)
                 : q.ifModifiedSinceLength >= 0 && Conditionals.ifModifiedSince(q.ifModifiedSinceAddress, q.ifModifiedSinceLength, mtime);
         if (notModified) {
+            // A 304 carries the validators and Vary of the 200 it stands for (RFC 9110 §15.4.5).
             head.wrap(out, cap).statusLine(304).bytes(serverLine).bytes(dates.header())
                     .header(HeadWriter.LAST_MODIFIED, entry.lastModified())
                     .header(HeadWriter.ETAG, etag);
+            if (vary) {
+                head.bytes(HeadWriter.VARY_ACCEPT_ENCODING_LINE);
+            }
             entry.release();
             return finishHead(plan, 304, keepAlive, 0);
         }
@@ -312,7 +349,7 @@ public final class StaticFileHandler {
             return writeError(416, keepAlive, isHead, out, cap, plan, size);
         }
         if (rangeCount > 1) {
-            int r = multipart(entry, out, cap, plan, keepAlive);
+            int r = multipart(entry, contentType, coding, vary, out, cap, plan, keepAlive);
             if (r != 0) {
                 return r;
             }
@@ -322,11 +359,9 @@ public final class StaticFileHandler {
         long first = rangeCount == 1 ? ranges.starts[0] : 0;
         long length = rangeCount == 1 ? ranges.ends[0] - ranges.starts[0] + 1 : size;
         head.wrap(out, cap).statusLine(status).bytes(serverLine).bytes(dates.header())
-                .header(HeadWriter.CONTENT_TYPE, entry.contentType())
-                .contentLength(length)
-                .header(HeadWriter.LAST_MODIFIED, entry.lastModified())
-                .header(HeadWriter.ETAG, etag)
-                .bytes(HeadWriter.ACCEPT_RANGES_BYTES_LINE);
+                .header(HeadWriter.CONTENT_TYPE, contentType)
+                .contentLength(length);
+        representationHeaders(entry, coding, vary, true);
         if (status == 206) {
             head.contentRange(first, first + length - 1, size);
         }
@@ -336,7 +371,85 @@ public final class StaticFileHandler {
             plan.file = entry;
             addFilePart(plan, entry, first, length);
         }
-        return finishHead(plan, status, keepAlive, isHead ? 0 : length);
+        return countedHead(plan, status, keepAlive, isHead ? 0 : length, coding);
+    }
+
+    /** {@link #finishHead}, then the body counted by its coding (once: a head that did not fit is retried). */
+    private int countedHead(ResponsePlan plan, int status, boolean keepAlive, long bodyLength, ContentCoding coding) {
+        int n = finishHead(plan, status, keepAlive, bodyLength);
+        if (n >= 0) {
+            variants.countBody(coding, bodyLength);
+        }
+        return n;
+    }
+
+    /**
+     * Last-Modified, ETag, Content-Encoding (unless the parts of a multipart body carry it), Vary and
+     * Accept-Ranges of a representation.
+     */
+    private void representationHeaders(FileEntry entry, ContentCoding coding, boolean vary, boolean withEncoding) {
+        head.header(HeadWriter.LAST_MODIFIED, entry.lastModified())
+                .header(HeadWriter.ETAG, entry.etag());
+        if (coding != null && withEncoding) {
+            head.header(HeadWriter.CONTENT_ENCODING, coding.tokenBytes());
+        }
+        if (vary) {
+            head.bytes(HeadWriter.VARY_ACCEPT_ENCODING_LINE);
+        }
+        head.bytes(HeadWriter.ACCEPT_RANGES_BYTES_LINE);
+    }
+
+    /**
+     * Chooses the representation of {@code file} the request's Accept-Encoding prefers (RFC 9110
+     * §12.5.3): highest q first, ties by the server's order of codings; the first one that exists
+     * (a fresh sidecar, or a cached variant — asking for one queues its making) is {@link #chosen}.
+     * An "identity" named with a higher q than a coding wins over it; an identity left implicit never
+     * does. Returns false when nothing can be sent: no coding available and identity excluded.
+     */
+    private boolean negotiate(FileEntry file) {
+        chosen = null;
+        chosenCoding = null;
+        AcceptEncoding ae = acceptEncoding;
+        ae.parse(request.acceptEncoding);
+        if (!ae.isPresent()) {
+            return true;
+        }
+        ContentCoding[] offered = variants.offered();
+        int identityQ = ae.identityNamed() ? ae.identityQ() : 0;
+        int tried = 0;
+        for (;;) {
+            int best = -1;
+            int bestQ = 0;
+            for (int i = 0; i < offered.length; i++) {
+                int q = ae.q(offered[i]);
+                if ((tried & 1 << i) == 0 && q > bestQ) {
+                    best = i;
+                    bestQ = q;
+                }
+            }
+            if (best < 0 || bestQ < identityQ) {
+                break;
+            }
+            tried |= 1 << best;
+            if (variants.open(file, offered[best], variantLookup) == FileService.FOUND) {
+                chosen = variantLookup.entry;
+                variantLookup.entry = null;
+                chosenCoding = offered[best];
+                return true;
+            }
+        }
+        return ae.identityQ() > 0;
+    }
+
+    /**
+     * 406: the request excludes the unencoded file ("identity;q=0", or "*;q=0" without identity) and
+     * no coding it accepts is available. RFC 9110 §12.5.3 lets a server then ignore the field and send
+     * identity anyway; a 406 says plainly what happened (README "Compression").
+     */
+    private int notAcceptable(long out, int cap, ResponsePlan plan, boolean keepAlive, boolean isHead) {
+        head.wrap(out, cap).statusLine(406).bytes(serverLine).bytes(dates.header())
+                .bytes(HeadWriter.VARY_ACCEPT_ENCODING_LINE);
+        return errorBody(406, plan, keepAlive, isHead);
     }
 
     /** A file region as a part: from the cached small body when there is one, else for sendfile. */
@@ -350,19 +463,21 @@ public final class StaticFileHandler {
     }
 
     /** 206 multipart/byteranges (RFC 9110 §14.6); 0 when the boundary lines do not fit. */
-    private int multipart(FileEntry entry, long out, int cap, ResponsePlan plan, boolean keepAlive) {
+    private int multipart(FileEntry entry, byte[] contentType, ContentCoding coding, boolean vary, long out, int cap,
+                          ResponsePlan plan, boolean keepAlive) {
         MemorySegment scratch = plan.scratch;
         long scratchAddress = scratch.address();
         int used = 0;
         long total = 0;
         long size = entry.size();
-        byte[] contentType = entry.contentType();
         for (int i = 0; i < ranges.count; i++) {
             part.wrap(scratchAddress + used, PLAN_SCRATCH_BYTES - used)
                     .bytes(CRLF_DASHES).bytes(boundary).crlf()
-                    .header(HeadWriter.CONTENT_TYPE, contentType)
-                    .contentRange(ranges.starts[i], ranges.ends[i], size)
-                    .crlf();
+                    .header(HeadWriter.CONTENT_TYPE, contentType);
+            if (coding != null) {
+                part.header(HeadWriter.CONTENT_ENCODING, coding.tokenBytes());
+            }
+            part.contentRange(ranges.starts[i], ranges.ends[i], size).crlf();
             int n = part.finish();
             if (n < 0) {
                 plan.reset();
@@ -385,11 +500,11 @@ public final class StaticFileHandler {
         plan.file = entry;
         head.wrap(out, cap).statusLine(206).bytes(serverLine).bytes(dates.header())
                 .bytes(HeadWriter.CONTENT_TYPE).bytes(CONTENT_TYPE_MULTIPART).bytes(boundary).crlf()
-                .contentLength(total)
-                .header(HeadWriter.LAST_MODIFIED, entry.lastModified())
-                .header(HeadWriter.ETAG, entry.etag())
-                .bytes(HeadWriter.ACCEPT_RANGES_BYTES_LINE);
-        return finishHead(plan, 206, keepAlive, total);
+                .contentLength(total);
+        // Each part says its coding: on the outer head, Content-Encoding would claim the whole
+        // multipart body is encoded (RFC 9110 §8.4, §14.6).
+        representationHeaders(entry, coding, vary, false);
+        return countedHead(plan, 206, keepAlive, total, coding);
     }
 
     /** /dir → 301 /dir/ with the query kept; the path is percent-encoded again for the Location. */

@@ -24,6 +24,7 @@ public final class Status {
         reason(403, "Forbidden");
         reason(404, "Not Found");
         reason(405, "Method Not Allowed");
+        reason(406, "Not Acceptable");
         reason(408, "Request Timeout");
         reason(411, "Length Required");
         reason(412, "Precondition Failed");

@@ -84,6 +84,15 @@ public final class MetricsSchema {
     /** First of the fallback counters, in FileCacheCounters.FALLBACK_REASONS order. */
     public static final int OPEN_FILE_CACHE_FALLBACKS_FIRST;
     public static final int OPEN_FILE_CACHE_QUEUE_OVERFLOWS;
+    /** First of the encoded-body-bytes series ({@link CompressionCounters#ENCODINGS} order) and of the variants-made ones ({@link CompressionCounters#CODINGS}). */
+    public static final int ENCODED_BODY_BYTES_FIRST;
+    public static final int VARIANTS_MADE_FIRST;
+    public static final int VARIANT_CACHE_HITS;
+    public static final int VARIANT_CACHE_MISSES;
+    public static final int VARIANT_CACHE_EVICTIONS;
+    public static final int COMPRESSION_POOL_REJECTIONS;
+    public static final int COMPRESSION_CPU;
+    public static final int SIDECARS_STALE;
     /** First of the syscall counters, in {@link #SYSCALL_NAMES} order. */
     public static final int SYSCALLS_FIRST;
 
@@ -105,6 +114,8 @@ public final class MetricsSchema {
     public static final int OPEN_FILE_CACHE_ENTRIES;
     /** inotify watches the loop's open-file cache holds now. */
     public static final int OPEN_FILE_CACHE_WATCHES;
+    public static final int VARIANT_CACHE_MEMORY_BYTES;
+    public static final int VARIANT_CACHE_DISK_BYTES;
 
     // ---- histogram indexes
     public static final int REQUEST_DURATION;
@@ -172,6 +183,28 @@ public final class MetricsSchema {
         }
         OPEN_FILE_CACHE_QUEUE_OVERFLOWS = add(c, "uringhttpd_open_file_cache_queue_overflows_total",
                 "inotify queue overflows (events lost): each emptied the loop's open-file cache", null, null);
+        ENCODED_BODY_BYTES_FIRST = c.size();
+        for (String encoding : CompressionCounters.ENCODINGS) {
+            add(c, "uringhttpd_encoded_body_bytes_total", "Response body bytes, by content coding (identity: sent as"
+                    + " the file is)", "encoding", encoding);
+        }
+        VARIANTS_MADE_FIRST = c.size();
+        for (String encoding : CompressionCounters.CODINGS) {
+            add(c, "uringhttpd_compression_variants_made_total", "Compressed variants made on the fly by the"
+                    + " compression pool, by content coding", "encoding", encoding);
+        }
+        VARIANT_CACHE_HITS = add(c, "uringhttpd_compression_cache_hits_total",
+                "Lookups of a cached compressed variant that found it ready", null, null);
+        VARIANT_CACHE_MISSES = add(c, "uringhttpd_compression_cache_misses_total",
+                "Lookups that found no variant (or one of an older file): its making was queued", null, null);
+        VARIANT_CACHE_EVICTIONS = add(c, "uringhttpd_compression_cache_evictions_total",
+                "Cached variants dropped to stay within compression.cache-memory-bytes and cache-disk-bytes", null, null);
+        COMPRESSION_POOL_REJECTIONS = add(c, "uringhttpd_compression_pool_rejections_total",
+                "Files not queued for compression because the queue was full (compression.queue-max)", null, null);
+        COMPRESSION_CPU = add(c, "uringhttpd_compression_cpu_seconds_total",
+                "CPU time of the compression pool's threads making variants", null, null, 1e-9);
+        SIDECARS_STALE = add(c, "uringhttpd_compression_sidecars_stale_total",
+                "Lookups that found a sidecar (file.br, .zst, .gz) older than its file, and did not serve it", null, null);
         SYSCALLS_FIRST = c.size();
         for (String name : SYSCALL_NAMES) {
             add(c, "uringhttpd_syscalls_total", "Syscalls made by the event loop, by name", "syscall", name);
@@ -185,6 +218,10 @@ public final class MetricsSchema {
         JVM_THREADS_LIVE = add(g, "uringhttpd_jvm_threads_live", "The worker JVM's live threads", null, null);
         OPEN_FILE_CACHE_ENTRIES = add(g, "uringhttpd_open_file_cache_entries", "Entries in the open-file caches now", null, null);
         OPEN_FILE_CACHE_WATCHES = add(g, "uringhttpd_open_file_cache_watches", "inotify watches (directories) the open-file caches hold now", null, null);
+        VARIANT_CACHE_MEMORY_BYTES = add(g, "uringhttpd_compression_cache_bytes", "Bytes of cached compressed variants now",
+                "store", "memory");
+        VARIANT_CACHE_DISK_BYTES = add(g, "uringhttpd_compression_cache_bytes", "Bytes of cached compressed variants now",
+                "store", "disk");
         GAUGES = List.copyOf(g);
 
         List<Histogram> h = new ArrayList<>();

@@ -9,7 +9,9 @@ public final class FileConstants {
     // for O_DIRECTORY/O_NOFOLLOW)
     public static final int O_RDONLY = 0;
     public static final int O_WRONLY = 0x1;
+    public static final int O_RDWR = 0x2;
     public static final int O_CREAT = 0x40;
+    public static final int O_EXCL = 0x80;
     /**
      * Every write(2) goes to the current end of file, offset update and write as one step
      * (open(2): "the modification of the file offset and the write operation are performed as a
@@ -22,6 +24,10 @@ public final class FileConstants {
     public static final int O_CLOEXEC = 0x8_0000;
     /** An fd that only names a location (no read); fine as dirfd for openat2 (kernel >= 2.6.39). */
     public static final int O_PATH = 0x20_0000;
+    /** __O_TMPFILE | O_DIRECTORY (asm-generic/fcntl.h, Linux >= 3.11): an unnamed file in the given directory. */
+    public static final int O_TMPFILE = 0x41_0000;
+    /** fcntl(2): duplicate to the lowest free fd >= arg, with FD_CLOEXEC (F_LINUX_SPECIFIC_BASE + 6). */
+    public static final int F_DUPFD_CLOEXEC = 1030;
 
     // include/uapi/linux/fcntl.h
     /** "Relative to the current working directory" as a dirfd. */

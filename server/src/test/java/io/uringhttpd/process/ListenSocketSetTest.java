@@ -64,7 +64,7 @@ class ListenSocketSetTest {
             int[][] w1 = sockets.forWorker(two, 1);
             ServerConfig three = new ServerConfig(two.configFile(), two.sets(), two.listen(), two.root(), two.engine(), 3,
                     false, true, 1, two.pidFile(), two.accessLog(), two.metrics(), two.indexNames(), two.autoindex(),
-                    two.timeouts(), two.limits(), two.mimeTypesFile(), two.openFileCache(), two.smallFileBytesMax(),
+                    two.timeouts(), two.limits(), two.mimeTypesFile(), two.openFileCache(), two.compression(), two.smallFileBytesMax(),
                     two.dotfiles(), two.symlinks(), two.serverTokens(), two.ioUring(), two.processes());
             sockets.ensure(three);
             assertThat(sockets.openCount()).isEqualTo(3);
