@@ -19,12 +19,12 @@ import java.util.zip.GZIPInputStream;
  * Test helpers: run a compressor over heap bytes, and decode with an independent decoder (the
  * JDK's GZIPInputStream; the zstd and brotli command-line tools, Debian packages zstd and brotli).
  */
-final class Codecs {
+public final class Codecs {
     private Codecs() {
     }
 
     /** {@code c} over a native copy of {@code input}, into a target exactly the bound long. */
-    static byte[] compress(Compressor c, byte[] input) {
+    public static byte[] compress(Compressor c, byte[] input) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment source = arena.allocate(Math.max(1, input.length)).asSlice(0, input.length);
             MemorySegment.copy(input, 0, source, ValueLayout.JAVA_BYTE, 0, input.length);
@@ -37,7 +37,7 @@ final class Codecs {
         }
     }
 
-    static byte[] decode(ContentCoding coding, byte[] encoded) throws IOException, InterruptedException {
+    public static byte[] decode(ContentCoding coding, byte[] encoded) throws IOException, InterruptedException {
         return switch (coding) {
             case GZIP -> {
                 try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(encoded))) {
@@ -89,7 +89,7 @@ final class Codecs {
      * in path order and cut (rather than one file repeated, which any long-window compressor
      * turns into back-references and so flatters both ratio and speed).
      */
-    static byte[] projectText(int bytes) throws IOException {
+    public static byte[] projectText(int bytes) throws IOException {
         byte[] out = new byte[bytes];
         int filled = 0;
         try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
