@@ -444,6 +444,12 @@ final class DirectoryWatches implements AutoCloseable {
             DirNode child = nodes.get(latin1(k, len + 1));
             if (child != null) dropSubtree(child, cause);
         }
+        // A sidecar (name.gz, .zst, .br) changed: its file's entry remembers which sidecars exist.
+        int base = Variants.sidecarBaseLength(k, len);
+        if (base > dirLen) {
+            e = owner.cached(k, base);
+            if (e != null) drop(e, cause);
+        }
     }
 
     private void dropSubtree(DirNode node, int cause) {

@@ -40,6 +40,12 @@ public final class FileEntry {
     final byte[] sourceEtag;
     /** Whether the content type and size are those variants are made for: 0 not known yet, 1 yes, 2 no. */
     byte compressible;
+    /**
+     * Which sidecars (file.gz, .zst, .br) exist, one bit per coding ordinal, once {@link Variants#SIDECARS_KNOWN}
+     * is set: looked up once per entry of a {@link #trusted} file. A sidecar created, replaced or removed
+     * later drops this entry (DirectoryWatches), so the bits never go stale.
+     */
+    byte sidecars;
 
     /** Last time (caller's clock) the file system confirmed this entry. */
     long validatedAtMs;

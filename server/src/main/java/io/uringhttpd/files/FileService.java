@@ -599,6 +599,19 @@ public final class FileService implements AutoCloseable, FileCacheCounters {
         if (e.refCount == 0) closeFd(e);
     }
 
+    /**
+     * Whether {@code path} names something a request could open (openat2 O_PATH under the same rules):
+     * for the sidecar probe of {@link Variants}, which caches the answer on the file's own entry.
+     */
+    boolean exists(byte[] path, int len) {
+        if (closed || checkPath(path, len) != FOUND) return false;
+        writeRelative(path, len);
+        int fd = sys.openat2(rootFd, pathAddress, O_PATH | O_CLOEXEC, 0, resolve);
+        if (fd < 0) return false;
+        sys.close(fd);
+        return true;
+    }
+
     /** A second fd of an open file (F_DUPFD_CLOEXEC), owned by the caller; -errno on failure. */
     int dupFd(int fd) {
         return sys.fcntl(fd, io.uringhttpd.sys.FileConstants.F_DUPFD_CLOEXEC, 0);

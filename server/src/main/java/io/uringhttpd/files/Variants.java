@@ -29,6 +29,10 @@ public final class Variants implements AutoCloseable, CompressionCounters {
     /** Statuses of the negative entries of the variant table. */
     private static final int PENDING = -1, NOT_SMALLER = -2;
     private static final byte[] CONTENT_TYPE_PARAMETERS = {';'};
+    /** {@link FileEntry#sidecars}: the bits below are known. */
+    static final int SIDECARS_KNOWN = 0x80;
+
+    private static final ContentCoding[] ALL_CODINGS = ContentCoding.values();
 
     private final FileService files;
     private final VariantSettings settings;
@@ -155,15 +159,23 @@ public final class Variants implements AutoCloseable, CompressionCounters {
         bodyBytes[coding == null ? IDENTITY : 1 + coding.ordinal()] += bytes;
     }
 
+    /**
+     * A fresh sidecar of {@code file} in {@code coding}, retained in {@code result}. For a file kept fresh
+     * by a watch, which sidecars exist is probed once (openat2 O_PATH each) and remembered on its entry,
+     * so a file without sidecars costs no lookup afterwards and no entry in the open-file cache; the
+     * sidecars that exist are opened through the cache, like files.
+     */
     private boolean openSidecar(FileEntry file, ContentCoding coding, FileLookup result) {
-        byte[] key = file.key;
-        byte[] suffix = coding.sidecarSuffixBytes();
-        if (key.length + suffix.length > FileService.PATH_BYTES_MAX + 1) {
-            return false;
+        if (file.trusted) {
+            if ((file.sidecars & SIDECARS_KNOWN) == 0) {
+                file.sidecars = (byte) (SIDECARS_KNOWN | probeSidecars(file));
+            }
+            if ((file.sidecars & 1 << coding.ordinal()) == 0) {
+                return false;
+            }
         }
-        System.arraycopy(key, 0, sidecarPath, 0, key.length);
-        System.arraycopy(suffix, 0, sidecarPath, key.length, suffix.length);
-        if (files.open(sidecarPath, key.length + suffix.length, nowMs, result) != FileService.FOUND) {
+        int len = sidecarPath(file, coding);
+        if (len < 0 || files.open(sidecarPath, len, nowMs, result) != FileService.FOUND) {
             return false;
         }
         FileEntry s = result.entry;
@@ -176,6 +188,45 @@ public final class Variants implements AutoCloseable, CompressionCounters {
         s.release();
         result.entry = null;
         return false;
+    }
+
+    /** The bits of the offered codings whose sidecar path names something. */
+    private int probeSidecars(FileEntry file) {
+        int bits = 0;
+        for (ContentCoding c : offered) {
+            int len = sidecarPath(file, c);
+            if (len >= 0 && files.exists(sidecarPath, len)) {
+                bits |= 1 << c.ordinal();
+            }
+        }
+        return bits;
+    }
+
+    /** file's path + the coding's suffix in {@link #sidecarPath}; its length, or -1 when too long. */
+    private int sidecarPath(FileEntry file, ContentCoding coding) {
+        byte[] key = file.key;
+        byte[] suffix = coding.sidecarSuffixBytes();
+        if (key.length + suffix.length > FileService.PATH_BYTES_MAX + 1) {
+            return -1;
+        }
+        System.arraycopy(key, 0, sidecarPath, 0, key.length);
+        System.arraycopy(suffix, 0, sidecarPath, key.length, suffix.length);
+        return key.length + suffix.length;
+    }
+
+    /**
+     * For a name ending in a sidecar suffix (".gz", ".zst", ".br"), the length of the name without it;
+     * else -1. Allocates nothing (inotify events are handled on the loop).
+     */
+    static int sidecarBaseLength(byte[] name, int len) {
+        for (ContentCoding c : ALL_CODINGS) {
+            byte[] suffix = c.sidecarSuffixBytes();
+            int base = len - suffix.length;
+            if (base > 0 && Arrays.equals(name, base, len, suffix, 0, suffix.length)) {
+                return base;
+            }
+        }
+        return -1;
     }
 
     /** Type in the configured list and size within [min-bytes, max-bytes]; worked out once per entry. */

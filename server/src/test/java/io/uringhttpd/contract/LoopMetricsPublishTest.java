@@ -226,4 +226,84 @@ class LoopMetricsPublishTest {
             }
         }
     }
+
+    /**
+     * The compression figures reach the slot and the scrape: a 3000-byte CSS file asked for with gzip is
+     * sent unencoded (a miss; the pool makes the variant), then encoded from the cache (a hit); its stale
+     * sidecar is counted; a PNG without sidecars is probed once and takes no open-file cache entry.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"epoll", "io_uring"})
+    void compressionIsPublishedAndScraped(String engine) throws Exception {
+        if (engine.equals("io_uring")) {
+            IoUringAvailability.assumeAvailable();
+        }
+        Path root = Files.createDirectories(dir.resolve("www"));
+        byte[] css = CompressionContract.text(3000, 1);
+        Files.write(root.resolve("a.css"), css);
+        Files.write(root.resolve("a.css.br"), new byte[10]);
+        Files.setLastModifiedTime(root.resolve("a.css.br"), java.nio.file.attribute.FileTime.fromMillis(0));
+        Files.write(root.resolve("b.png"), new byte[500]);
+        ServerConfig config = TestServer.config(engine, root, dir);
+        try (MetricsFile file = MetricsFile.create(4);
+                MetricsEndpoint endpoint = MetricsEndpoint.start(new EndpointSettings("127.0.0.1", 0, "/metrics"),
+                        new MetricsAggregator(file::snapshots), "0")) {
+            Server server = Server.start(config, file);
+            try {
+                long encodedBytes;
+                try (RawHttp.Conn c = RawHttp.open(server.port())) {
+                    RawHttp.Response first = c.send(RawHttp.request("GET", "/a.css", "Accept-Encoding: gzip, br")).read();
+                    assertThat(first.body()).isEqualTo(css);
+                    RawHttp.Response encoded;
+                    long deadline = System.nanoTime() + 30_000_000_000L;
+                    do {
+                        Thread.sleep(20);
+                        encoded = c.send(RawHttp.request("GET", "/a.css", "Accept-Encoding: gzip")).read();
+                    } while (encoded.header("Content-Encoding") == null && System.nanoTime() < deadline);
+                    assertThat(encoded.header("Content-Encoding")).isEqualTo("gzip");
+                    encodedBytes = encoded.body().length;
+                    for (int i = 0; i < 3; i++) {
+                        assertThat(c.send(RawHttp.request("GET", "/b.png", "Accept-Encoding: gzip")).read().status()).isEqualTo(200);
+                    }
+                }
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                SlotSnapshot s = file.read(0);
+                int gzip = VARIANTS_MADE_FIRST + io.uringhttpd.metrics.CompressionCounters.CODINGS.indexOf("gzip");
+                while ((s == null || s.counters()[VARIANT_CACHE_HITS] < 1 || s.counters()[OPEN_FILE_CACHE_HITS] < 3)
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                    s = file.read(0);
+                }
+                assertThat(s).as("a published slot").isNotNull();
+                long[] c = s.counters();
+                assertThat(c[gzip]).as("gzip variants made").isEqualTo(1);
+                assertThat(c[VARIANT_CACHE_HITS]).as("variant hits").isEqualTo(1);
+                assertThat(c[VARIANT_CACHE_MISSES]).as("variant misses: gzip and br once each").isEqualTo(2);
+                assertThat(c[COMPRESSION_CPU]).as("compression CPU ns").isPositive();
+                assertThat(c[SIDECARS_STALE]).as("the br sidecar older than a.css").isPositive();
+                assertThat(c[ENCODED_BODY_BYTES_FIRST + 1]).as("gzip body bytes").isEqualTo(encodedBytes);
+                assertThat(c[ENCODED_BODY_BYTES_FIRST]).as("identity body bytes").isGreaterThanOrEqualTo(css.length + 3 * 500L);
+                assertThat(s.gauges()[VARIANT_CACHE_MEMORY_BYTES]).as("variant bytes in memory").isPositive();
+                // a.css, a.css.br (a real file, stale) and b.png; nothing for the sidecars that do not exist.
+                assertThat(s.gauges()[OPEN_FILE_CACHE_ENTRIES]).as("open-file cache entries").isEqualTo(3);
+
+                HttpClient http = HttpClient.newHttpClient();
+                String scrape = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoint.port() + "/metrics"))
+                        .build(), HttpResponse.BodyHandlers.ofString()).body();
+                String labels = "\\{engine=\"" + engine + "\",worker=\"0\"} ";
+                assertThat(scrape).containsPattern("(?m)^uringhttpd_compression_variants_made_total\\{encoding=\"gzip\",engine=\""
+                                + engine + "\",worker=\"0\"} 1\\.0$")
+                        .containsPattern("(?m)^uringhttpd_encoded_body_bytes_total\\{encoding=\"gzip\",engine=\""
+                                + engine + "\",worker=\"0\"} " + encodedBytes + "\\.0$")
+                        .containsPattern("(?m)^uringhttpd_compression_cache_hits_total" + labels + "1\\.0$")
+                        .containsPattern("(?m)^uringhttpd_compression_cache_bytes\\{engine=\"" + engine
+                                + "\",store=\"disk\",worker=\"0\"} 0\\.0$")
+                        .containsPattern("(?m)^uringhttpd_compression_cpu_seconds_total" + labels + "[0-9.eE-]+$")
+                        .containsPattern("(?m)^uringhttpd_compression_pool_rejections_total" + labels + "0\\.0$")
+                        .containsPattern("(?m)^uringhttpd_compression_sidecars_stale_total" + labels + "[1-9][0-9]*\\.0$");
+            } finally {
+                server.close();
+            }
+        }
+    }
 }
