@@ -80,8 +80,8 @@ public final class Compressors {
     }
 
     private static void warnMissing(ContentCoding coding, String soname, String reason, String debianPackage) {
-        LOG.warn("{} cannot be loaded ({}): install the Debian package {}; Content-Encoding {} is not offered",
-                soname, reason, debianPackage, coding.token());
+        LOG.warn("{} cannot be loaded ({}): install the Debian package {}; until then no {} variant is made on the fly"
+                + " (file{} sidecars are still served)", soname, reason, debianPackage, coding.token(), coding.sidecarSuffix());
     }
 
     static void checkLevel(ContentCoding coding, int level, int min, int max) {

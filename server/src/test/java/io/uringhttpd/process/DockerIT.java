@@ -105,6 +105,13 @@ class DockerIT {
                 HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
+    /** The Content-Encoding of a GET with that Accept-Encoding ("" for none). */
+    private String contentEncoding(int port, String path, String acceptEncoding) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10))
+                .header("Accept-Encoding", acceptEncoding).build(), HttpResponse.BodyHandlers.discarding())
+                .headers().firstValue("Content-Encoding").orElse("");
+    }
+
     private static String engineOf(String logs) {
         return logs.lines().filter(l -> l.contains(" started: engine ")).findFirst().orElseThrow()
                 .replaceAll(".* started: engine ([a-z_]+).*", "$1");
@@ -130,6 +137,10 @@ class DockerIT {
             assertThat(engineOf(c.logs())).isEqualTo("io_uring");
             assertThat(get(s.port(), "/index.html")).isEqualTo(200);
             assertThat(get(s.metricsPort(), "/metrics")).isEqualTo(200);
+            // The demo site's sidecars, and both native libraries bound (no "not offered" warning).
+            assertThat(contentEncoding(s.port(), "/style.css", "br;q=1, gzip;q=0.8")).isEqualTo("br");
+            assertThat(contentEncoding(s.port(), "/app.js", "zstd")).isEqualTo("zstd");
+            assertThat(c.logs()).doesNotContain("cannot be loaded");
             // The HEALTHCHECK's first probe runs after its 10 s interval.
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             String health;
