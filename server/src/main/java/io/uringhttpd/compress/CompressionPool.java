@@ -11,6 +11,7 @@ import static io.uringhttpd.sys.FileConstants.O_TMPFILE;
 
 import io.uringhttpd.sys.Errno;
 import io.uringhttpd.sys.Syscalls;
+import io.uringhttpd.sys.ThreadNice;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -45,6 +46,8 @@ import org.slf4j.LoggerFactory;
 public final class CompressionPool implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CompressionPool.class);
     private static final long LOG_INTERVAL_NS = 1_000_000_000L;
+    /** Nice value of the compressing threads: the loops (nice 0) get the CPU first when both want it. */
+    static final int COMPRESSING_THREAD_NICE = 10;
 
     /** What a finished job produced. */
     public enum Outcome { MADE, NOT_SMALLER, FAILED }
@@ -111,13 +114,14 @@ public final class CompressionPool implements AutoCloseable {
         }
         AtomicInteger threadNumber = new AtomicInteger();
         executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queueMax),
-                r -> {
-                    Thread t = Thread.ofPlatform().daemon().name("compress-" + threadNumber.getAndIncrement()).unstarted(r);
-                    // Below the loops: on a busy machine the kernel runs them first (Linux maps Java
-                    // priorities to nothing by default, so this is a hint for other JVM settings).
-                    t.setPriority(Thread.MIN_PRIORITY);
-                    return t;
-                },
+                r -> Thread.ofPlatform().daemon().name("compress-" + threadNumber.getAndIncrement()).unstarted(() -> {
+                    // Below the loops: on a busy machine the kernel runs them first.
+                    int rc = ThreadNice.set(COMPRESSING_THREAD_NICE);
+                    if (rc < 0) {
+                        log.debug("setpriority for a compressing thread: {}", Errno.describe(-rc));
+                    }
+                    r.run();
+                }),
                 new ThreadPoolExecutor.AbortPolicy());
     }
 
@@ -292,16 +296,20 @@ public final class CompressionPool implements AutoCloseable {
                 new Syscalls().close(fd);
             }
         }
+        boolean idle = false;
         try {
-            executor.awaitTermination(waitMs, TimeUnit.MILLISECONDS);
+            idle = executor.awaitTermination(waitMs, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        new Syscalls().close(cacheDirectoryFd);
+        if (idle) {
+            new Syscalls().close(cacheDirectoryFd);
+        } // else a job still runs and may open a cache file in it: the fd goes with the process
     }
 
+    /** {@link #close(long)} waiting 2 s at most: a process that exits ends a running job anyway. */
     @Override
     public void close() {
-        close(10_000);
+        close(2_000);
     }
 }
