@@ -45,6 +45,11 @@
 #   LOADS="compressed identity"
 #   ACCEPT_ENCODING="br;q=1, gzip;q=0.8"   the header of the compressed load
 #   RUNS=3  DURATION=10s  WARMUP=5s  CONNECTIONS=64   (wrk -t1 -cCONNECTIONS -dDURATION)
+#   URING_SIDECARS=1     0: uring-httpd serves the site without sidecars, so the compressed load
+#                        gets its variants made on the fly (give WARMUP time to make them all:
+#                        brotli 11 of the largest file takes ~1 s on this VM)
+#   PIPELINE=1           requests each connection sends at once (site.lua DEPTH); >1 makes the
+#                        client cheaper per request, for when wrk, not the server, is the limit
 #   NGINX_GZIP_LEVEL=1
 #   TTC=1                time-to-compressed test, TTC_PATH=/css/bootstrap.min.css, TTC_TIMEOUT=10 (s)
 #   SYSCALLS=auto        perf stat of the loop thread (auto: when root and perf can count; 0: skip)
@@ -67,6 +72,8 @@ RUNS=${RUNS:-3}
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-5s}
 CONNECTIONS=${CONNECTIONS:-64}
+PIPELINE=${PIPELINE:-1}
+URING_SIDECARS=${URING_SIDECARS:-1}
 NGINX_GZIP_LEVEL=${NGINX_GZIP_LEVEL:-1}
 NGINX_PRE_PORT=${NGINX_PRE_PORT:-18183}
 NGINX_FLY_PORT=${NGINX_FLY_PORT:-18184}
@@ -81,6 +88,7 @@ SITE_DIR=${SITE_DIR:-$bench_dir/out/static-site}
 
 case $RUNS in ''|*[!0-9]*|0) die "RUNS must be a positive integer" ;; esac
 case $CONNECTIONS in ''|*[!0-9]*|0) die "CONNECTIONS must be a positive integer" ;; esac
+case $PIPELINE in ''|*[!0-9]*|0) die "PIPELINE must be a positive integer" ;; esac
 case $DURATION in *[0-9]s|*[0-9]m) ;; *) die "DURATION must look like 10s or 1m" ;; esac
 case $WARMUP in *[0-9]s) ;; *) die "WARMUP must look like 5s" ;; esac
 case $TTC_TIMEOUT in ''|*[!0-9]*|0) die "TTC_TIMEOUT must be a whole number of seconds" ;; esac
@@ -189,6 +197,7 @@ plain=$work/www-plain   # without: the time-to-compressed test, nginx-onthefly d
 cp -a "$SITE_DIR/www" "$root"
 cp -a "$SITE_DIR/www" "$plain"
 bash "$bench_dir/static-site.sh" strip "$plain"
+if [ "$URING_SIDECARS" = 1 ]; then uring_root=$root; else uring_root=$plain; fi
 chmod 755 "$work"
 paths=$OUT/paths.txt
 bash "$bench_dir/static-site.sh" paths "$root" > "$paths"
@@ -293,7 +302,7 @@ start_rows() {
         while [ "$port" = "$NGINX_PRE_PORT" ] || [ "$port" = "$NGINX_FLY_PORT" ] || [ "$port" = "$CADDY_PORT" ] || [ "$port" = "$TTC_PORT" ]; do port=$((port + 1)); done
         SLOG[$row]=$OUT/$row.log
         SPID[$row]=""
-        start_uring_engine "${row#uring-}" "$port" "$root" "$work/$row" "${SLOG[$row]}"
+        start_uring_engine "${row#uring-}" "$port" "$uring_root" "$work/$row" "${SLOG[$row]}"
         SPID[$row]=$URING_PID; SPORT[$row]=$port; SCMD[$row]="${URING_CMD[*]}"; SENGINE[$row]=$URING_STARTED_ENGINE
         cp "$work/$row/uring-httpd.conf" "$OUT/$row.conf"
         say "$row: uring-httpd pid $URING_PID (engine ${URING_STARTED_ENGINE:-?}) on CPU $SERVER_CPU, port $port"
@@ -318,7 +327,7 @@ start_rows
 # shellcheck disable=SC2016  # the single quotes are literal, the variables inside expand
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M:%SZ')"
-  echo "command: SERVERS='$SERVERS' ENGINES='$ENGINES' LOADS='$LOADS' RUNS=$RUNS DURATION=$DURATION WARMUP=$WARMUP CONNECTIONS=$CONNECTIONS ${URING_SET:+URING_SET='$URING_SET' }${URING_JAVA_OPTS:+URING_JAVA_OPTS='$URING_JAVA_OPTS' }bench/compression.sh"
+  echo "command: SERVERS='$SERVERS' ENGINES='$ENGINES' LOADS='$LOADS' RUNS=$RUNS DURATION=$DURATION WARMUP=$WARMUP CONNECTIONS=$CONNECTIONS PIPELINE=$PIPELINE URING_SIDECARS=$URING_SIDECARS ${URING_SET:+URING_SET='$URING_SET' }${URING_JAVA_OPTS:+URING_JAVA_OPTS='$URING_JAVA_OPTS' }bench/compression.sh"
   echo "git: $(git -C "$repo_dir" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$repo_dir" diff --quiet HEAD 2>/dev/null || echo ' (dirty)')"
   echo "kernel: $(uname -r)"
   echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1) x $(nproc --all)"
@@ -384,7 +393,7 @@ results=$OUT/results.tsv
 printf 'load\tserver\trun\trequests\treq_per_s\tp99_ms\tcpu_ticks\tcpu_us_per_req\twire_bytes\terrors\n' > "$results"
 wrk_cmd() { # wrk_cmd ROW LOAD DURATION -> CMD
   CMD=(taskset -c "$CLIENT_CPU" wrk -t1 "-c$CONNECTIONS" "-d$3" --latency -s "$bench_dir/site.lua"
-       "http://127.0.0.1:${SPORT[$1]}" -- "$paths" "$(ae_of "$2")")
+       "http://127.0.0.1:${SPORT[$1]}" -- "$paths" "$(ae_of "$2")" "$PIPELINE")
 }
 site_totals() { # wrk output with site.lua's line -> "requests bytes errors"
   awk '/^site.lua: requests/ { print $3, $5, $7; found = 1 } END { if (!found) print "0 0 0" }'
@@ -398,6 +407,8 @@ measure() {
   timeout 900 "${CMD[@]}" >> "$raw" 2>&1 || say "warning: wrk exited with $? (see $raw)"
   t1=$(proc_ticks "${SPID[$row]}") || alive_or_die "$row"
   read -r requests rps p99 errors <<< "$(parse_wrk < "$raw")"
+  # wrk records no latency for pipelined requests (its percentiles read 0): none is reported.
+  [ "$PIPELINE" = 1 ] || p99=-
   read -r _ bytes _ <<< "$(site_totals < "$raw")"
   if [ "$requests" -gt 0 ]; then
     cpu=$(awk -v d=$((t1 - t0)) -v hz="$clk_tck" -v n="$requests" 'BEGIN { printf "%.3f", d / hz * 1e6 / n }')
@@ -523,7 +534,7 @@ sys_of() { awk -F'\t' -v l="$1" -v s="$2" 'NR > 1 && $1 == l && $2 == s { print 
 
 summary=$OUT/summary.md
 {
-  echo "Static site with compression: $(wc -l < "$paths") files round-robin (bench/site.lua), wrk -t1 -c$CONNECTIONS -d$DURATION; medians of $RUNS run(s);"
+  echo "Static site with compression: $(wc -l < "$paths") files round-robin (bench/site.lua), wrk -t1 -c$CONNECTIONS -d$DURATION, pipeline depth $PIPELINE; medians of $RUNS run(s);"
   echo "server on CPU $SERVER_CPU (one worker / one loop), wrk on CPU $CLIENT_CPU. CPU/request: utime+stime of the server process"
   echo "(nginx: its worker) / requests. Wire B/resp: every byte wrk read (heads + bodies, site.lua's exact total) / requests,"
   echo "all runs. Body B/resp: curl's body bytes per file with the same Accept-Encoding, after the runs, mean over the files."
