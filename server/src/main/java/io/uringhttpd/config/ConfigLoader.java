@@ -390,26 +390,18 @@ public final class ConfigLoader {
 
         /** A list of content-coding tokens the server can make, each at most once. */
         private List<String> encodings(String key) {
-            List<ConfigValue> values = stringValues(key);
-            List<String> out = new ArrayList<>();
-            if (values == null) {
-                return out;
-            }
-            for (ConfigValue v : values) {
-                String s = ((String) v.unwrapped()).strip().toLowerCase(java.util.Locale.ROOT);
-                if (!List.of("br", "zstd", "gzip").contains(s)) {
-                    error(v.origin(), key(key), "expected a list of br, zstd, gzip, got " + describe(v));
-                } else if (out.contains(s)) {
-                    error(v.origin(), key(key), s + " is listed twice");
-                } else {
-                    out.add(s);
-                }
-            }
-            return out;
+            return lowerCaseList(key, s -> List.of("br", "zstd", "gzip").contains(s), "a list of br, zstd, gzip", true);
         }
 
-        /** A list of media types, "type/subtype" or "type/*", lower-cased. */
+        /** A list of media types, "type/subtype" or "type/*"; a repeated one counts once. */
         private List<String> mediaTypes(String key) {
+            return lowerCaseList(key, s -> s.matches("[a-z0-9!#$&^_.+-]+/([a-z0-9!#$&^_.+-]+|\\*)"),
+                    "media types like \"text/*\" or \"application/json\"", false);
+        }
+
+        /** The strings of a list, stripped and lower-cased, each checked by {@code valid}. */
+        private List<String> lowerCaseList(String key, java.util.function.Predicate<String> valid, String expected,
+                                           boolean repeatIsError) {
             List<ConfigValue> values = stringValues(key);
             List<String> out = new ArrayList<>();
             if (values == null) {
@@ -417,10 +409,12 @@ public final class ConfigLoader {
             }
             for (ConfigValue v : values) {
                 String s = ((String) v.unwrapped()).strip().toLowerCase(java.util.Locale.ROOT);
-                if (!s.matches("[a-z0-9!#$&^_.+-]+/([a-z0-9!#$&^_.+-]+|\\*)")) {
-                    error(v.origin(), key(key), "expected media types like \"text/*\" or \"application/json\", got " + describe(v));
+                if (!valid.test(s)) {
+                    error(v.origin(), key(key), "expected " + expected + ", got " + describe(v));
                 } else if (!out.contains(s)) {
                     out.add(s);
+                } else if (repeatIsError) {
+                    error(v.origin(), key(key), s + " is listed twice");
                 }
             }
             return out;

@@ -274,6 +274,32 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void compressionKeys() throws Exception {
+        ServerConfig c = load("uring-httpd.compression { encodings = [GZIP, br], types = [\"Text/*\", \"text/*\"],"
+                + " zstd-level = 22, cache-directory = cache }\n");
+        assertThat(c.compression().encodings()).containsExactly("gzip", "br");
+        assertThat(c.compression().types()).containsExactly("text/*");
+        assertThat(c.compression().zstdLevel()).isEqualTo(22);
+        assertThat(c.compression().cacheDirectory()).isEqualTo(dir.resolve("cache"));
+        assertThat(load("").compression().cacheDirectory().getFileName().toString()).isEqualTo("uring-httpd-variants");
+        assertThat(load("uring-httpd.compression.encodings = []").compression().encodings()).isEmpty();
+    }
+
+    @Test
+    void badCompressionValues() throws IOException {
+        assertThat(onlyError("uring-httpd {\n  compression.encodings = [br, deflate]\n}\n"))
+                .isEqualTo(new ConfigError(at(2), "uring-httpd.compression.encodings",
+                        "expected a list of br, zstd, gzip, got \"deflate\""));
+        assertThat(onlyError("uring-httpd.compression.encodings = [br, gzip, br]\n").message()).isEqualTo("br is listed twice");
+        assertThat(onlyError("uring-httpd.compression.types = [\"text\"]\n").message())
+                .isEqualTo("expected media types like \"text/*\" or \"application/json\", got \"text\"");
+        assertThat(onlyError("uring-httpd.compression.brotli-level = 12\n").key()).isEqualTo("uring-httpd.compression.brotli-level");
+        assertThat(onlyError("uring-httpd.compression.gzip-level = 0\n").key()).isEqualTo("uring-httpd.compression.gzip-level");
+        assertThat(onlyError("uring-httpd.compression.threads = 0\n").key()).isEqualTo("uring-httpd.compression.threads");
+        assertThat(onlyError("uring-httpd.compression.max-bytes = -1\n").key()).isEqualTo("uring-httpd.compression.max-bytes");
+    }
+
+    @Test
     void ioUringIsAcceptedByTheParser() throws Exception {
         assertThat(load("uring-httpd.engine = io_uring").engine()).isEqualTo(Engine.IO_URING);
     }
