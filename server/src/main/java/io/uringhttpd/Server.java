@@ -15,6 +15,7 @@ import io.uringhttpd.compress.CompressionPool;
 import io.uringhttpd.compress.Compressor;
 import io.uringhttpd.compress.Compressors;
 import io.uringhttpd.compress.ContentCoding;
+import io.uringhttpd.files.FileEventSet;
 import io.uringhttpd.files.FileService;
 import io.uringhttpd.files.VariantSettings;
 import io.uringhttpd.files.Variants;
@@ -22,6 +23,10 @@ import io.uringhttpd.files.FileSettings;
 import io.uringhttpd.files.MimeTypes;
 import io.uringhttpd.files.SymlinkPolicy;
 import io.uringhttpd.http.HttpSettings;
+import io.uringhttpd.http.SiteSelector;
+import io.uringhttpd.metrics.CompressionCounters;
+import io.uringhttpd.metrics.FileCacheCounters;
+import io.uringhttpd.metrics.SiteCounters;
 import io.uringhttpd.http.StaticFileHandler;
 import io.uringhttpd.log.AccessLog;
 import io.uringhttpd.log.AccessLogSettings;
@@ -166,15 +171,14 @@ public final class Server implements AutoCloseable {
             throw e;
         }
         VariantSettings variantSettings = variantSettings(config);
-        FileSettings fileSettings = new FileSettings(config.root(), config.indexNames(), config.autoindex(),
-                config.dotfiles() == ServerConfig.Dotfiles.ALLOW ? DotfilesPolicy.ALLOW : DotfilesPolicy.DENY,
-                switch (config.symlinks()) {
-                    case INSIDE_ROOT -> SymlinkPolicy.INSIDE_ROOT;
-                    case FOLLOW -> SymlinkPolicy.FOLLOW;
-                    case REFUSE -> SymlinkPolicy.REFUSE;
-                },
-                config.openFileCache().entriesMax(), config.openFileCache().validMs(), config.openFileCache().watchesMax(),
-                config.smallFileBytesMax(), mime);
+        List<ServerConfig.Site> sites = new ArrayList<>();
+        sites.add(config.defaultSite());
+        sites.addAll(config.sites());
+        List<FileSettings> siteSettings = new ArrayList<>();
+        for (ServerConfig.Site site : sites) {
+            siteSettings.add(fileSettings(config, site, mime));
+        }
+        SiteSelector selector = new SiteSelector(config.sites().stream().map(ServerConfig.Site::hosts).toList());
         ServerConfig.Limits limits = config.limits();
         HttpSettings httpSettings = new HttpSettings(limits.requestLineBytesMax(), limits.headerSectionBytesMax(),
                 limits.headerCountMax(), limits.rangesPerRequestMax(),
@@ -184,20 +188,27 @@ public final class Server implements AutoCloseable {
                 bufferBytes(config), SENDFILE_CHUNK_BYTES);
 
         List<EventLoop> loops = new ArrayList<>();
-        List<FileService> fileServices = new ArrayList<>();
-        List<Variants> variantsOfLoops = new ArrayList<>();
+        List<FileCacheCounters> fileServices = new ArrayList<>();
+        List<CompressionCounters> variantsOfLoops = new ArrayList<>();
         List<AccessLogWriter> accessLogWriters = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         try {
             for (int i = 0; i < loopCount; i++) {
                 Syscalls sys = new Syscalls();
-                FileService files = new FileService(fileSettings, sys);
-                fileServices.add(files);
+                List<StaticFileHandler.Site> loopSites = new ArrayList<>();
+                List<FileService> loopFiles = new ArrayList<>();
+                for (int s = 0; s < sites.size(); s++) {
+                    FileService files = new FileService(siteSettings.get(s), sys);
+                    loopFiles.add(files);
+                    loopSites.add(new StaticFileHandler.Site(files, new Variants(files, variantSettings, compressionPool),
+                            sites.get(s).tryFiles()));
+                }
+                fileServices.add(SiteCounters.files(loopFiles));
+                variantsOfLoops.add(SiteCounters.compression(loopSites.stream().map(StaticFileHandler.Site::variants).toList()));
                 AccessLogWriter accessLogWriter = accessLog.newWriter(sys);
                 accessLogWriters.add(accessLogWriter);
-                Variants variants = new Variants(files, variantSettings, compressionPool);
-                variantsOfLoops.add(variants);
-                StaticFileHandler handler = new StaticFileHandler(httpSettings, files, variants, accessLogWriter);
+                StaticFileHandler handler = new StaticFileHandler(httpSettings, selector, loopSites,
+                        new FileEventSet(loopFiles, sys), accessLogWriter);
                 EventLoop loop = uringFlags >= 0
                         ? new IoUringLoop(i, loopSettings, sys, handler, listenFds[i], config.ioUring().entries(),
                                 ringFlags(uringFlags, config.ioUring()), (int) config.ioUring().sqpollIdleMs(),
@@ -224,6 +235,18 @@ public final class Server implements AutoCloseable {
             t.start();
         }
         return new Server(loops, threads, accessLog, compressionPool, loops.getFirst().localPorts()[0]);
+    }
+
+    private static FileSettings fileSettings(ServerConfig config, ServerConfig.Site site, MimeTypes mime) {
+        return new FileSettings(site.root(), site.indexNames(), site.autoindex(),
+                site.dotfiles() == ServerConfig.Dotfiles.ALLOW ? DotfilesPolicy.ALLOW : DotfilesPolicy.DENY,
+                switch (site.symlinks()) {
+                    case INSIDE_ROOT -> SymlinkPolicy.INSIDE_ROOT;
+                    case FOLLOW -> SymlinkPolicy.FOLLOW;
+                    case REFUSE -> SymlinkPolicy.REFUSE;
+                },
+                config.openFileCache().entriesMax(), config.openFileCache().validMs(), config.openFileCache().watchesMax(),
+                config.smallFileBytesMax(), mime);
     }
 
     /** The compressing threads, or null when no variant is made on the fly (off, no coding, no library). */

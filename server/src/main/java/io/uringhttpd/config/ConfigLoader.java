@@ -32,6 +32,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -365,7 +366,134 @@ public final class ConfigLoader {
 
             return new ServerConfig(configFile, sets, listen, root, engine, workers.count(), workers.auto(), master,
                     loopsPerWorker, pidFile, accessLog, metrics, index, autoindex, timeouts, limits, mimeTypesFile,
-                    openFileCache, compression, smallFileBytes, dotfiles, symlinks, serverTokens, ioUring, processes);
+                    openFileCache, compression, smallFileBytes, dotfiles, symlinks, serverTokens, ioUring, processes,
+                    sites(new ServerConfig.Site(List.of(), root, index, autoindex, dotfiles, symlinks, List.of())));
+        }
+
+        // ---- sites ----
+
+        private static final List<String> SITE_KEYS = List.of("hosts", "root", "index", "autoindex", "dotfiles",
+                "symlinks", "try-files");
+
+        /** uring-httpd.sites: each entry read like the top-level keys, which fill in what it leaves out. */
+        private List<ServerConfig.Site> sites(ServerConfig.Site defaults) {
+            ConfigValue v = value("sites");
+            List<ServerConfig.Site> out = new ArrayList<>();
+            if (v == null) {
+                return out;
+            }
+            if (!(v instanceof ConfigList list)) {
+                error(v.origin(), key("sites"), "expected a list of sites [{ hosts = [...], root = ... }], got " + describe(v));
+                return out;
+            }
+            Map<String, String> hostOwners = new HashMap<>();
+            for (int i = 0; i < list.size(); i++) {
+                ConfigValue entry = list.get(i);
+                String at = "sites." + i;
+                if (!(entry instanceof ConfigObject site)) {
+                    error(entry.origin(), key(at), "expected a site { hosts = [...], root = ... }, got " + describe(entry));
+                    continue;
+                }
+                for (Map.Entry<String, ConfigValue> e : site.entrySet()) {
+                    if (!SITE_KEYS.contains(e.getKey())) {
+                        error(e.getValue().origin(), key(at + "." + e.getKey()),
+                                "unknown key (a site knows: " + String.join(", ", SITE_KEYS) + ")");
+                    }
+                }
+                if (!site.containsKey("hosts")) {
+                    error(site.origin(), key(at), "a site needs hosts = [\"example.com\", ...]");
+                    continue;
+                }
+                List<String> hosts = siteHosts(at + ".hosts", hostOwners);
+                Path root = site.containsKey("root") ? directory(at + ".root") : defaults.root();
+                List<String> index = site.containsKey("index") ? indexNames(at + ".index") : defaults.indexNames();
+                boolean autoindex = site.containsKey("autoindex") ? bool(at + ".autoindex", false) : defaults.autoindex();
+                Dotfiles dotfiles = site.containsKey("dotfiles")
+                        ? choice(at + ".dotfiles", Dotfiles.values(), Dotfiles.DENY) : defaults.dotfiles();
+                Symlinks symlinks = site.containsKey("symlinks")
+                        ? choice(at + ".symlinks", Symlinks.values(), Symlinks.INSIDE_ROOT) : defaults.symlinks();
+                List<String> tryFiles = site.containsKey("try-files") ? tryFiles(at + ".try-files") : List.of();
+                out.add(new ServerConfig.Site(hosts, root, index, autoindex, dotfiles, symlinks, tryFiles));
+            }
+            return out;
+        }
+
+        /**
+         * Host names: lower-cased, a trailing dot dropped; "*.example.com" for every name below
+         * example.com. A name in two sites is an error: which site answers would be a guess.
+         */
+        private List<String> siteHosts(String key, Map<String, String> owners) {
+            List<ConfigValue> values = stringValues(key);
+            List<String> out = new ArrayList<>();
+            if (values == null) {
+                return out;
+            }
+            for (ConfigValue v : values) {
+                String raw = ((String) v.unwrapped()).strip().toLowerCase(java.util.Locale.ROOT);
+                String name = raw.endsWith(".") ? raw.substring(0, raw.length() - 1) : raw;
+                String plain = name.startsWith("*.") ? name.substring(2) : name;
+                if (!plain.matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")) {
+                    error(v.origin(), key(key), "expected host names like \"example.com\" or \"*.example.com\""
+                            + " (no port, no scheme), got " + describe(v));
+                    continue;
+                }
+                String owner = owners.putIfAbsent(name, key);
+                if (owner != null) {
+                    error(v.origin(), key(key), name + " is already a host of " + key(owner));
+                    continue;
+                }
+                out.add(name);
+            }
+            if (out.isEmpty() && values.isEmpty()) {
+                error(origin(key), key(key), "a site needs at least one host");
+            }
+            return out;
+        }
+
+        /**
+         * try-files: "$uri" plus an optional suffix of file-name characters or a final '/', a path from
+         * the site's root, and last, optionally, "=STATUS" (an error status).
+         */
+        private List<String> tryFiles(String key) {
+            List<ConfigValue> values = stringValues(key);
+            List<String> out = new ArrayList<>();
+            if (values == null) {
+                return out;
+            }
+            for (int i = 0; i < values.size(); i++) {
+                ConfigValue v = values.get(i);
+                String s = ((String) v.unwrapped()).strip();
+                boolean last = i == values.size() - 1;
+                String problem = tryFilesProblem(s, last);
+                if (problem != null) {
+                    error(v.origin(), key(key), problem + ", got " + describe(v));
+                } else {
+                    out.add(s);
+                }
+            }
+            return out;
+        }
+
+        private static String tryFilesProblem(String s, boolean last) {
+            if (s.startsWith("=")) {
+                if (!last) {
+                    return "\"=STATUS\" can only be the last element";
+                }
+                return s.matches("=(40[0-9]|41[0-9]|4[2-9][0-9]|5[0-9][0-9])") ? null : "expected =STATUS with a 4xx or 5xx status";
+            }
+            if (s.startsWith("$uri")) {
+                return s.substring(4).matches("[A-Za-z0-9._~-]*/?") && !s.substring(4).startsWith("..")
+                        ? null : "expected $uri followed by file-name characters or '/', like \"$uri.html\" or \"$uri/\"";
+            }
+            if (s.startsWith("/")) {
+                for (String segment : s.substring(1).split("/", -1)) {
+                    if (segment.equals("..") || segment.equals(".") || (segment.isEmpty() && !s.endsWith("/"))) {
+                        return "expected a path inside the site (no \".\", \"..\" or \"//\")";
+                    }
+                }
+                return s.matches("/[A-Za-z0-9._~/-]*") ? null : "expected a path of plain characters, like \"/index.html\"";
+            }
+            return "expected \"$uri\", \"$uri.html\", \"$uri/\", a path like \"/index.html\" or, last, \"=404\"";
         }
 
         private ServerConfig.Compression compression() {
@@ -430,6 +558,10 @@ public final class ConfigLoader {
             }
             ConfigValue v = config.root();
             for (String part : full.split("\\.")) {
+                if (v instanceof ConfigList list && part.matches("[0-9]+")) {
+                    v = list.get(Integer.parseInt(part)); // an entry of a list of objects (sites.0.root)
+                    continue;
+                }
                 if (!(v instanceof ConfigObject o) || !o.containsKey(part)) {
                     // Unreachable while reference.conf lists every key read here.
                     throw new IllegalStateException(full + " is missing from " + REFERENCE);

@@ -50,7 +50,8 @@ public record ServerConfig(
         Symlinks symlinks,
         boolean serverTokens,
         IoUring ioUring,
-        Processes processes) {
+        Processes processes,
+        List<Site> sites) {
 
     public ServerConfig {
         sets = List.copyOf(sets);
@@ -69,6 +70,12 @@ public record ServerConfig(
         Objects.requireNonNull(dotfiles, "dotfiles");
         Objects.requireNonNull(symlinks, "symlinks");
         Objects.requireNonNull(processes, "processes");
+        sites = List.copyOf(sites);
+    }
+
+    /** The site the top-level keys describe: it answers every host no entry of {@link #sites} names. */
+    public Site defaultSite() {
+        return new Site(List.of(), root, indexNames, autoindex, dotfiles, symlinks, List.of());
     }
 
     /** The engine worker {@code index} runs: its entry in worker-engines (cycled), else engine. */
@@ -137,6 +144,25 @@ public record ServerConfig(
         /** A disabled access log (tests, tools). */
         public static AccessLog disabled() {
             return new AccessLog(false, Path.of("/dev/null"), 0, 1000);
+        }
+    }
+
+    /**
+     * One entry of uring-httpd.sites: the files served for some hosts. Keys a site leaves out are
+     * the top-level ones.
+     *
+     * @param hosts    lower-case names without a trailing dot; "*.example.com" matches any name ending in
+     *                 ".example.com"; empty only for the default site
+     * @param tryFiles uring-httpd.sites[].try-files: "$uri" with a suffix ("$uri", "$uri.html", "$uri/"),
+     *                 a path starting with '/', or, last, "=STATUS"; empty: the request path only
+     */
+    public record Site(List<String> hosts, Path root, List<String> indexNames, boolean autoindex, Dotfiles dotfiles,
+                       Symlinks symlinks, List<String> tryFiles) {
+        public Site {
+            hosts = List.copyOf(hosts);
+            indexNames = List.copyOf(indexNames);
+            tryFiles = List.copyOf(tryFiles);
+            Objects.requireNonNull(root, "root");
         }
     }
 

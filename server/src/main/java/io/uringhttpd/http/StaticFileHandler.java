@@ -2,6 +2,7 @@ package io.uringhttpd.http;
 
 import io.uringhttpd.compress.ContentCoding;
 import io.uringhttpd.files.FileEntry;
+import io.uringhttpd.files.FileEventSet;
 import io.uringhttpd.files.FileLookup;
 import io.uringhttpd.files.FileService;
 import io.uringhttpd.files.Variants;
@@ -10,6 +11,7 @@ import io.uringhttpd.sys.NativeMemory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -43,8 +45,14 @@ public final class StaticFileHandler {
     private static final byte[] DASHES_CRLF = "--\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final HttpSettings settings;
-    private final FileService files;
-    private final Variants variants;
+    private final SiteSelector selector;
+    private final FileService[] siteFiles;
+    private final Variants[] siteVariants;
+    private final TryFiles[] siteTryFiles;
+    private final FileEventSet fileEvents;
+    /** The site of the request being handled (set first thing by {@link #serve}). */
+    private FileService files;
+    private Variants variants;
     private final AccessLogWriter accessLog;
     private final RequestParser parser;
     private final Request request;
@@ -61,6 +69,8 @@ public final class StaticFileHandler {
     private FileEntry chosen;
     private final byte[] serverLine;
     private final byte[] boundary;
+    /** The request path with a try-files suffix, or a try-files path. */
+    private final byte[] tryPath;
     /** Percent-encoded path for a Location header. */
     private final byte[] locationScratch;
     /** Error pages in native memory, by status code: a plan part can point at them. */
@@ -70,10 +80,34 @@ public final class StaticFileHandler {
     /** The loop is retiring: every response from now on says Connection: close. */
     private boolean draining;
 
+    /** One site of a loop: its files, their compressed representations, and its try-files (empty: none). */
+    public record Site(FileService files, Variants variants, List<String> tryFiles) {}
+
+    /** A loop serving one site. */
     public StaticFileHandler(HttpSettings settings, FileService files, Variants variants, AccessLogWriter accessLog) {
+        this(settings, new SiteSelector(List.of()), List.of(new Site(files, variants, List.of())),
+                new FileEventSet(List.of(files), null), accessLog);
+    }
+
+    /**
+     * @param sites      site 0 is the default; site i is the one {@code selector} returns i for
+     * @param fileEvents the sites' file services' inotify fds as one
+     */
+    public StaticFileHandler(HttpSettings settings, SiteSelector selector, List<Site> sites, FileEventSet fileEvents,
+                             AccessLogWriter accessLog) {
         this.settings = settings;
-        this.files = files;
-        this.variants = variants;
+        this.selector = selector;
+        this.siteFiles = sites.stream().map(Site::files).toArray(FileService[]::new);
+        this.siteVariants = sites.stream().map(Site::variants).toArray(Variants[]::new);
+        this.siteTryFiles = sites.stream().map(s -> TryFiles.compile(s.tryFiles())).toArray(TryFiles[]::new);
+        this.fileEvents = fileEvents;
+        this.files = siteFiles[0];
+        this.variants = siteVariants[0];
+        int suffixMax = 0;
+        for (TryFiles t : siteTryFiles) {
+            if (t != null) suffixMax = Math.max(suffixMax, t.suffixBytesMax);
+        }
+        this.tryPath = new byte[settings.requestLineBytesMax() + suffixMax];
         this.accessLog = accessLog;
         this.parser = new RequestParser(settings.limits());
         this.request = parser.newRequest();
@@ -132,7 +166,9 @@ public final class StaticFileHandler {
     public void tick(long nowMs) {
         this.nowMs = nowMs;
         dates.refresh(nowMs);
-        variants.tick(nowMs);
+        for (Variants v : siteVariants) {
+            v.tick(nowMs);
+        }
         accessLog.tick(nowMs);
     }
 
@@ -141,18 +177,21 @@ public final class StaticFileHandler {
      * {@link #onFileEvents} before serving the requests of a wake-up in which it is readable.
      */
     public int fileEventsFd() {
-        return files.fileEventsFd();
+        return fileEvents.fd();
     }
 
-    /** Files changed on disk: the cache drops what the queued events name. */
+    /** Files changed on disk: the caches drop what the queued events name. */
     public void onFileEvents() {
-        files.onFileEvents();
+        fileEvents.drain();
     }
 
     /** The loop is stopping: closes the variants and the file cache, and writes and closes the access log. */
     public void close() {
-        variants.close();
-        files.close();
+        fileEvents.close();
+        for (int i = 0; i < siteFiles.length; i++) {
+            siteVariants[i].close();
+            siteFiles[i].close();
+        }
         accessLog.close();
     }
 
@@ -255,31 +294,107 @@ public final class StaticFileHandler {
 
     private int serve(long out, int cap, ResponsePlan plan, boolean keepAlive) {
         boolean isHead = request.method == Method.HEAD;
-        int rc = files.open(request.path, request.pathLength, nowMs, lookup);
+        int site = selector.select(request.hostAddress, request.hostLength);
+        files = siteFiles[site];
+        variants = siteVariants[site];
+        TryFiles tryFiles = siteTryFiles[site];
+        if (tryFiles == null) {
+            return servePath(request.path, request.pathLength, out, cap, plan, keepAlive, isHead);
+        }
+        return tryFiles(tryFiles, out, cap, plan, keepAlive, isHead);
+    }
+
+    /** The request path as it is: a file, or a directory's index or listing (or the redirect to "dir/"). */
+    private int servePath(byte[] path, int length, long out, int cap, ResponsePlan plan, boolean keepAlive, boolean isHead) {
+        int rc = files.open(path, length, nowMs, lookup);
         if (rc != FileService.FOUND) {
             return writeError(statusOf(rc), keepAlive, isHead, out, cap, plan);
         }
         FileEntry entry = lookup.entry;
         lookup.entry = null;
         if (entry.isDirectory()) {
-            if (!request.pathEndsWithSlash) {
-                entry.release();
-                return redirectToSlash(out, cap, plan, keepAlive, isHead);
-            }
-            rc = files.openIndex(request.path, request.pathLength, nowMs, indexLookup);
-            if (rc == FileService.FOUND) {
-                entry.release();
-                entry = indexLookup.entry;
-                indexLookup.entry = null;
-            } else {
-                entry.release();
-                if (rc == FileService.NOT_FOUND && files.settings().autoindex()) {
-                    return listing(out, cap, plan, keepAlive, isHead);
-                }
-                return writeError(rc == FileService.NOT_FOUND ? 403 : statusOf(rc), keepAlive, isHead, out, cap, plan);
-            }
+            entry.release();
+            return serveDirectory(path, length, out, cap, plan, keepAlive, isHead);
         }
         return serveFile(entry, out, cap, plan, keepAlive, isHead);
+    }
+
+    /** A directory: without a trailing slash the redirect to it, else its index, else its listing or 403. */
+    private int serveDirectory(byte[] path, int length, long out, int cap, ResponsePlan plan, boolean keepAlive,
+                               boolean isHead) {
+        if (length == 0 || path[length - 1] != '/') {
+            return redirectToSlash(path, length, out, cap, plan, keepAlive, isHead);
+        }
+        int rc = files.openIndex(path, length, nowMs, indexLookup);
+        if (rc == FileService.FOUND) {
+            FileEntry entry = indexLookup.entry;
+            indexLookup.entry = null;
+            return serveFile(entry, out, cap, plan, keepAlive, isHead);
+        }
+        if (rc == FileService.NOT_FOUND && files.settings().autoindex()) {
+            return listing(path, length, out, cap, plan, keepAlive, isHead);
+        }
+        return writeError(rc == FileService.NOT_FOUND ? 403 : statusOf(rc), keepAlive, isHead, out, cap, plan);
+    }
+
+    /**
+     * try-files: each element in turn; the first that names a regular file (or, for "$uri/", a
+     * directory) answers. A candidate that is missing, forbidden (a symlink out of the root, a dotfile)
+     * or of the wrong kind is passed over; a file-system error is a 500 at once. The last element may
+     * be a path every remaining request gets, or "=STATUS". Nothing loops: each element is tried once.
+     */
+    private int tryFiles(TryFiles t, long out, int cap, ResponsePlan plan, boolean keepAlive, boolean isHead) {
+        byte[] path = request.path;
+        int length = request.pathLength;
+        int last = t.kinds.length - 1;
+        for (int i = 0; i <= last; i++) {
+            switch (t.kinds[i]) {
+                case TryFiles.STATUS -> {
+                    return writeError(t.statuses[i], keepAlive, isHead, out, cap, plan);
+                }
+                case TryFiles.URI_DIRECTORY -> {
+                    int rc = files.open(path, length, nowMs, lookup);
+                    if (rc == FileService.FOUND) {
+                        FileEntry entry = lookup.entry;
+                        lookup.entry = null;
+                        boolean directory = entry.isDirectory();
+                        entry.release();
+                        if (directory) {
+                            return serveDirectory(path, length, out, cap, plan, keepAlive, isHead);
+                        }
+                    } else if (rc == FileService.ERROR) {
+                        return writeError(500, keepAlive, isHead, out, cap, plan);
+                    }
+                }
+                default -> {
+                    byte[] b = t.bytes[i];
+                    int n;
+                    if (t.kinds[i] == TryFiles.PATH) {
+                        if (i == last) {
+                            return servePath(b, b.length, out, cap, plan, keepAlive, isHead);
+                        }
+                        System.arraycopy(b, 0, tryPath, 0, b.length);
+                        n = b.length;
+                    } else {
+                        System.arraycopy(path, 0, tryPath, 0, length);
+                        System.arraycopy(b, 0, tryPath, length, b.length);
+                        n = length + b.length;
+                    }
+                    int rc = files.open(tryPath, n, nowMs, lookup);
+                    if (rc == FileService.FOUND) {
+                        FileEntry entry = lookup.entry;
+                        lookup.entry = null;
+                        if (!entry.isDirectory()) {
+                            return serveFile(entry, out, cap, plan, keepAlive, isHead);
+                        }
+                        entry.release();
+                    } else if (rc == FileService.ERROR) {
+                        return writeError(500, keepAlive, isHead, out, cap, plan);
+                    }
+                }
+            }
+        }
+        return writeError(404, keepAlive, isHead, out, cap, plan);
     }
 
     private static int statusOf(int filesResult) {
@@ -508,8 +623,9 @@ public final class StaticFileHandler {
     }
 
     /** /dir → 301 /dir/ with the query kept; the path is percent-encoded again for the Location. */
-    private int redirectToSlash(long out, int cap, ResponsePlan plan, boolean keepAlive, boolean isHead) {
-        int n = percentEncodePath(request.path, request.pathLength, locationScratch);
+    private int redirectToSlash(byte[] path, int length, long out, int cap, ResponsePlan plan, boolean keepAlive,
+                                boolean isHead) {
+        int n = percentEncodePath(path, length, locationScratch);
         locationScratch[n++] = '/';
         head.wrap(out, cap).statusLine(301).bytes(serverLine).bytes(dates.header())
                 .bytes(HeadWriter.LOCATION).bytes(locationScratch, 0, n).raw(request.queryAddress, request.queryLength).crlf();
@@ -534,8 +650,8 @@ public final class StaticFileHandler {
     }
 
     /** Autoindex page: rare, so it may allocate (the listing and its native copy). */
-    private int listing(long out, int cap, ResponsePlan plan, boolean keepAlive, boolean isHead) {
-        byte[] html = files.listing(request.path, request.pathLength);
+    private int listing(byte[] path, int length, long out, int cap, ResponsePlan plan, boolean keepAlive, boolean isHead) {
+        byte[] html = files.listing(path, length);
         if (html == null) {
             return writeError(403, keepAlive, isHead, out, cap, plan);
         }

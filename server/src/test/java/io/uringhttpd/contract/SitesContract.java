@@ -1,0 +1,153 @@
+package io.uringhttpd.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Sites chosen by host, and try-files. The default site is the fixture root; "app" (hosts app.test and
+ * *.app.test) is a single-page app with clean URLs ("$uri", "$uri.html", "$uri/", "/index.html");
+ * "docs" (docs.test) tries "$uri", "$uri.html" and answers 404 otherwise ("=404").
+ */
+public abstract class SitesContract extends ServerContract {
+    private Path sites;
+
+    @Override
+    protected String[] settings() {
+        try {
+            sites = Files.createTempDirectory("uring-httpd-sites");
+            Path app = Files.createDirectories(sites.resolve("app"));
+            Files.writeString(app.resolve("index.html"), "APP INDEX");
+            Files.writeString(app.resolve("about.html"), "APP ABOUT");
+            Files.writeString(app.resolve("app.js"), "APP JS");
+            Files.createDirectories(app.resolve("guide"));
+            Files.writeString(app.resolve("guide/index.html"), "APP GUIDE");
+            Files.createDirectories(app.resolve("evil.example"));
+            Files.writeString(app.resolve(".env"), "SECRET=1");
+            Path docs = Files.createDirectories(sites.resolve("docs"));
+            Files.writeString(docs.resolve("index.html"), "DOCS INDEX");
+            Files.writeString(docs.resolve("intro.html"), "DOCS INTRO");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new String[] {"uring-httpd.sites = [{ hosts = [app.test, \"*.app.test\"], root = \"" + sites.resolve("app")
+                + "\", try-files = [\"$uri\", \"$uri.html\", \"$uri/\", \"/index.html\"] },"
+                + " { hosts = [docs.test], root = \"" + sites.resolve("docs") + "\", try-files = [\"$uri\", \"$uri.html\", \"$uri/\", \"=404\"] }]"};
+    }
+
+    @AfterAll
+    void deleteSites() throws IOException {
+        if (sites != null) {
+            try (Stream<Path> paths = Files.walk(sites)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private RawHttp.Response get(String host, String target) throws IOException {
+        return exchange("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+    }
+
+    /** Host header value | target | the body expected (the site is told by its files). */
+    @ParameterizedTest(name = "[{index}] Host: {0} GET {1}")
+    @CsvSource(delimiter = '|', value = {
+        "app.test          | /             | APP INDEX",
+        "APP.Test:8080     | /             | APP INDEX",
+        "app.test.         | /about        | APP ABOUT",
+        "www.app.test      | /app.js       | APP JS",
+        "a.b.app.test      | /app.js       | APP JS",
+        "docs.test         | /             | DOCS INDEX",
+        "docs.test:1       | /intro        | DOCS INTRO",
+    })
+    void theHostPicksTheSite(String host, String target, String body) throws IOException {
+        RawHttp.Response r = get(host, target);
+        assertThat(r.status()).as("%s", r).isEqualTo(200);
+        assertThat(r.bodyText()).isEqualTo(body);
+    }
+
+    @Test
+    void otherHostsGetTheDefaultSite() throws IOException {
+        for (String host : List.of("127.0.0.1", "app.test.evil", "xapp.test", "app.test..", "[::1]:8080", "")) {
+            RawHttp.Response r = get(host, "/index.html");
+            assertThat(r.status()).as("Host: %s", host).isEqualTo(200);
+            assertThat(r.body()).as("Host: %s", host).isEqualTo(files.bytes("/index.html"));
+        }
+        RawHttp.Response http10 = exchange("GET /index.html HTTP/1.0\r\n\r\n");
+        assertThat(http10.body()).isEqualTo(files.bytes("/index.html"));
+    }
+
+    @Test
+    void anAbsoluteFormTargetPicksTheSiteOverTheHostHeader() throws IOException {
+        RawHttp.Response r = exchange("GET http://docs.test/intro HTTP/1.1\r\nHost: app.test\r\n\r\n");
+        assertThat(r.bodyText()).isEqualTo("DOCS INTRO");
+    }
+
+    @Test
+    void singlePageAppRoutesGetItsIndex() throws IOException {
+        for (String route : List.of("/settings/profile", "/users/42", "/missing.js", "/deep/a/b/c")) {
+            RawHttp.Response r = get("app.test", route);
+            assertThat(r.status()).as(route).isEqualTo(200);
+            assertThat(r.bodyText()).as(route).isEqualTo("APP INDEX");
+            assertThat(r.header("Content-Type")).startsWith("text/html");
+        }
+        // A HEAD and a conditional request apply to the file the rule picked.
+        RawHttp.Response first = get("app.test", "/settings");
+        RawHttp.Response again = exchange("GET /settings HTTP/1.1\r\nHost: app.test\r\nIf-None-Match: "
+                + first.header("ETag") + "\r\n\r\n");
+        assertThat(again.status()).isEqualTo(304);
+    }
+
+    @Test
+    void cleanUrlsAndDirectories() throws IOException {
+        assertThat(get("app.test", "/about").bodyText()).isEqualTo("APP ABOUT");
+        assertThat(get("app.test", "/about.html").bodyText()).isEqualTo("APP ABOUT");
+        RawHttp.Response dir = get("app.test", "/guide");
+        assertThat(dir.status()).isEqualTo(301);
+        assertThat(dir.header("Location")).isEqualTo("/guide/");
+        assertThat(get("app.test", "/guide/").bodyText()).isEqualTo("APP GUIDE");
+    }
+
+    @Test
+    void aFinalStatusAnswersWhatNothingElseDid() throws IOException {
+        assertThat(get("docs.test", "/intro").bodyText()).isEqualTo("DOCS INTRO");
+        assertErrorPage(get("docs.test", "/nothing"), 404);
+        assertErrorPage(get("docs.test", "/intro/"), 404);
+    }
+
+    @Test
+    void aDirectoryRedirectNeverLeavesTheSite() throws IOException {
+        for (String target : List.of("//evil.example", "/./evil.example", "/x/../evil.example", "/%2Fevil.example")) {
+            RawHttp.Response r = get("app.test", target);
+            if (r.status() == 301) {
+                assertThat(r.header("Location")).as(target).isEqualTo("/evil.example/");
+            } else {
+                assertThat(r.status()).as("%s -> %s", target, r).isIn(200, 400, 404);
+            }
+            assertThat(r.headerList()).noneMatch(h -> h[1].contains("\r") || h[1].contains("\n"));
+        }
+    }
+
+    @Test
+    void hostileTargetsStayInsideTheSite() throws IOException {
+        for (String target : List.of("/../../etc/passwd", "/..%2f..%2f..%2fetc/passwd", "/.env", "/.env.html",
+                "/%2e%2e/%2e%2e/etc/passwd", "/..\\..\\etc\\passwd", "/app.js%00.html", "/about%2F..%2F..%2Fsecret")) {
+            RawHttp.Response r = get("app.test", target);
+            String body = new String(r.body(), StandardCharsets.ISO_8859_1);
+            assertThat(body).as(target).doesNotContain("SECRET").doesNotContain("root:").doesNotContain(Fixtures.SECRET);
+            if (r.status() == 200) {
+                assertThat(body).as(target).isIn("APP INDEX", "APP ABOUT", "APP JS");
+            }
+        }
+    }
+}
