@@ -300,6 +300,46 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void sites() throws Exception {
+        Path app = Files.createDirectory(dir.resolve("app"));
+        ServerConfig c = load("uring-httpd.sites = [{ hosts = [App.Example.com., \"*.example.org\"], root = app,"
+                + " try-files = [\"$uri\", \"$uri.html\", \"$uri/\", \"/index.html\"] },"
+                + " { hosts = b.example.com, autoindex = on }]\n");
+        assertThat(c.sites()).hasSize(2);
+        ServerConfig.Site first = c.sites().getFirst();
+        assertThat(first.hosts()).containsExactly("app.example.com", "*.example.org");
+        assertThat(first.root()).isEqualTo(app.toRealPath());
+        assertThat(first.tryFiles()).containsExactly("$uri", "$uri.html", "$uri/", "/index.html");
+        ServerConfig.Site second = c.sites().get(1);
+        assertThat(second.root()).as("the top-level root").isEqualTo(c.root());
+        assertThat(second.autoindex()).isTrue();
+        assertThat(second.indexNames()).isEqualTo(c.indexNames());
+        assertThat(c.defaultSite().root()).isEqualTo(c.root());
+    }
+
+    @Test
+    void badSites() throws IOException {
+        String two = "uring-httpd.sites = [\n  { hosts = [a.test] },\n  { hosts = [A.test] }\n]\n";
+        assertThat(onlyError(two)).isEqualTo(new ConfigError(at(3), "uring-httpd.sites.1.hosts",
+                "a.test is already a host of uring-httpd.sites.0.hosts"));
+        assertThat(onlyError("uring-httpd.sites = [{ hosts = [\"a.test:8080\"] }]\n").message())
+                .startsWith("expected host names like \"example.com\" or \"*.example.com\"");
+        assertThat(onlyError("uring-httpd.sites = [{ hosts = [\"a.*.test\"] }]\n").key()).isEqualTo("uring-httpd.sites.0.hosts");
+        assertThat(onlyError("uring-httpd.sites = [{ root = www }]\n").message()).contains("needs hosts");
+        assertThat(onlyError("uring-httpd.sites = [{ hosts = [a.test], rot = www }]\n"))
+                .isEqualTo(new ConfigError(at(1), "uring-httpd.sites.0.rot",
+                        "unknown key (a site knows: hosts, root, index, autoindex, dotfiles, symlinks, try-files)"));
+        assertThat(onlyError("uring-httpd.sites = [{ hosts = [a.test], root = nope }]\n").message()).contains("does not exist");
+        assertThat(onlyError("uring-httpd.sites = [{ hosts = [a.test], try-files = [\"=404\", \"$uri\"] }]\n").message())
+                .startsWith("\"=STATUS\" can only be the last element");
+        for (String bad : List.of("/../etc/passwd", "//evil", "$uri/../x", "uri", "/a b", "=200", "$uri//")) {
+            assertThat(onlyError("uring-httpd.sites = [{ hosts = [a.test], try-files = [\"$uri\", \"" + bad + "\"] }]\n").key())
+                    .as(bad).isEqualTo("uring-httpd.sites.0.try-files");
+        }
+        assertThat(onlyError("uring-httpd.sites = [www]\n").message()).startsWith("expected a site { hosts");
+    }
+
+    @Test
     void ioUringIsAcceptedByTheParser() throws Exception {
         assertThat(load("uring-httpd.engine = io_uring").engine()).isEqualTo(Engine.IO_URING);
     }
