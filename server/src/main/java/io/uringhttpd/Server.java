@@ -22,6 +22,7 @@ import io.uringhttpd.files.Variants;
 import io.uringhttpd.files.FileSettings;
 import io.uringhttpd.files.MimeTypes;
 import io.uringhttpd.files.SymlinkPolicy;
+import io.uringhttpd.http.HeaderRules;
 import io.uringhttpd.http.HttpSettings;
 import io.uringhttpd.http.SiteSelector;
 import io.uringhttpd.metrics.CompressionCounters;
@@ -179,6 +180,8 @@ public final class Server implements AutoCloseable {
             siteSettings.add(fileSettings(config, site, mime));
         }
         SiteSelector selector = new SiteSelector(config.sites().stream().map(ServerConfig.Site::hosts).toList());
+        List<HeaderRules> siteHeaders = sites.stream().map(site -> HeaderRules.compile(site.headers().stream()
+                .map(r -> new HeaderRules.Rule(r.match(), r.set(), r.remove(), r.statusClasses())).toList())).toList();
         ServerConfig.Limits limits = config.limits();
         HttpSettings httpSettings = new HttpSettings(limits.requestLineBytesMax(), limits.headerSectionBytesMax(),
                 limits.headerCountMax(), limits.rangesPerRequestMax(),
@@ -201,7 +204,7 @@ public final class Server implements AutoCloseable {
                     FileService files = new FileService(siteSettings.get(s), sys);
                     loopFiles.add(files);
                     loopSites.add(new StaticFileHandler.Site(files, new Variants(files, variantSettings, compressionPool),
-                            sites.get(s).tryFiles()));
+                            sites.get(s).tryFiles(), siteHeaders.get(s)));
                 }
                 fileServices.add(SiteCounters.files(loopFiles));
                 variantsOfLoops.add(SiteCounters.compression(loopSites.stream().map(StaticFileHandler.Site::variants).toList()));

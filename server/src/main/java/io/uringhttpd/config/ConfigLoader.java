@@ -348,6 +348,7 @@ public final class ConfigLoader {
                     durationMs("open-file-cache.valid", 0, 86_400_000, 5_000),
                     (int) whole("open-file-cache.watches-max", 0, 1_000_000, 10_000));
             ServerConfig.Compression compression = compression();
+            List<ServerConfig.HeaderRule> headers = headerRules("headers");
             int smallFileBytes = (int) bytes("small-file-bytes", 0, 16 * MIB, 32 * 1024);
             Dotfiles dotfiles = choice("dotfiles", Dotfiles.values(), Dotfiles.DENY);
             Symlinks symlinks = choice("symlinks", Symlinks.values(), Symlinks.INSIDE_ROOT);
@@ -367,13 +368,14 @@ public final class ConfigLoader {
             return new ServerConfig(configFile, sets, listen, root, engine, workers.count(), workers.auto(), master,
                     loopsPerWorker, pidFile, accessLog, metrics, index, autoindex, timeouts, limits, mimeTypesFile,
                     openFileCache, compression, smallFileBytes, dotfiles, symlinks, serverTokens, ioUring, processes,
-                    sites(new ServerConfig.Site(List.of(), root, index, autoindex, dotfiles, symlinks, List.of())));
+                    headers, sites(new ServerConfig.Site(List.of(), root, index, autoindex, dotfiles, symlinks, List.of(),
+                            headers)));
         }
 
         // ---- sites ----
 
         private static final List<String> SITE_KEYS = List.of("hosts", "root", "index", "autoindex", "dotfiles",
-                "symlinks", "try-files");
+                "symlinks", "try-files", "headers");
 
         /** uring-httpd.sites: each entry read like the top-level keys, which fill in what it leaves out. */
         private List<ServerConfig.Site> sites(ServerConfig.Site defaults) {
@@ -413,9 +415,185 @@ public final class ConfigLoader {
                 Symlinks symlinks = site.containsKey("symlinks")
                         ? choice(at + ".symlinks", Symlinks.values(), Symlinks.INSIDE_ROOT) : defaults.symlinks();
                 List<String> tryFiles = site.containsKey("try-files") ? tryFiles(at + ".try-files") : List.of();
-                out.add(new ServerConfig.Site(hosts, root, index, autoindex, dotfiles, symlinks, tryFiles));
+                List<ServerConfig.HeaderRule> headers = site.containsKey("headers") ? headerRules(at + ".headers")
+                        : defaults.headers();
+                out.add(new ServerConfig.Site(hosts, root, index, autoindex, dotfiles, symlinks, tryFiles, headers));
             }
             return out;
+        }
+
+        // ---- header rules ----
+
+        private static final List<String> HEADER_RULE_KEYS = List.of("match", "set", "remove", "expires", "status");
+        /** Fields the server writes itself (framing, validators, negotiation): a rule cannot set them. */
+        private static final List<String> SERVER_FIELDS = List.of("content-length", "transfer-encoding", "connection",
+                "keep-alive", "upgrade", "te", "trailer", "date", "server", "content-type", "content-encoding",
+                "content-range", "etag", "last-modified", "vary", "accept-ranges", "location");
+        /** Fields a rule may remove. */
+        private static final List<String> REMOVABLE_FIELDS = List.of("server", "etag", "last-modified", "accept-ranges");
+
+        /** A list of { match, set, remove, expires, status } rules. */
+        private List<ServerConfig.HeaderRule> headerRules(String key) {
+            ConfigValue v = value(key);
+            List<ServerConfig.HeaderRule> out = new ArrayList<>();
+            if (v == null) {
+                return out;
+            }
+            if (!(v instanceof ConfigList list)) {
+                error(v.origin(), key(key), "expected a list of rules [{ match = \"/assets/**\", set { ... } }], got " + describe(v));
+                return out;
+            }
+            if (list.size() > 64) {
+                error(v.origin(), key(key), "at most 64 header rules, got " + list.size());
+                return out;
+            }
+            for (int i = 0; i < list.size(); i++) {
+                String at = key + "." + i;
+                if (!(list.get(i) instanceof ConfigObject rule)) {
+                    error(list.get(i).origin(), key(at), "expected a rule { match = ..., set { ... } }, got " + describe(list.get(i)));
+                    continue;
+                }
+                for (Map.Entry<String, ConfigValue> e : rule.entrySet()) {
+                    if (!HEADER_RULE_KEYS.contains(e.getKey())) {
+                        error(e.getValue().origin(), key(at + "." + e.getKey()),
+                                "unknown key (a header rule knows: " + String.join(", ", HEADER_RULE_KEYS) + ")");
+                    }
+                }
+                if (!rule.containsKey("match")) {
+                    error(rule.origin(), key(at), "a header rule needs match = \"/path/**\"");
+                    continue;
+                }
+                List<String> match = new ArrayList<>();
+                for (ConfigValue m : stringValuesOrEmpty(at + ".match")) {
+                    String glob = ((String) m.unwrapped()).strip();
+                    String problem = globProblem(glob);
+                    if (problem == null) {
+                        match.add(glob);
+                    } else {
+                        error(m.origin(), key(at + ".match"), problem + ", got " + describe(m));
+                    }
+                }
+                Map<String, String> set = new java.util.LinkedHashMap<>();
+                if (rule.containsKey("set")) {
+                    ConfigValue sv = value(at + ".set");
+                    if (sv instanceof ConfigObject fields) {
+                        for (Map.Entry<String, ConfigValue> f : fields.entrySet()) {
+                            String name = f.getKey();
+                            String problem = fieldProblem(name, f.getValue());
+                            if (problem != null) {
+                                error(f.getValue().origin(), key(at + ".set." + ConfigUtil.joinPath(name)), problem);
+                            } else {
+                                set.put(name, String.valueOf(f.getValue().unwrapped()).strip());
+                            }
+                        }
+                    } else if (sv != null) {
+                        error(sv.origin(), key(at + ".set"), "expected fields { Cache-Control = \"...\" }, got " + describe(sv));
+                    }
+                }
+                if (rule.containsKey("expires")) {
+                    long seconds = expiresSeconds(at + ".expires");
+                    if (set.keySet().stream().anyMatch(n -> n.equalsIgnoreCase("cache-control"))) {
+                        error(origin(at + ".expires"), key(at + ".expires"), "expires and set { Cache-Control } in one rule:"
+                                + " keep one");
+                    } else {
+                        set.put("Cache-Control", "max-age=" + seconds);
+                    }
+                }
+                List<String> remove = new ArrayList<>();
+                if (rule.containsKey("remove")) {
+                    for (ConfigValue r : stringValuesOrEmpty(at + ".remove")) {
+                        String name = ((String) r.unwrapped()).strip();
+                        if (!REMOVABLE_FIELDS.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                            error(r.origin(), key(at + ".remove"), "can remove Server, ETag, Last-Modified, Accept-Ranges, got "
+                                    + describe(r));
+                        } else {
+                            remove.add(name.toLowerCase(java.util.Locale.ROOT));
+                        }
+                    }
+                }
+                List<Integer> classes = new ArrayList<>();
+                if (rule.containsKey("status")) {
+                    for (ConfigValue c : stringValuesOrEmpty(at + ".status")) {
+                        String cls = ((String) c.unwrapped()).strip().toLowerCase(java.util.Locale.ROOT);
+                        if (!cls.matches("[2-5]xx")) {
+                            error(c.origin(), key(at + ".status"), "expected status classes like \"2xx\" (2xx to 5xx), got "
+                                    + describe(c));
+                        } else if (!classes.contains(cls.charAt(0) - '0')) {
+                            classes.add(cls.charAt(0) - '0');
+                        }
+                    }
+                } else {
+                    classes.addAll(List.of(2, 3)); // as nginx's add_header without "always"
+                }
+                out.add(new ServerConfig.HeaderRule(match, set, remove, classes));
+            }
+            return out;
+        }
+
+        /**
+         * The syntax http.PathGlob compiles: from '/' (or "**"), '*' within a segment, "**" across
+         * segments, at most 63 characters and wildcards.
+         */
+        private static String globProblem(String glob) {
+            if (!glob.startsWith("/") && !glob.startsWith("**")) {
+                return "a path pattern starts with '/' or \"**\"";
+            }
+            if (glob.contains("***")) {
+                return "\"***\" means nothing: use \"**\"";
+            }
+            if (glob.replace("**", "*").getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 63) {
+                return "a path pattern has at most 63 characters and wildcards";
+            }
+            return null;
+        }
+
+        /** expires: seconds, or a number with s, m, h, d, w or y (365 days); 0 = revalidate every time. */
+        private long expiresSeconds(String key) {
+            ConfigValue v = value(key);
+            if (v == null) {
+                return 0;
+            }
+            String s = String.valueOf(v.unwrapped()).strip();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,9})\\s*(s|m|h|d|w|y)?").matcher(s);
+            if (!m.matches()) {
+                error(v.origin(), key(key), "expected a time like 0, 3600, 10m, 1h, 7d or 1y, got " + describe(v));
+                return 0;
+            }
+            long n = Long.parseLong(m.group(1));
+            long unit = m.group(2) == null ? 1 : switch (m.group(2)) {
+                case "m" -> 60;
+                case "h" -> 3600;
+                case "d" -> 86_400;
+                case "w" -> 7 * 86_400;
+                case "y" -> 365 * 86_400;
+                default -> 1;
+            };
+            return n * unit;
+        }
+
+        private List<ConfigValue> stringValuesOrEmpty(String key) {
+            List<ConfigValue> values = stringValues(key);
+            return values == null ? List.of() : values;
+        }
+
+        /** Why a field cannot be set as given, or null. */
+        private static String fieldProblem(String name, ConfigValue value) {
+            if (!name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+                return "not a field name (RFC 9110 §5.1: a token)";
+            }
+            if (SERVER_FIELDS.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                return name + " is written by the server; a rule sets other fields (remove drops Server, ETag,"
+                        + " Last-Modified, Accept-Ranges)";
+            }
+            if (value.valueType() != ConfigValueType.STRING && value.valueType() != ConfigValueType.NUMBER
+                    && value.valueType() != ConfigValueType.BOOLEAN) {
+                return "expected a field value (a string), got " + describe(value);
+            }
+            String v = String.valueOf(value.unwrapped()).strip();
+            if (v.isEmpty() || !v.matches("[\\x20-\\x7e\\t]*")) {
+                return "a field value is visible ASCII, spaces and tabs (no line breaks), and not empty";
+            }
+            return null;
         }
 
         /**

@@ -3,6 +3,7 @@ package io.uringhttpd.config;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -51,6 +52,7 @@ public record ServerConfig(
         boolean serverTokens,
         IoUring ioUring,
         Processes processes,
+        List<HeaderRule> headers,
         List<Site> sites) {
 
     public ServerConfig {
@@ -70,12 +72,31 @@ public record ServerConfig(
         Objects.requireNonNull(dotfiles, "dotfiles");
         Objects.requireNonNull(symlinks, "symlinks");
         Objects.requireNonNull(processes, "processes");
+        headers = List.copyOf(headers);
         sites = List.copyOf(sites);
     }
 
     /** The site the top-level keys describe: it answers every host no entry of {@link #sites} names. */
     public Site defaultSite() {
-        return new Site(List.of(), root, indexNames, autoindex, dotfiles, symlinks, List.of());
+        return new Site(List.of(), root, indexNames, autoindex, dotfiles, symlinks, List.of(), headers);
+    }
+
+    /**
+     * One rule of uring-httpd.headers (or a site's headers): response fields set or removed for the
+     * paths it matches.
+     *
+     * @param match        path globs ("/assets/**", "**" + "/*.html"); any of them
+     * @param set          field name -> value, in order (Cache-Control from expires included)
+     * @param remove       fields the server would write and this rule drops: Server, ETag, Last-Modified, Accept-Ranges
+     * @param statusClasses the classes (2..5) of the responses it applies to
+     */
+    public record HeaderRule(List<String> match, Map<String, String> set, List<String> remove, List<Integer> statusClasses) {
+        public HeaderRule {
+            match = List.copyOf(match);
+            set = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(set));
+            remove = List.copyOf(remove);
+            statusClasses = List.copyOf(statusClasses);
+        }
     }
 
     /** The engine worker {@code index} runs: its entry in worker-engines (cycled), else engine. */
@@ -157,8 +178,9 @@ public record ServerConfig(
      *                 a path starting with '/', or, last, "=STATUS"; empty: the request path only
      */
     public record Site(List<String> hosts, Path root, List<String> indexNames, boolean autoindex, Dotfiles dotfiles,
-                       Symlinks symlinks, List<String> tryFiles) {
+                       Symlinks symlinks, List<String> tryFiles, List<HeaderRule> headers) {
         public Site {
+            headers = List.copyOf(headers);
             hosts = List.copyOf(hosts);
             indexNames = List.copyOf(indexNames);
             tryFiles = List.copyOf(tryFiles);

@@ -49,6 +49,11 @@ public final class StaticFileHandler {
     private final FileService[] siteFiles;
     private final Variants[] siteVariants;
     private final TryFiles[] siteTryFiles;
+    private final HeaderRules[] siteHeaders;
+    /** The request's site's header rules, the ones matching its path, and what they remove from this response. */
+    private HeaderRules headers;
+    private long ruleMatch;
+    private int removed;
     private final FileEventSet fileEvents;
     /** The site of the request being handled (set first thing by {@link #serve}). */
     private FileService files;
@@ -81,11 +86,11 @@ public final class StaticFileHandler {
     private boolean draining;
 
     /** One site of a loop: its files, their compressed representations, and its try-files (empty: none). */
-    public record Site(FileService files, Variants variants, List<String> tryFiles) {}
+    public record Site(FileService files, Variants variants, List<String> tryFiles, HeaderRules headers) {}
 
     /** A loop serving one site. */
     public StaticFileHandler(HttpSettings settings, FileService files, Variants variants, AccessLogWriter accessLog) {
-        this(settings, new SiteSelector(List.of()), List.of(new Site(files, variants, List.of())),
+        this(settings, new SiteSelector(List.of()), List.of(new Site(files, variants, List.of(), HeaderRules.compile(List.of()))),
                 new FileEventSet(List.of(files), null), accessLog);
     }
 
@@ -100,6 +105,8 @@ public final class StaticFileHandler {
         this.siteFiles = sites.stream().map(Site::files).toArray(FileService[]::new);
         this.siteVariants = sites.stream().map(Site::variants).toArray(Variants[]::new);
         this.siteTryFiles = sites.stream().map(s -> TryFiles.compile(s.tryFiles())).toArray(TryFiles[]::new);
+        this.siteHeaders = sites.stream().map(Site::headers).toArray(HeaderRules[]::new);
+        this.headers = siteHeaders[0];
         this.fileEvents = fileEvents;
         this.files = siteFiles[0];
         this.variants = siteVariants[0];
@@ -207,6 +214,7 @@ public final class StaticFileHandler {
      */
     public int handle(ConnectionHttpState st, long inAddress, int inLength, long outAddress, int outCapacity,
                       ResponsePlan plan, long nowMs) {
+        ruleMatch = 0; // rules apply to GET and HEAD answers of a site: serve() sets them
         if (st.inBody) {
             return continueBody(st, inAddress, inLength, outAddress, outCapacity, plan);
         }
@@ -277,7 +285,7 @@ public final class StaticFileHandler {
             }
             case Method.OPTIONS -> {
                 // 204 carries no Content-Length (RFC 9110 §8.6).
-                head.wrap(out, cap).statusLine(204).bytes(serverLine).bytes(dates.header())
+                startHead(out, cap, 204)
                         .bytes(HeadWriter.ALLOW_GET_HEAD_OPTIONS_LINE);
                 return finishHead(plan, 204, keepAlive, 0);
             }
@@ -297,6 +305,8 @@ public final class StaticFileHandler {
         int site = selector.select(request.hostAddress, request.hostLength);
         files = siteFiles[site];
         variants = siteVariants[site];
+        headers = siteHeaders[site];
+        ruleMatch = headers.match(request.path, request.pathLength);
         TryFiles tryFiles = siteTryFiles[site];
         if (tryFiles == null) {
             return servePath(request.path, request.pathLength, out, cap, plan, keepAlive, isHead);
@@ -444,9 +454,8 @@ public final class StaticFileHandler {
                 : q.ifModifiedSinceLength >= 0 && Conditionals.ifModifiedSince(q.ifModifiedSinceAddress, q.ifModifiedSinceLength, mtime);
         if (notModified) {
             // A 304 carries the validators and Vary of the 200 it stands for (RFC 9110 §15.4.5).
-            head.wrap(out, cap).statusLine(304).bytes(serverLine).bytes(dates.header())
-                    .header(HeadWriter.LAST_MODIFIED, entry.lastModified())
-                    .header(HeadWriter.ETAG, etag);
+            startHead(out, cap, 304);
+            validators(entry);
             if (vary) {
                 head.bytes(HeadWriter.VARY_ACCEPT_ENCODING_LINE);
             }
@@ -473,7 +482,7 @@ public final class StaticFileHandler {
         int status = rangeCount == 1 ? 206 : 200;
         long first = rangeCount == 1 ? ranges.starts[0] : 0;
         long length = rangeCount == 1 ? ranges.ends[0] - ranges.starts[0] + 1 : size;
-        head.wrap(out, cap).statusLine(status).bytes(serverLine).bytes(dates.header())
+        startHead(out, cap, status)
                 .header(HeadWriter.CONTENT_TYPE, contentType)
                 .contentLength(length);
         representationHeaders(entry, coding, vary, true);
@@ -503,15 +512,26 @@ public final class StaticFileHandler {
      * Accept-Ranges of a representation.
      */
     private void representationHeaders(FileEntry entry, ContentCoding coding, boolean vary, boolean withEncoding) {
-        head.header(HeadWriter.LAST_MODIFIED, entry.lastModified())
-                .header(HeadWriter.ETAG, entry.etag());
+        validators(entry);
         if (coding != null && withEncoding) {
             head.header(HeadWriter.CONTENT_ENCODING, coding.tokenBytes());
         }
         if (vary) {
             head.bytes(HeadWriter.VARY_ACCEPT_ENCODING_LINE);
         }
-        head.bytes(HeadWriter.ACCEPT_RANGES_BYTES_LINE);
+        if ((removed & HeaderRules.REMOVE_ACCEPT_RANGES) == 0) {
+            head.bytes(HeadWriter.ACCEPT_RANGES_BYTES_LINE);
+        }
+    }
+
+    /** Last-Modified and ETag, unless a rule removes them. */
+    private void validators(FileEntry entry) {
+        if ((removed & HeaderRules.REMOVE_LAST_MODIFIED) == 0) {
+            head.header(HeadWriter.LAST_MODIFIED, entry.lastModified());
+        }
+        if ((removed & HeaderRules.REMOVE_ETAG) == 0) {
+            head.header(HeadWriter.ETAG, entry.etag());
+        }
     }
 
     /**
@@ -562,7 +582,7 @@ public final class StaticFileHandler {
      * identity anyway; a 406 says plainly what happened (README "Compression").
      */
     private int notAcceptable(long out, int cap, ResponsePlan plan, boolean keepAlive, boolean isHead) {
-        head.wrap(out, cap).statusLine(406).bytes(serverLine).bytes(dates.header())
+        startHead(out, cap, 406)
                 .bytes(HeadWriter.VARY_ACCEPT_ENCODING_LINE);
         return errorBody(406, plan, keepAlive, isHead);
     }
@@ -613,7 +633,7 @@ public final class StaticFileHandler {
         plan.addBytes(scratch, used, n);
         total += n;
         plan.file = entry;
-        head.wrap(out, cap).statusLine(206).bytes(serverLine).bytes(dates.header())
+        startHead(out, cap, 206)
                 .bytes(HeadWriter.CONTENT_TYPE).bytes(CONTENT_TYPE_MULTIPART).bytes(boundary).crlf()
                 .contentLength(total);
         // Each part says its coding: on the outer head, Content-Encoding would claim the whole
@@ -627,7 +647,7 @@ public final class StaticFileHandler {
                                 boolean isHead) {
         int n = percentEncodePath(path, length, locationScratch);
         locationScratch[n++] = '/';
-        head.wrap(out, cap).statusLine(301).bytes(serverLine).bytes(dates.header())
+        startHead(out, cap, 301)
                 .bytes(HeadWriter.LOCATION).bytes(locationScratch, 0, n).raw(request.queryAddress, request.queryLength).crlf();
         return errorBody(301, plan, keepAlive, isHead);
     }
@@ -655,7 +675,7 @@ public final class StaticFileHandler {
         if (html == null) {
             return writeError(403, keepAlive, isHead, out, cap, plan);
         }
-        head.wrap(out, cap).statusLine(200).bytes(serverLine).bytes(dates.header())
+        startHead(out, cap, 200)
                 .header(HeadWriter.CONTENT_TYPE, TEXT_HTML)
                 .contentLength(html.length);
         if (!isHead && html.length > 0) {
@@ -671,7 +691,7 @@ public final class StaticFileHandler {
 
     /** An error response with its small HTML page; {@code size} &gt;= 0 adds Content-Range for 416. */
     private int writeError(int status, boolean keepAlive, boolean isHead, long out, int cap, ResponsePlan plan, long size) {
-        head.wrap(out, cap).statusLine(status).bytes(serverLine).bytes(dates.header());
+        startHead(out, cap, status);
         if (status == 405) {
             head.bytes(HeadWriter.ALLOW_GET_HEAD_OPTIONS_LINE);
         }
@@ -691,11 +711,24 @@ public final class StaticFileHandler {
         return finishHead(plan, status, keepAlive, isHead ? 0 : length);
     }
 
+    /** Status line, Server (unless a rule removes it) and Date; notes what the site's rules remove. */
+    private HeadWriter startHead(long out, int cap, int status) {
+        removed = ruleMatch == 0 ? 0 : headers.removals(ruleMatch, status);
+        head.wrap(out, cap).statusLine(status);
+        if ((removed & HeaderRules.REMOVE_SERVER) == 0) {
+            head.bytes(serverLine);
+        }
+        return head.bytes(dates.header());
+    }
+
     /**
      * Adds the Connection header and the empty line. HTTP/1.1 keeps alive by default, so
      * "keep-alive" is sent only to a 1.0 client that asked for it (RFC 9112 §9.3).
      */
     private int finishHead(ResponsePlan plan, int status, boolean keepAlive, long bodyLength) {
+        if (ruleMatch != 0) {
+            headers.write(ruleMatch, status, head);
+        }
         if (!keepAlive) {
             head.bytes(HeadWriter.CONNECTION_CLOSE_LINE);
         } else if (request.versionMinor == 0) {

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -328,7 +329,7 @@ class ConfigLoaderTest {
         assertThat(onlyError("uring-httpd.sites = [{ root = www }]\n").message()).contains("needs hosts");
         assertThat(onlyError("uring-httpd.sites = [{ hosts = [a.test], rot = www }]\n"))
                 .isEqualTo(new ConfigError(at(1), "uring-httpd.sites.0.rot",
-                        "unknown key (a site knows: hosts, root, index, autoindex, dotfiles, symlinks, try-files)"));
+                        "unknown key (a site knows: hosts, root, index, autoindex, dotfiles, symlinks, try-files, headers)"));
         assertThat(onlyError("uring-httpd.sites = [{ hosts = [a.test], root = nope }]\n").message()).contains("does not exist");
         assertThat(onlyError("uring-httpd.sites = [{ hosts = [a.test], try-files = [\"=404\", \"$uri\"] }]\n").message())
                 .startsWith("\"=STATUS\" can only be the last element");
@@ -337,6 +338,44 @@ class ConfigLoaderTest {
                     .as(bad).isEqualTo("uring-httpd.sites.0.try-files");
         }
         assertThat(onlyError("uring-httpd.sites = [www]\n").message()).startsWith("expected a site { hosts");
+    }
+
+    @Test
+    void headerRules() throws Exception {
+        ServerConfig c = load("uring-httpd.headers = [{ match = \"/assets/**\", set { Cache-Control = \"max-age=60\","
+                + " X-Frame-Options = DENY } }, { match = [\"**/*.html\"], expires = 1h, remove = [server], status = [4XX] }]\n");
+        assertThat(c.headers()).hasSize(2);
+        assertThat(c.headers().getFirst().set()).containsOnly(Map.entry("Cache-Control", "max-age=60"),
+                Map.entry("X-Frame-Options", "DENY"));
+        assertThat(c.headers().getFirst().statusClasses()).containsExactly(2, 3);
+        ServerConfig.HeaderRule second = c.headers().get(1);
+        assertThat(second.set()).containsExactly(Map.entry("Cache-Control", "max-age=3600"));
+        assertThat(second.remove()).containsExactly("server");
+        assertThat(second.statusClasses()).containsExactly(4);
+        assertThat(c.defaultSite().headers()).isEqualTo(c.headers());
+    }
+
+    @Test
+    void badHeaderRules() throws IOException {
+        assertThat(onlyError("uring-httpd.headers = [{ match = \"/a/**\", set { Content-Length = 5 } }]\n").message())
+                .startsWith("Content-Length is written by the server");
+        assertThat(onlyError("uring-httpd.headers = [{ match = \"/a/**\", set { X-A = \"a\\r\\nX-B: b\" } }]\n").message())
+                .contains("no line breaks");
+        assertThat(onlyError("uring-httpd.headers = [{ match = \"/a/**\", set { \"X A\" = b } }]\n").message())
+                .startsWith("not a field name");
+        assertThat(onlyError("uring-httpd.headers = [{ match = \"assets/**\", set { X-A = b } }]\n").key())
+                .isEqualTo("uring-httpd.headers.0.match");
+        assertThat(onlyError("uring-httpd.headers = [{ match = \"/a/**\", remove = [Content-Type] }]\n").message())
+                .startsWith("can remove Server, ETag, Last-Modified, Accept-Ranges");
+        assertThat(onlyError("uring-httpd.headers = [{ match = \"/a/**\", status = [\"200\"] }]\n").message())
+                .startsWith("expected status classes");
+        assertThat(onlyError("uring-httpd.headers = [{ match = \"/a/**\", expires = 1 year }]\n").message())
+                .startsWith("expected a time like 0, 3600");
+        assertThat(onlyError("uring-httpd.headers = [{ set { X-A = b } }]\n").message()).contains("needs match");
+        assertThat(onlyError("uring-httpd.headers = [{ match = \"/a\", expires = 1h, set { cache-control = x } }]\n")
+                .message()).startsWith("expires and set { Cache-Control }");
+        assertThat(onlyError("uring-httpd.headers = [{ match = \"/a\", sett { X-A = b } }]\n").key())
+                .isEqualTo("uring-httpd.headers.0.sett");
     }
 
     @Test

@@ -35,6 +35,11 @@ public abstract class SitesContract extends ServerContract {
             Files.writeString(app.resolve("guide/index.html"), "APP GUIDE");
             Files.createDirectories(app.resolve("evil.example"));
             Files.writeString(app.resolve(".env"), "SECRET=1");
+            Files.createDirectories(app.resolve("assets/legacy"));
+            Files.writeString(app.resolve("assets/app.3f2a.js"), "HASHED");
+            Files.writeString(app.resolve("assets/legacy/old.js"), "LEGACY");
+            Files.createDirectories(app.resolve("fonts"));
+            Files.writeString(app.resolve("fonts/inter.woff2"), "FONT");
             Path docs = Files.createDirectories(sites.resolve("docs"));
             Files.writeString(docs.resolve("index.html"), "DOCS INDEX");
             Files.writeString(docs.resolve("intro.html"), "DOCS INTRO");
@@ -42,7 +47,12 @@ public abstract class SitesContract extends ServerContract {
             throw new UncheckedIOException(e);
         }
         return new String[] {"uring-httpd.sites = [{ hosts = [app.test, \"*.app.test\"], root = \"" + sites.resolve("app")
-                + "\", try-files = [\"$uri\", \"$uri.html\", \"$uri/\", \"/index.html\"] },"
+                + "\", try-files = [\"$uri\", \"$uri.html\", \"$uri/\", \"/index.html\"], headers = ["
+                + "{ match = \"/assets/**\", set { Cache-Control = \"public, max-age=31536000, immutable\" } },"
+                + "{ match = \"**/*.html\", expires = 0 },"
+                + "{ match = [\"/fonts/*.woff2\", \"/fonts/*.woff\"], set { Access-Control-Allow-Origin = \"*\" } },"
+                + "{ match = \"**\", set { X-Content-Type-Options = nosniff }, remove = [Server], status = [2xx, 3xx, 4xx] },"
+                + "{ match = \"/assets/legacy/**\", set { Cache-Control = no-store }, remove = [ETag, Last-Modified] }] },"
                 + " { hosts = [docs.test], root = \"" + sites.resolve("docs") + "\", try-files = [\"$uri\", \"$uri.html\", \"$uri/\", \"=404\"] }]"};
     }
 
@@ -149,5 +159,56 @@ public abstract class SitesContract extends ServerContract {
                 assertThat(body).as(target).isIn("APP INDEX", "APP ABOUT", "APP JS");
             }
         }
+    }
+    @Test
+    void headerRulesByPath() throws IOException {
+        RawHttp.Response hashed = get("app.test", "/assets/app.3f2a.js");
+        assertThat(hashed.headers("Cache-Control")).containsExactly("public, max-age=31536000, immutable");
+        assertThat(hashed.header("X-Content-Type-Options")).isEqualTo("nosniff");
+        assertThat(hashed.header("Server")).as("removed").isNull();
+        assertThat(hashed.header("Access-Control-Allow-Origin")).isNull();
+        assertThat(hashed.header("ETag")).isNotNull();
+
+        RawHttp.Response legacy = get("app.test", "/assets/legacy/old.js");
+        assertThat(legacy.headers("Cache-Control")).as("the later rule wins").containsExactly("no-store");
+        assertThat(legacy.header("ETag")).isNull();
+        assertThat(legacy.header("Last-Modified")).isNull();
+        assertThat(legacy.header("Accept-Ranges")).isEqualTo("bytes");
+
+        assertThat(get("app.test", "/about.html").headers("Cache-Control")).containsExactly("max-age=0");
+        assertThat(get("app.test", "/about").header("Cache-Control")).as("the path asked for decides, not the file").isNull();
+        assertThat(get("app.test", "/fonts/inter.woff2").header("Access-Control-Allow-Origin")).isEqualTo("*");
+
+        // A 304 carries the rules' fields; a 404 gets the rules that name 4xx only.
+        RawHttp.Response notModified = exchange("GET /assets/app.3f2a.js HTTP/1.1\r\nHost: app.test\r\nIf-None-Match: "
+                + hashed.header("ETag") + "\r\n\r\n");
+        assertThat(notModified.status()).isEqualTo(304);
+        assertThat(notModified.header("Cache-Control")).isEqualTo("public, max-age=31536000, immutable");
+        RawHttp.Response missing = get("app.test", "/assets/missing.js");
+        assertThat(missing.status()).as("try-files ends with /index.html").isEqualTo(200);
+        try (RawHttp.Conn c = connect()) {
+            RawHttp.Response head = c.send("HEAD /assets/app.3f2a.js HTTP/1.1\r\nHost: app.test\r\n\r\n").readHead();
+            assertThat(head.header("Cache-Control")).isEqualTo("public, max-age=31536000, immutable");
+        }
+
+        // Another site, and the default one, have none of these.
+        assertThat(get("docs.test", "/intro").header("X-Content-Type-Options")).isNull();
+        assertThat(get("docs.test", "/intro").header("Server")).isNotNull();
+        assertThat(get("127.0.0.1", "/index.html").header("X-Content-Type-Options")).isNull();
+        RawHttp.Response docs404 = get("docs.test", "/nothing");
+        assertThat(docs404.header("X-Content-Type-Options")).isNull();
+    }
+
+    @Test
+    void headerRulesApplyToErrorsWhenTheyNameTheirClass() throws IOException {
+        RawHttp.Response options = exchange("OPTIONS /about HTTP/1.1\r\nHost: app.test\r\n\r\n");
+        assertThat(options.status()).isEqualTo(204);
+        RawHttp.Response dir = get("app.test", "/guide");
+        assertThat(dir.status()).isEqualTo(301);
+        assertThat(dir.header("X-Content-Type-Options")).isEqualTo("nosniff");
+        RawHttp.Response forbidden = exchange("GET /about HTTP/1.1\r\nHost: app.test\r\nRange: bytes=999-\r\n\r\n");
+        assertThat(forbidden.status()).isEqualTo(416);
+        assertThat(forbidden.header("X-Content-Type-Options")).isEqualTo("nosniff");
+        assertThat(forbidden.header("Server")).isNull();
     }
 }

@@ -1,0 +1,133 @@
+package io.uringhttpd.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A site's header rules, compiled at load: path globs, the status classes they apply to, and their
+ * field lines pre-rendered as bytes ("Cache-Control: max-age=60\r\n"), so a response only matches
+ * and copies. At most 64 rules per site (one bit each), 64 distinct field names.
+ *
+ * <p>Per request, {@link #match} is computed once from the request's path; per response,
+ * {@link #removals} and {@link #write} filter it by the status. All matching rules apply; a field
+ * set by several of them comes from the last (rules are written from the last one back, each field
+ * once). Nothing is allocated.
+ */
+public final class HeaderRules {
+    public static final int REMOVE_SERVER = 1, REMOVE_ETAG = 2, REMOVE_LAST_MODIFIED = 4, REMOVE_ACCEPT_RANGES = 8;
+    public static final int RULES_MAX = 64;
+
+    /** What the configuration says of one rule (see ServerConfig.HeaderRule). */
+    public record Rule(List<String> match, Map<String, String> set, List<String> remove, List<Integer> statusClasses) {}
+
+    private static final HeaderRules NONE = new HeaderRules(new PathGlob[0][], new int[0], new byte[0][][], new long[0][], new int[0]);
+
+    private final PathGlob[][] globs;
+    /** Bit c set: applies to status class c (2..5). */
+    private final int[] classes;
+    private final byte[][][] lines;
+    /** Per line, its field's bit (fields numbered in order of first appearance). */
+    private final long[][] fields;
+    private final int[] removes;
+
+    private HeaderRules(PathGlob[][] globs, int[] classes, byte[][][] lines, long[][] fields, int[] removes) {
+        this.globs = globs;
+        this.classes = classes;
+        this.lines = lines;
+        this.fields = fields;
+        this.removes = removes;
+    }
+
+    public static HeaderRules compile(List<Rule> rules) {
+        if (rules.isEmpty()) {
+            return NONE;
+        }
+        if (rules.size() > RULES_MAX) {
+            throw new IllegalArgumentException("at most " + RULES_MAX + " header rules per site, got " + rules.size());
+        }
+        int n = rules.size();
+        PathGlob[][] globs = new PathGlob[n][];
+        int[] classes = new int[n];
+        byte[][][] lines = new byte[n][][];
+        long[][] fields = new long[n][];
+        int[] removes = new int[n];
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Rule r = rules.get(i);
+            globs[i] = r.match().stream().map(PathGlob::compile).toArray(PathGlob[]::new);
+            for (int c : r.statusClasses()) classes[i] |= 1 << c;
+            lines[i] = new byte[r.set().size()][];
+            fields[i] = new long[r.set().size()];
+            int j = 0;
+            for (Map.Entry<String, String> f : r.set().entrySet()) {
+                String lower = f.getKey().toLowerCase(Locale.ROOT);
+                int id = names.indexOf(lower);
+                if (id < 0) {
+                    names.add(lower);
+                    id = names.size() - 1;
+                    if (id >= 64) throw new IllegalArgumentException("at most 64 field names per site's header rules");
+                }
+                lines[i][j] = (f.getKey() + ": " + f.getValue() + "\r\n").getBytes(StandardCharsets.US_ASCII);
+                fields[i][j] = 1L << id;
+                j++;
+            }
+            for (String name : r.remove()) {
+                removes[i] |= switch (name.toLowerCase(Locale.ROOT)) {
+                    case "server" -> REMOVE_SERVER;
+                    case "etag" -> REMOVE_ETAG;
+                    case "last-modified" -> REMOVE_LAST_MODIFIED;
+                    case "accept-ranges" -> REMOVE_ACCEPT_RANGES;
+                    default -> throw new IllegalArgumentException("cannot remove " + name);
+                };
+            }
+        }
+        return new HeaderRules(globs, classes, lines, fields, removes);
+    }
+
+    /** Bit i: rule i matches this path. */
+    long match(byte[] path, int length) {
+        long matched = 0;
+        for (int i = 0; i < globs.length; i++) {
+            for (PathGlob g : globs[i]) {
+                if (g.matches(path, length)) {
+                    matched |= 1L << i;
+                    break;
+                }
+            }
+        }
+        return matched;
+    }
+
+    /** The REMOVE_* bits of the matched rules that apply to {@code status}. */
+    int removals(long matched, int status) {
+        int bits = 0;
+        int cls = 1 << (status / 100);
+        for (long m = matched; m != 0; m &= m - 1) {
+            int i = Long.numberOfTrailingZeros(m);
+            if ((classes[i] & cls) != 0) bits |= removes[i];
+        }
+        return bits;
+    }
+
+    /** Appends the field lines of the matched rules that apply to {@code status}. */
+    void write(long matched, int status, HeadWriter head) {
+        if (matched == 0) {
+            return;
+        }
+        int cls = 1 << (status / 100);
+        long written = 0;
+        for (int i = globs.length - 1; i >= 0; i--) {
+            if ((matched & 1L << i) == 0 || (classes[i] & cls) == 0) continue;
+            byte[][] ls = lines[i];
+            for (int j = 0; j < ls.length; j++) {
+                if ((written & fields[i][j]) == 0) {
+                    head.bytes(ls[j]);
+                    written |= fields[i][j];
+                }
+            }
+        }
+    }
+}

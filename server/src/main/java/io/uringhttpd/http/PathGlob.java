@@ -1,0 +1,128 @@
+package io.uringhttpd.http;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A path pattern of a site rule, compiled at load and matched against the request's decoded,
+ * normalized path bytes: {@code **} matches any run of bytes ('/' included), {@code *} any run
+ * without '/', every other byte itself ('.' is a dot). {@code /assets/**} matches everything below
+ * /assets/; {@code **}{@code /*.html} every .html file.
+ *
+ * <p>Matching allocates nothing and cannot blow up: the literal prefix and suffix are compared first
+ * (most paths fail there), then one pass over the path keeps the set of pattern positions still
+ * alive (a bit set: patterns have at most 63 tokens), O(path × tokens) at worst.
+ */
+public final class PathGlob {
+    /** Token kinds. */
+    private static final int LITERAL = 0, STAR = 1, DOUBLE_STAR = 2;
+    static final int TOKENS_MAX = 63;
+
+    private final String text;
+    private final int[] kinds;
+    private final byte[] literals;
+    private final byte[] prefix;
+    private final byte[] suffix;
+    private final boolean literal;
+
+    private PathGlob(String text, int[] kinds, byte[] literals, byte[] prefix, byte[] suffix, boolean literal) {
+        this.text = text;
+        this.kinds = kinds;
+        this.literals = literals;
+        this.prefix = prefix;
+        this.suffix = suffix;
+        this.literal = literal;
+    }
+
+    /**
+     * @throws IllegalArgumentException when the pattern does not start with '/' or "**", has "***",
+     *     or more than 63 tokens (each byte and each wildcard is one)
+     */
+    public static PathGlob compile(String pattern) {
+        if (!pattern.startsWith("/") && !pattern.startsWith("**")) {
+            throw new IllegalArgumentException("a path pattern starts with '/' or \"**\"");
+        }
+        if (pattern.contains("***")) {
+            throw new IllegalArgumentException("\"***\" means nothing: use \"**\"");
+        }
+        byte[] b = pattern.getBytes(StandardCharsets.UTF_8);
+        int n = 0;
+        for (int i = 0; i < b.length; i++, n++) {
+            if (b[i] == '*' && i + 1 < b.length && b[i + 1] == '*') i++;
+        }
+        if (n > TOKENS_MAX) {
+            throw new IllegalArgumentException("a path pattern has at most " + TOKENS_MAX + " characters and wildcards");
+        }
+        int[] kinds = new int[n];
+        byte[] literals = new byte[n];
+        int t = 0;
+        boolean literal = true;
+        for (int i = 0; i < b.length; i++, t++) {
+            if (b[i] == '*') {
+                literal = false;
+                if (i + 1 < b.length && b[i + 1] == '*') {
+                    kinds[t] = DOUBLE_STAR;
+                    i++;
+                } else {
+                    kinds[t] = STAR;
+                }
+            } else {
+                kinds[t] = LITERAL;
+                literals[t] = b[i];
+            }
+        }
+        int p = 0;
+        while (p < n && kinds[p] == LITERAL) p++;
+        int s = n;
+        while (s > p && kinds[s - 1] == LITERAL) s--;
+        byte[] prefix = java.util.Arrays.copyOfRange(literals, 0, p);
+        byte[] suffix = literal ? new byte[0] : java.util.Arrays.copyOfRange(literals, s, n);
+        return new PathGlob(pattern, kinds, literals, prefix, suffix, literal);
+    }
+
+    /** Whether the path {@code path[0, length)} matches. */
+    public boolean matches(byte[] path, int length) {
+        if (literal) {
+            return length == prefix.length && java.util.Arrays.equals(path, 0, length, prefix, 0, length);
+        }
+        if (length < prefix.length + suffix.length
+                || !java.util.Arrays.equals(path, 0, prefix.length, prefix, 0, prefix.length)
+                || !java.util.Arrays.equals(path, length - suffix.length, length, suffix, 0, suffix.length)) {
+            return false;
+        }
+        int[] k = kinds;
+        int n = k.length;
+        // alive: bit i set = the first i tokens match the path read so far.
+        long alive = closure(1L, k);
+        for (int c = 0; c < length && alive != 0; c++) {
+            byte ch = path[c];
+            long next = 0;
+            for (int i = 0; i < n; i++) {
+                if ((alive & 1L << i) == 0) continue;
+                switch (k[i]) {
+                    case LITERAL -> {
+                        if (literals[i] == ch) next |= 1L << (i + 1);
+                    }
+                    case STAR -> {
+                        if (ch != '/') next |= 1L << i; // stays on the star
+                    }
+                    default -> next |= 1L << i;        // ** takes anything
+                }
+            }
+            alive = closure(next, k);
+        }
+        return (alive & 1L << n) != 0;
+    }
+
+    /** Wildcards may match nothing: a live position before one makes the position after it live too. */
+    private static long closure(long alive, int[] k) {
+        for (int i = 0; i < k.length; i++) {
+            if ((alive & 1L << i) != 0 && k[i] != LITERAL) alive |= 1L << (i + 1);
+        }
+        return alive;
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+}
