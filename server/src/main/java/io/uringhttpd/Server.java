@@ -24,6 +24,7 @@ import io.uringhttpd.files.MimeTypes;
 import io.uringhttpd.files.SymlinkPolicy;
 import io.uringhttpd.http.HeaderRules;
 import io.uringhttpd.http.HttpSettings;
+import io.uringhttpd.http.Redirects;
 import io.uringhttpd.http.SiteSelector;
 import io.uringhttpd.metrics.CompressionCounters;
 import io.uringhttpd.metrics.FileCacheCounters;
@@ -182,6 +183,8 @@ public final class Server implements AutoCloseable {
         SiteSelector selector = new SiteSelector(config.sites().stream().map(ServerConfig.Site::hosts).toList());
         List<HeaderRules> siteHeaders = sites.stream().map(site -> HeaderRules.compile(site.headers().stream()
                 .map(r -> new HeaderRules.Rule(r.match(), r.set(), r.remove(), r.statusClasses())).toList())).toList();
+        List<Redirects> siteRedirects = sites.stream().map(site -> new Redirects(site.redirects().stream()
+                .map(r -> new Redirects.Redirect(r.from(), r.to(), r.status())).toList())).toList();
         ServerConfig.Limits limits = config.limits();
         HttpSettings httpSettings = new HttpSettings(limits.requestLineBytesMax(), limits.headerSectionBytesMax(),
                 limits.headerCountMax(), limits.rangesPerRequestMax(),
@@ -204,7 +207,7 @@ public final class Server implements AutoCloseable {
                     FileService files = new FileService(siteSettings.get(s), sys);
                     loopFiles.add(files);
                     loopSites.add(new StaticFileHandler.Site(files, new Variants(files, variantSettings, compressionPool),
-                            sites.get(s).tryFiles(), siteHeaders.get(s)));
+                            sites.get(s).tryFiles(), siteHeaders.get(s), siteRedirects.get(s), sites.get(s).errorPages()));
                 }
                 fileServices.add(SiteCounters.files(loopFiles));
                 variantsOfLoops.add(SiteCounters.compression(loopSites.stream().map(StaticFileHandler.Site::variants).toList()));

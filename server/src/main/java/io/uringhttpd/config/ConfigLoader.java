@@ -241,7 +241,9 @@ public final class ConfigLoader {
                     error(value.origin(), key, unknownKeyMessage(name, known, prefix));
                 } else if (knownValue instanceof ConfigObject knownObject) {
                     if (value instanceof ConfigObject object) {
-                        checkKeys(object, knownObject, key);
+                        if (!knownObject.isEmpty()) { // an empty object in reference.conf is a map of the user's keys
+                            checkKeys(object, knownObject, key);
+                        }
                     } else {
                         error(value.origin(), key, "expected an object { " + String.join(", ", new TreeSet<>(knownObject.keySet()))
                                 + " }, got " + describe(value));
@@ -349,6 +351,8 @@ public final class ConfigLoader {
                     (int) whole("open-file-cache.watches-max", 0, 1_000_000, 10_000));
             ServerConfig.Compression compression = compression();
             List<ServerConfig.HeaderRule> headers = headerRules("headers");
+            List<ServerConfig.Redirect> redirects = redirects("redirects");
+            Map<Integer, String> errorPages = errorPages("error-pages");
             int smallFileBytes = (int) bytes("small-file-bytes", 0, 16 * MIB, 32 * 1024);
             Dotfiles dotfiles = choice("dotfiles", Dotfiles.values(), Dotfiles.DENY);
             Symlinks symlinks = choice("symlinks", Symlinks.values(), Symlinks.INSIDE_ROOT);
@@ -368,14 +372,14 @@ public final class ConfigLoader {
             return new ServerConfig(configFile, sets, listen, root, engine, workers.count(), workers.auto(), master,
                     loopsPerWorker, pidFile, accessLog, metrics, index, autoindex, timeouts, limits, mimeTypesFile,
                     openFileCache, compression, smallFileBytes, dotfiles, symlinks, serverTokens, ioUring, processes,
-                    headers, sites(new ServerConfig.Site(List.of(), root, index, autoindex, dotfiles, symlinks, List.of(),
-                            headers)));
+                    headers, redirects, errorPages, sites(new ServerConfig.Site(List.of(), root, index, autoindex, dotfiles,
+                            symlinks, List.of(), headers, redirects, errorPages)));
         }
 
         // ---- sites ----
 
         private static final List<String> SITE_KEYS = List.of("hosts", "root", "index", "autoindex", "dotfiles",
-                "symlinks", "try-files", "headers");
+                "symlinks", "try-files", "headers", "redirects", "error-pages");
 
         /** uring-httpd.sites: each entry read like the top-level keys, which fill in what it leaves out. */
         private List<ServerConfig.Site> sites(ServerConfig.Site defaults) {
@@ -417,7 +421,109 @@ public final class ConfigLoader {
                 List<String> tryFiles = site.containsKey("try-files") ? tryFiles(at + ".try-files") : List.of();
                 List<ServerConfig.HeaderRule> headers = site.containsKey("headers") ? headerRules(at + ".headers")
                         : defaults.headers();
-                out.add(new ServerConfig.Site(hosts, root, index, autoindex, dotfiles, symlinks, tryFiles, headers));
+                List<ServerConfig.Redirect> redirects = site.containsKey("redirects") ? redirects(at + ".redirects")
+                        : defaults.redirects();
+                Map<Integer, String> errorPages = site.containsKey("error-pages") ? errorPages(at + ".error-pages")
+                        : defaults.errorPages();
+                out.add(new ServerConfig.Site(hosts, root, index, autoindex, dotfiles, symlinks, tryFiles, headers,
+                        redirects, errorPages));
+            }
+            return out;
+        }
+
+        // ---- redirects and error pages ----
+
+        /** [{ from = "/old/**", to = "/new/$1", status = 301 }]: checked so no Location can leave the site by accident. */
+        private List<ServerConfig.Redirect> redirects(String key) {
+            ConfigValue v = value(key);
+            List<ServerConfig.Redirect> out = new ArrayList<>();
+            if (v == null) {
+                return out;
+            }
+            if (!(v instanceof ConfigList list)) {
+                error(v.origin(), key(key), "expected a list [{ from = \"/old/**\", to = \"/new/$1\", status = 301 }], got "
+                        + describe(v));
+                return out;
+            }
+            for (int i = 0; i < list.size(); i++) {
+                String at = key + "." + i;
+                if (!(list.get(i) instanceof ConfigObject r) || !r.containsKey("from") || !r.containsKey("to")) {
+                    error(list.get(i).origin(), key(at), "expected { from = \"/old/**\", to = \"/new/$1\" [, status = 301] }, got "
+                            + describe(list.get(i)));
+                    continue;
+                }
+                for (String k : r.keySet()) {
+                    if (!List.of("from", "to", "status").contains(k)) {
+                        error(r.get(k).origin(), key(at + "." + k), "unknown key (a redirect knows: from, to, status)");
+                    }
+                }
+                String from = String.valueOf(r.get("from").unwrapped()).strip();
+                String to = String.valueOf(r.get("to").unwrapped()).strip();
+                int status = r.containsKey("status") ? (int) whole(at + ".status", 301, 308, 301) : 301;
+                if (!List.of(301, 302, 303, 307, 308).contains(status)) {
+                    error(r.get("status").origin(), key(at + ".status"), "expected 301, 302, 303, 307 or 308, got " + status);
+                }
+                boolean prefix = from.endsWith("/**");
+                String fixed = prefix ? from.substring(0, from.length() - 2) : from;
+                if (!fixed.startsWith("/") || fixed.contains("*") || fixed.contains("//") || !fixed.matches("[A-Za-z0-9._~/%!$&'()+,;=:@-]*")
+                        || fixed.contains("/../") || fixed.contains("/./")) {
+                    error(r.get("from").origin(), key(at + ".from"), "expected an exact path (\"/about-us\") or a prefix"
+                            + " ending in /** (\"/blog/**\"), got " + describe(r.get("from")));
+                    continue;
+                }
+                String problem = redirectTargetProblem(to, prefix);
+                if (problem != null) {
+                    error(r.get("to").origin(), key(at + ".to"), problem + ", got " + describe(r.get("to")));
+                    continue;
+                }
+                out.add(new ServerConfig.Redirect(from, to, status));
+            }
+            return out;
+        }
+
+        /**
+         * A target is a path of the site ("/new/$1", never "//host" or "/\\host", which browsers take
+         * for another host) or an absolute http(s) URL written out in full; $1 only with a "/**" source.
+         */
+        private static String redirectTargetProblem(String to, boolean capture) {
+            if (to.contains("$1") && !capture) {
+                return "$1 needs a from that ends in /**";
+            }
+            String bare = to.replace("$1", "x");
+            if (!bare.matches("[A-Za-z0-9._~/?#\\[\\]@!$&'()*+,;=:%-]+")) {
+                return "expected a URL path or an http(s) URL of plain characters (no spaces, no line breaks)";
+            }
+            if (bare.startsWith("/")) {
+                return bare.startsWith("//") ? "a path starting with // names another host: write the URL in full" : null;
+            }
+            if (bare.matches("https?://[A-Za-z0-9.-]+(:[0-9]+)?(/.*)?")) {
+                return null;
+            }
+            return "expected a path starting with / or an http(s):// URL";
+        }
+
+        /** { 404 = "/404.html" }: a 4xx or 5xx status to a file of the site. */
+        private Map<Integer, String> errorPages(String key) {
+            ConfigValue v = value(key);
+            Map<Integer, String> out = new java.util.TreeMap<>();
+            if (v == null) {
+                return out;
+            }
+            if (!(v instanceof ConfigObject pages)) {
+                error(v.origin(), key(key), "expected { 404 = \"/404.html\" }, got " + describe(v));
+                return out;
+            }
+            for (Map.Entry<String, ConfigValue> e : pages.entrySet()) {
+                String path = String.valueOf(e.getValue().unwrapped()).strip();
+                if (!e.getKey().matches("[45][0-9][0-9]")) {
+                    error(e.getValue().origin(), key(key + "." + e.getKey()), "expected a 4xx or 5xx status as the key");
+                } else if (!path.matches("/[A-Za-z0-9._~/-]*") || path.contains("//") || path.contains("/../") || path.endsWith("/..")
+                        || path.contains("/./")) {
+                    error(e.getValue().origin(), key(key + "." + e.getKey()), "expected a path of the site like \"/404.html\", got "
+                            + describe(e.getValue()));
+                } else {
+                    out.put(Integer.parseInt(e.getKey()), path);
+                }
             }
             return out;
         }

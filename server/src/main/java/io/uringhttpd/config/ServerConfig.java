@@ -53,6 +53,8 @@ public record ServerConfig(
         IoUring ioUring,
         Processes processes,
         List<HeaderRule> headers,
+        List<Redirect> redirects,
+        Map<Integer, String> errorPages,
         List<Site> sites) {
 
     public ServerConfig {
@@ -73,13 +75,24 @@ public record ServerConfig(
         Objects.requireNonNull(symlinks, "symlinks");
         Objects.requireNonNull(processes, "processes");
         headers = List.copyOf(headers);
+        redirects = List.copyOf(redirects);
+        errorPages = Map.copyOf(errorPages);
         sites = List.copyOf(sites);
     }
 
     /** The site the top-level keys describe: it answers every host no entry of {@link #sites} names. */
     public Site defaultSite() {
-        return new Site(List.of(), root, indexNames, autoindex, dotfiles, symlinks, List.of(), headers);
+        return new Site(List.of(), root, indexNames, autoindex, dotfiles, symlinks, List.of(), headers, redirects, errorPages);
     }
+
+    /**
+     * One entry of uring-httpd.redirects (or a site's).
+     *
+     * @param from   an exact path ("/about-us"), or a prefix ending in "/**" whose rest is $1 in {@code to}
+     * @param to     a path of the site ("/new/$1") or an absolute http(s) URL
+     * @param status 301, 302, 303, 307 or 308
+     */
+    public record Redirect(String from, String to, int status) {}
 
     /**
      * One rule of uring-httpd.headers (or a site's headers): response fields set or removed for the
@@ -178,9 +191,12 @@ public record ServerConfig(
      *                 a path starting with '/', or, last, "=STATUS"; empty: the request path only
      */
     public record Site(List<String> hosts, Path root, List<String> indexNames, boolean autoindex, Dotfiles dotfiles,
-                       Symlinks symlinks, List<String> tryFiles, List<HeaderRule> headers) {
+                       Symlinks symlinks, List<String> tryFiles, List<HeaderRule> headers, List<Redirect> redirects,
+                       Map<Integer, String> errorPages) {
         public Site {
             headers = List.copyOf(headers);
+            redirects = List.copyOf(redirects);
+            errorPages = Map.copyOf(errorPages);
             hosts = List.copyOf(hosts);
             indexNames = List.copyOf(indexNames);
             tryFiles = List.copyOf(tryFiles);

@@ -10,7 +10,7 @@ public final class ErrorPages {
     private static final byte[][] BODIES = new byte[600][];
 
     static {
-        int[] codes = {301, 400, 403, 404, 405, 406, 408, 411, 412, 413, 414, 416, 431, 500, 501, 503, 505};
+        int[] codes = {301, 302, 303, 307, 308, 400, 403, 404, 405, 406, 408, 411, 412, 413, 414, 416, 431, 500, 501, 503, 505};
         for (int code : codes) {
             String title = code + " " + Status.reason(code);
             BODIES[code] = ("<html><head><title>" + title + "</title></head><body><h1>" + title

@@ -50,6 +50,11 @@ public final class StaticFileHandler {
     private final Variants[] siteVariants;
     private final TryFiles[] siteTryFiles;
     private final HeaderRules[] siteHeaders;
+    private final Redirects[] siteRedirects;
+    /** Per site, by status: the path of its error page, or null. */
+    private final byte[][][] siteErrorPages;
+    /** The site of the GET or HEAD being answered, or -1 (its error pages apply). */
+    private int currentSite = -1;
     /** The request's site's header rules, the ones matching its path, and what they remove from this response. */
     private HeaderRules headers;
     private long ruleMatch;
@@ -86,11 +91,13 @@ public final class StaticFileHandler {
     private boolean draining;
 
     /** One site of a loop: its files, their compressed representations, and its try-files (empty: none). */
-    public record Site(FileService files, Variants variants, List<String> tryFiles, HeaderRules headers) {}
+    public record Site(FileService files, Variants variants, List<String> tryFiles, HeaderRules headers,
+                       Redirects redirects, java.util.Map<Integer, String> errorPages) {}
 
     /** A loop serving one site. */
     public StaticFileHandler(HttpSettings settings, FileService files, Variants variants, AccessLogWriter accessLog) {
-        this(settings, new SiteSelector(List.of()), List.of(new Site(files, variants, List.of(), HeaderRules.compile(List.of()))),
+        this(settings, new SiteSelector(List.of()), List.of(new Site(files, variants, List.of(), HeaderRules.compile(List.of()),
+                new Redirects(List.of()), java.util.Map.of())),
                 new FileEventSet(List.of(files), null), accessLog);
     }
 
@@ -106,6 +113,16 @@ public final class StaticFileHandler {
         this.siteVariants = sites.stream().map(Site::variants).toArray(Variants[]::new);
         this.siteTryFiles = sites.stream().map(s -> TryFiles.compile(s.tryFiles())).toArray(TryFiles[]::new);
         this.siteHeaders = sites.stream().map(Site::headers).toArray(HeaderRules[]::new);
+        this.siteRedirects = sites.stream().map(Site::redirects).toArray(Redirects[]::new);
+        this.siteErrorPages = new byte[sites.size()][][];
+        int redirectMax = 0;
+        for (int i = 0; i < sites.size(); i++) {
+            siteErrorPages[i] = new byte[600][];
+            for (var page : sites.get(i).errorPages().entrySet()) {
+                siteErrorPages[i][page.getKey()] = page.getValue().getBytes(StandardCharsets.UTF_8);
+            }
+            redirectMax = Math.max(redirectMax, siteRedirects[i].targetBytesMax);
+        }
         this.headers = siteHeaders[0];
         this.fileEvents = fileEvents;
         this.files = siteFiles[0];
@@ -120,7 +137,7 @@ public final class StaticFileHandler {
         this.request = parser.newRequest();
         this.ranges = new ByteRanges(settings.rangesPerRequestMax());
         this.partsMax = 2 * settings.rangesPerRequestMax() + 1;
-        this.locationScratch = new byte[3 * settings.requestLineBytesMax() + 1];
+        this.locationScratch = new byte[redirectMax + 3 * settings.requestLineBytesMax() * 2 + 1];
         this.serverLine = concat("Server: ", settings.serverHeaderValue(), "\r\n");
         // A fixed boundary per loop: 20 random hex digits never collide with content by accident
         // (RFC 2046 §5.1.1 asks only that it not occur in the encapsulated parts).
@@ -215,6 +232,7 @@ public final class StaticFileHandler {
     public int handle(ConnectionHttpState st, long inAddress, int inLength, long outAddress, int outCapacity,
                       ResponsePlan plan, long nowMs) {
         ruleMatch = 0; // rules apply to GET and HEAD answers of a site: serve() sets them
+        currentSite = -1;
         if (st.inBody) {
             return continueBody(st, inAddress, inLength, outAddress, outCapacity, plan);
         }
@@ -307,11 +325,31 @@ public final class StaticFileHandler {
         variants = siteVariants[site];
         headers = siteHeaders[site];
         ruleMatch = headers.match(request.path, request.pathLength);
+        currentSite = site;
+        Redirects redirects = siteRedirects[site];
+        if (redirects.count() > 0) {
+            int r = redirects.match(request.path, request.pathLength);
+            if (r >= 0) {
+                return redirect(redirects, r, out, cap, plan, keepAlive, isHead);
+            }
+        }
         TryFiles tryFiles = siteTryFiles[site];
         if (tryFiles == null) {
             return servePath(request.path, request.pathLength, out, cap, plan, keepAlive, isHead);
         }
         return tryFiles(tryFiles, out, cap, plan, keepAlive, isHead);
+    }
+
+    /** A configured redirect: its status, the Location (with the request's query unless the target has one), a small page. */
+    private int redirect(Redirects redirects, int r, long out, int cap, ResponsePlan plan, boolean keepAlive, boolean isHead) {
+        int n = redirects.location(r, request.path, request.pathLength, locationScratch);
+        int status = redirects.status(r);
+        startHead(out, cap, status).bytes(HeadWriter.LOCATION).bytes(locationScratch, 0, n);
+        if (redirects.keepsQuery(r)) {
+            head.raw(request.queryAddress, request.queryLength);
+        }
+        head.crlf();
+        return builtInErrorBody(status, plan, keepAlive, isHead);
     }
 
     /** The request path as it is: a file, or a directory's index or listing (or the redirect to "dir/"). */
@@ -584,7 +622,7 @@ public final class StaticFileHandler {
     private int notAcceptable(long out, int cap, ResponsePlan plan, boolean keepAlive, boolean isHead) {
         startHead(out, cap, 406)
                 .bytes(HeadWriter.VARY_ACCEPT_ENCODING_LINE);
-        return errorBody(406, plan, keepAlive, isHead);
+        return builtInErrorBody(406, plan, keepAlive, isHead);
     }
 
     /** A file region as a part: from the cached small body when there is one, else for sendfile. */
@@ -649,13 +687,18 @@ public final class StaticFileHandler {
         locationScratch[n++] = '/';
         startHead(out, cap, 301)
                 .bytes(HeadWriter.LOCATION).bytes(locationScratch, 0, n).raw(request.queryAddress, request.queryLength).crlf();
-        return errorBody(301, plan, keepAlive, isHead);
+        return builtInErrorBody(301, plan, keepAlive, isHead);
     }
 
     /** Keeps RFC 3986 pchar bytes and '/', encodes everything else as %XX. */
     static int percentEncodePath(byte[] path, int length, byte[] out) {
-        int n = 0;
-        for (int i = 0; i < length; i++) {
+        return percentEncodePath(path, 0, length, out, 0);
+    }
+
+    /** {@code path[from, to)} percent-encoded into {@code out} at {@code at}; returns the end. */
+    static int percentEncodePath(byte[] path, int from, int to, byte[] out, int at) {
+        int n = at;
+        for (int i = from; i < to; i++) {
             int b = path[i] & 0xFF;
             if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
                     || "-._~!$&'()*+,;=:@/".indexOf(b) >= 0) {
@@ -689,8 +732,12 @@ public final class StaticFileHandler {
         return writeError(status, keepAlive, isHead, out, cap, plan, -1);
     }
 
-    /** An error response with its small HTML page; {@code size} &gt;= 0 adds Content-Range for 416. */
+    /**
+     * An error response with its page: the site's own (error-pages) when it has one for the status and
+     * it is a regular file, else the built-in one. {@code size} &gt;= 0 adds Content-Range for 416.
+     */
     private int writeError(int status, boolean keepAlive, boolean isHead, long out, int cap, ResponsePlan plan, long size) {
+        FileEntry page = currentSite >= 0 ? sitePage(status) : null;
         startHead(out, cap, status);
         if (status == 405) {
             head.bytes(HeadWriter.ALLOW_GET_HEAD_OPTIONS_LINE);
@@ -698,10 +745,39 @@ public final class StaticFileHandler {
         if (size >= 0) {
             head.contentRangeUnsatisfied(size);
         }
-        return errorBody(status, plan, keepAlive && !Status.alwaysCloses(status), isHead);
+        keepAlive = keepAlive && !Status.alwaysCloses(status);
+        if (page == null) {
+            return builtInErrorBody(status, plan, keepAlive, isHead);
+        }
+        head.header(HeadWriter.CONTENT_TYPE, page.contentType()).contentLength(page.size());
+        if (isHead || page.size() == 0) {
+            page.release();
+        } else {
+            plan.file = page;
+            addFilePart(plan, page, 0, page.size());
+        }
+        return finishHead(plan, status, keepAlive, isHead ? 0 : page.size());
     }
 
-    private int errorBody(int status, ResponsePlan plan, boolean keepAlive, boolean isHead) {
+    /**
+     * The site's page for {@code status}, retained, or null: not configured, missing, or not a regular
+     * file. Opened directly (no try-files, no further error page), so an error page cannot loop.
+     */
+    private FileEntry sitePage(int status) {
+        byte[] path = status < 600 ? siteErrorPages[currentSite][status] : null;
+        if (path == null || files.open(path, path.length, nowMs, lookup) != FileService.FOUND) {
+            return null;
+        }
+        FileEntry e = lookup.entry;
+        lookup.entry = null;
+        if (e.isDirectory()) {
+            e.release();
+            return null;
+        }
+        return e;
+    }
+
+    private int builtInErrorBody(int status, ResponsePlan plan, boolean keepAlive, boolean isHead) {
         MemorySegment page = errorPages[status] != null ? errorPages[status] : errorPages[500];
         long length = page.byteSize();
         head.header(HeadWriter.CONTENT_TYPE, ErrorPages.CONTENT_TYPE).contentLength(length);

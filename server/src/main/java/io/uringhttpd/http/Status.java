@@ -19,6 +19,10 @@ public final class Status {
         reason(204, "No Content");
         reason(206, "Partial Content");
         reason(301, "Moved Permanently");
+        reason(302, "Found");
+        reason(303, "See Other");
+        reason(307, "Temporary Redirect");
+        reason(308, "Permanent Redirect");
         reason(304, "Not Modified");
         reason(400, "Bad Request");
         reason(403, "Forbidden");

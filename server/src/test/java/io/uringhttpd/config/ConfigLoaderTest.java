@@ -329,7 +329,7 @@ class ConfigLoaderTest {
         assertThat(onlyError("uring-httpd.sites = [{ root = www }]\n").message()).contains("needs hosts");
         assertThat(onlyError("uring-httpd.sites = [{ hosts = [a.test], rot = www }]\n"))
                 .isEqualTo(new ConfigError(at(1), "uring-httpd.sites.0.rot",
-                        "unknown key (a site knows: hosts, root, index, autoindex, dotfiles, symlinks, try-files, headers)"));
+                        "unknown key (a site knows: hosts, root, index, autoindex, dotfiles, symlinks, try-files, headers, redirects, error-pages)"));
         assertThat(onlyError("uring-httpd.sites = [{ hosts = [a.test], root = nope }]\n").message()).contains("does not exist");
         assertThat(onlyError("uring-httpd.sites = [{ hosts = [a.test], try-files = [\"=404\", \"$uri\"] }]\n").message())
                 .startsWith("\"=STATUS\" can only be the last element");
@@ -376,6 +376,34 @@ class ConfigLoaderTest {
                 .message()).startsWith("expires and set { Cache-Control }");
         assertThat(onlyError("uring-httpd.headers = [{ match = \"/a\", sett { X-A = b } }]\n").key())
                 .isEqualTo("uring-httpd.headers.0.sett");
+    }
+
+    @Test
+    void redirectsAndErrorPages() throws Exception {
+        ServerConfig c = load("uring-httpd { redirects = [{ from = \"/old/**\", to = \"/new/$1\", status = 308 },"
+                + " { from = /a, to = \"https://example.org/b\" }], error-pages { 404 = /404.html, 503 = /busy.html } }\n");
+        assertThat(c.redirects()).containsExactly(new ServerConfig.Redirect("/old/**", "/new/$1", 308),
+                new ServerConfig.Redirect("/a", "https://example.org/b", 301));
+        assertThat(c.errorPages()).containsOnly(Map.entry(404, "/404.html"), Map.entry(503, "/busy.html"));
+    }
+
+    @Test
+    void badRedirectsAndErrorPages() throws IOException {
+        for (String to : List.of("//evil.example/$1", "$1", "javascript:alert(1)", "/a b", "/x\\r\\nSet-Cookie: a")) {
+            assertThat(onlyError("uring-httpd.redirects = [{ from = \"/old/**\", to = \"" + to + "\" }]\n").key())
+                    .as(to).isEqualTo("uring-httpd.redirects.0.to");
+        }
+        assertThat(onlyError("uring-httpd.redirects = [{ from = /a, to = \"/b/$1\" }]\n").message())
+                .startsWith("$1 needs a from that ends in /**");
+        for (String from : List.of("a", "/a/*", "/a/**/b", "//a/**", "/a/../b")) {
+            assertThat(onlyError("uring-httpd.redirects = [{ from = \"" + from + "\", to = /b }]\n").key())
+                    .as(from).isEqualTo("uring-httpd.redirects.0.from");
+        }
+        assertThat(onlyError("uring-httpd.redirects = [{ from = /a, to = /b, status = 304 }]\n").key())
+                .isEqualTo("uring-httpd.redirects.0.status");
+        assertThat(onlyError("uring-httpd.redirects = [{ from = /a }]\n").key()).isEqualTo("uring-httpd.redirects.0");
+        assertThat(onlyError("uring-httpd.error-pages { 200 = /a.html }\n").message()).startsWith("expected a 4xx or 5xx");
+        assertThat(onlyError("uring-httpd.error-pages { 404 = \"../404.html\" }\n").message()).startsWith("expected a path of the site");
     }
 
     @Test

@@ -21,11 +21,24 @@ class ConfigReferenceTest {
     /** A reference row: | `key` | `default` | meaning | */
     private static final Pattern ROW = Pattern.compile("(?m)^\\| `([a-z0-9.-]+)` \\| `(.*?)` \\| (.+) \\|$");
 
+    private static void emptyObjects(com.typesafe.config.ConfigObject o, String prefix, Map<String, ConfigValue> out) {
+        o.forEach((name, v) -> {
+            if (v instanceof com.typesafe.config.ConfigObject child) {
+                if (child.isEmpty()) {
+                    out.put(prefix + name, child);
+                } else {
+                    emptyObjects(child, prefix + name + ".", out);
+                }
+            }
+        });
+    }
+
     @Test
     void everyKeyIsInTheReadmeWithItsDefault() throws Exception {
         Config reference = ConfigFactory.parseResources("reference.conf").getConfig("uring-httpd");
         Map<String, ConfigValue> keys = new TreeMap<>();
         reference.entrySet().forEach(e -> keys.put(e.getKey(), e.getValue()));
+        emptyObjects(reference.root(), "", keys); // maps of the user's keys (error-pages = {}): keys too
 
         String readme = Files.readString(Path.of("").toAbsolutePath().getParent().resolve("README.md"));
         String section = readme.substring(readme.indexOf("## Configuration"));

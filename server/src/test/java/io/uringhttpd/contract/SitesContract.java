@@ -43,17 +43,21 @@ public abstract class SitesContract extends ServerContract {
             Path docs = Files.createDirectories(sites.resolve("docs"));
             Files.writeString(docs.resolve("index.html"), "DOCS INDEX");
             Files.writeString(docs.resolve("intro.html"), "DOCS INTRO");
+            Files.writeString(docs.resolve("404.html"), "DOCS NOT FOUND");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return new String[] {"uring-httpd.sites = [{ hosts = [app.test, \"*.app.test\"], root = \"" + sites.resolve("app")
-                + "\", try-files = [\"$uri\", \"$uri.html\", \"$uri/\", \"/index.html\"], headers = ["
+                + "\", error-pages { 403 = \"/missing-403.html\" }, try-files = [\"$uri\", \"$uri.html\", \"$uri/\", \"/index.html\"], headers = ["
                 + "{ match = \"/assets/**\", set { Cache-Control = \"public, max-age=31536000, immutable\" } },"
                 + "{ match = \"**/*.html\", expires = 0 },"
                 + "{ match = [\"/fonts/*.woff2\", \"/fonts/*.woff\"], set { Access-Control-Allow-Origin = \"*\" } },"
                 + "{ match = \"**\", set { X-Content-Type-Options = nosniff }, remove = [Server], status = [2xx, 3xx, 4xx] },"
                 + "{ match = \"/assets/legacy/**\", set { Cache-Control = no-store }, remove = [ETag, Last-Modified] }] },"
-                + " { hosts = [docs.test], root = \"" + sites.resolve("docs") + "\", try-files = [\"$uri\", \"$uri.html\", \"$uri/\", \"=404\"] }]"};
+                + " { hosts = [docs.test], root = \"" + sites.resolve("docs") + "\", try-files = [\"$uri\", \"$uri.html\", \"$uri/\", \"=404\"],"
+                + " redirects = [{ from = \"/old/**\", to = \"/new/$1\", status = 308 }, { from = \"/about-us\", to = \"/intro\" },"
+                + " { from = \"/ext/**\", to = \"https://example.org/$1\", status = 302 }, { from = \"/q\", to = \"/intro?from=q\" }],"
+                + " error-pages { 404 = \"/404.html\", 500 = \"/none.html\" } }]"};
     }
 
     @AfterAll
@@ -131,8 +135,11 @@ public abstract class SitesContract extends ServerContract {
     @Test
     void aFinalStatusAnswersWhatNothingElseDid() throws IOException {
         assertThat(get("docs.test", "/intro").bodyText()).isEqualTo("DOCS INTRO");
-        assertErrorPage(get("docs.test", "/nothing"), 404);
-        assertErrorPage(get("docs.test", "/intro/"), 404);
+        for (String target : List.of("/nothing", "/intro/")) {
+            RawHttp.Response r = get("docs.test", target);
+            assertThat(r.status()).as(target).isEqualTo(404);
+            assertThat(r.bodyText()).as("its error page").isEqualTo("DOCS NOT FOUND");
+        }
     }
 
     @Test
@@ -210,5 +217,57 @@ public abstract class SitesContract extends ServerContract {
         assertThat(forbidden.status()).isEqualTo(416);
         assertThat(forbidden.header("X-Content-Type-Options")).isEqualTo("nosniff");
         assertThat(forbidden.header("Server")).isNull();
+    }
+    @Test
+    void redirects() throws IOException {
+        RawHttp.Response moved = get("docs.test", "/old/a/b.html?x=1&y=2");
+        assertThat(moved.status()).isEqualTo(308);
+        assertThat(moved.header("Location")).isEqualTo("/new/a/b.html?x=1&y=2");
+        assertThat(get("docs.test", "/old/").header("Location")).isEqualTo("/new/");
+        assertThat(get("docs.test", "/old").status()).as("not below /old/").isEqualTo(404);
+        RawHttp.Response exact = get("docs.test", "/about-us");
+        assertThat(exact.status()).isEqualTo(301);
+        assertThat(exact.header("Location")).isEqualTo("/intro");
+        assertThat(get("docs.test", "/about-us/x").status()).isEqualTo(404);
+        RawHttp.Response ext = get("docs.test", "/ext/a%20b");
+        assertThat(ext.status()).isEqualTo(302);
+        assertThat(ext.header("Location")).isEqualTo("https://example.org/a%20b");
+        assertThat(get("docs.test", "/q?ignored=1").header("Location")).as("a target with its own query").isEqualTo("/intro?from=q");
+        assertThat(get("app.test", "/old/x").status()).as("another site's redirects do not apply").isEqualTo(200);
+    }
+
+    @Test
+    void aRedirectLocationCannotBeSteered() throws IOException {
+        for (String target : List.of("/old/%0d%0aSet-Cookie:%20x=1", "/old/%5C%5Cevil.example", "/old/%2F%2Fevil.example",
+                "/old//evil.example", "/old/..%2F..%2F%2F%2Fevil.example", "/old/%E2%80%A8x")) {
+            RawHttp.Response r = get("docs.test", target);
+            if (r.status() == 400) {
+                continue;
+            }
+            assertThat(r.status()).as(target).isEqualTo(308);
+            String location = r.header("Location");
+            assertThat(location).as(target).startsWith("/new/").doesNotContain("\\").doesNotContain("\r").doesNotContain("\n")
+                    .doesNotStartWith("//");
+            assertThat(r.header("Set-Cookie")).isNull();
+        }
+    }
+
+    @Test
+    void errorPagesAnswerWithTheErrorStatus() throws IOException {
+        RawHttp.Response missing = get("docs.test", "/nothing");
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(missing.bodyText()).isEqualTo("DOCS NOT FOUND");
+        assertThat(missing.header("Content-Type")).startsWith("text/html");
+        try (RawHttp.Conn c = connect()) {
+            RawHttp.Response head = c.send("HEAD /nothing HTTP/1.1\r\nHost: docs.test\r\n\r\n").readHead();
+            assertThat(head.status()).isEqualTo(404);
+            assertThat(head.header("Content-Length")).isEqualTo("14");
+            assertStillOpen(c);
+        }
+        // The app's 403 page does not exist: the built-in page.
+        RawHttp.Response forbidden = get("app.test", "/evil.example/");
+        assertErrorPage(forbidden, 403);
+        // The default site has no error pages.
+        assertErrorPage(get("127.0.0.1", "/no-such-file"), 404);
     }
 }

@@ -65,7 +65,7 @@ class ListenSocketSetTest {
             ServerConfig three = new ServerConfig(two.configFile(), two.sets(), two.listen(), two.root(), two.engine(), 3,
                     false, true, 1, two.pidFile(), two.accessLog(), two.metrics(), two.indexNames(), two.autoindex(),
                     two.timeouts(), two.limits(), two.mimeTypesFile(), two.openFileCache(), two.compression(), two.smallFileBytesMax(),
-                    two.dotfiles(), two.symlinks(), two.serverTokens(), two.ioUring(), two.processes(), two.headers(), two.sites());
+                    two.dotfiles(), two.symlinks(), two.serverTokens(), two.ioUring(), two.processes(), two.headers(), two.redirects(), two.errorPages(), two.sites());
             sockets.ensure(three);
             assertThat(sockets.openCount()).isEqualTo(3);
             assertThat(sockets.forWorker(three, 1)[0][0]).as("worker 1 keeps its socket").isEqualTo(w1[0][0]);
