@@ -14,6 +14,8 @@
 #   DURATION=10 (seconds of load)  WARMUP=5s (per server and load, not counted)
 #   SERVERS="nginx epoll io_uring" and ENGINE: as in bench/run.sh
 #   LOOP_THREAD=loop-0 (the uring-httpd thread counted with perf -t)
+#   TARGET               another request target than /SIZE.bin (its body is not checked), e.g. a
+#                        try-files fallback with URING_SET adding a site for Host 127.0.0.1
 #   and those of bench/run.sh: URING_SET URING_JAVA_OPTS JAR NGINX_PORT URING_PORT SERVER_CPU CLIENT_CPU OUT
 #
 # perf attaches before the load starts and stops (SIGINT) when the client ends,
@@ -27,6 +29,7 @@ set -euo pipefail
 . "$(dirname -- "$(readlink -f -- "$0")")/lib.sh"
 
 SIZE=${SIZE:-1k}
+TARGET=${TARGET:-}
 LOADS=${LOADS:-${LOAD:-wrk h2load}}; LOADS=${LOADS//,/ }
 DURATION=${DURATION:-10}; DURATION=${DURATION%s}
 WARMUP=${WARMUP:-5s}
@@ -77,7 +80,9 @@ trap 'exit 130' INT TERM
 
 make_docroot "$root"
 start_servers "$root" "$work" "$OUT"
-for s in $SERVERS; do check_body "http://127.0.0.1:$(server_port "$s")/$SIZE.bin" "$(size_bytes "$SIZE")"; done
+if [ -z "$TARGET" ]; then
+  for s in $SERVERS; do check_body "http://127.0.0.1:$(server_port "$s")/$SIZE.bin" "$(size_bytes "$SIZE")"; done
+fi
 
 # The loop thread of each uring-httpd server.
 declare -A TID=()
@@ -126,7 +131,7 @@ printf 'server\tcounted\tload\trequests\treq_per_s\tsyscalls_per_req\tsqes_per_r
 # count SERVER LOAD: warm-up, then the load while perf counts the server
 count() {
   local server=$1 load=$2 url pid tag perfs=() requests rps t
-  url="http://127.0.0.1:$(server_port "$server")/$SIZE.bin"
+  url="http://127.0.0.1:$(server_port "$server")${TARGET:-/$SIZE.bin}"
   pid=$(server_pid "$server")
   tag=$load-$server
   say "== $server, $load: warm-up $WARMUP"
@@ -214,7 +219,7 @@ echo "mmap/madvise for TLABs) and misses the loop's setup calls made before perf
 
 load_label() { if [ "$1" = wrk ]; then echo "wrk -t1 -c64"; else echo "h2load --h1 -c64 -m16 -t1"; fi; }
 {
-  echo "Syscalls per request, $SIZE.bin, ${DURATION} s per load under perf stat (perf slows the servers: these req/s are not throughput figures)."
+  echo "Syscalls per request, ${TARGET:-$SIZE.bin}, ${DURATION} s per load under perf stat (perf slows the servers: these req/s are not throughput figures)."
   echo "SQEs: io_uring:io_uring_submit_req in the counted task. Breakdown: syscalls above 0.005 per request."
   echo
   echo "| server | counted | load | req/s | syscalls/request | SQEs/request | breakdown (per request) |"

@@ -196,6 +196,7 @@ public final class Server implements AutoCloseable {
         List<EventLoop> loops = new ArrayList<>();
         List<FileCacheCounters> fileServices = new ArrayList<>();
         List<CompressionCounters> variantsOfLoops = new ArrayList<>();
+        List<StaticFileHandler> handlers = new ArrayList<>();
         List<AccessLogWriter> accessLogWriters = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         try {
@@ -215,6 +216,7 @@ public final class Server implements AutoCloseable {
                 accessLogWriters.add(accessLogWriter);
                 StaticFileHandler handler = new StaticFileHandler(httpSettings, selector, loopSites,
                         new FileEventSet(loopFiles, sys), accessLogWriter);
+                handlers.add(handler);
                 EventLoop loop = uringFlags >= 0
                         ? new IoUringLoop(i, loopSettings, sys, handler, listenFds[i], config.ioUring().entries(),
                                 ringFlags(uringFlags, config.ioUring()), (int) config.ioUring().sqpollIdleMs(),
@@ -231,7 +233,7 @@ public final class Server implements AutoCloseable {
         if (metrics != null) {
             for (int i = 0; i < loopCount; i++) {
                 loops.get(i).publishTo(new LoopMetrics(metrics, firstSlot + i, workerIndex, i, fileServices.get(i),
-                        variantsOfLoops.get(i), accessLogWriters.get(i)::linesLost));
+                        variantsOfLoops.get(i), handlers.get(i), accessLogWriters.get(i)::linesLost));
             }
         }
         for (int i = 0; i < loopCount; i++) {

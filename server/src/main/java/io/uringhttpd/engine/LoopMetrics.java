@@ -5,6 +5,7 @@ import static io.uringhttpd.metrics.MetricsSchema.*;
 import io.uringhttpd.metrics.CompressionCounters;
 import io.uringhttpd.metrics.FileCacheCounters;
 import io.uringhttpd.metrics.MetricsFile;
+import io.uringhttpd.metrics.RuleCounters;
 import io.uringhttpd.sys.NativeMemory;
 import io.uringhttpd.sys.Rusage;
 import io.uringhttpd.sys.Syscalls;
@@ -31,6 +32,7 @@ public final class LoopMetrics {
     private final FileCacheCounters files;
     /** The loop's sidecars and cached variants, confined to the loop thread too; null: none. */
     private final CompressionCounters compression;
+    private final RuleCounters rules;
     private final LongSupplier accessLogLinesLost;
     private final long[] counters = new long[COUNTERS.size()];
     private final long[] gauges = new long[GAUGES.size()];
@@ -53,7 +55,7 @@ public final class LoopMetrics {
      * @param loopIndex   the loop's index in its process; loop 0 also writes the JVM gauges
      */
     public LoopMetrics(MetricsFile file, int slot, int workerIndex, int loopIndex) {
-        this(file, slot, workerIndex, loopIndex, null, null, () -> 0);
+        this(file, slot, workerIndex, loopIndex, null, null, null, () -> 0);
     }
 
     /**
@@ -62,16 +64,18 @@ public final class LoopMetrics {
      *
      * @param files              the loop's open-file cache (its FileService); null: the cache series stay 0
      * @param compression        the loop's compressed representations; null: those series stay 0
+     * @param rules              what the loop's site rules answered; null: those series stay 0
      * @param accessLogLinesLost the lines its access-log writer lost (write errors, short writes)
      */
     public LoopMetrics(MetricsFile file, int slot, int workerIndex, int loopIndex, FileCacheCounters files,
-                       CompressionCounters compression, LongSupplier accessLogLinesLost) {
+                       CompressionCounters compression, RuleCounters rules, LongSupplier accessLogLinesLost) {
         this.file = file;
         this.slot = slot;
         this.workerIndex = workerIndex;
         this.loopIndex = loopIndex;
         this.files = files;
         this.compression = compression;
+        this.rules = rules;
         this.accessLogLinesLost = accessLogLinesLost;
         for (int h = 0; h < buckets.length; h++) {
             buckets[h] = new long[HISTOGRAMS.get(h).bucketCount()];
@@ -157,6 +161,11 @@ public final class LoopMetrics {
             counters[SIDECARS_STALE] = compression.staleSidecars();
             gauges[VARIANT_CACHE_MEMORY_BYTES] = compression.cacheMemoryBytes();
             gauges[VARIANT_CACHE_DISK_BYTES] = compression.cacheDiskBytes();
+        }
+        if (rules != null) {
+            counters[SITE_TRY_FILES_FALLBACKS] = rules.tryFilesFallbacks();
+            counters[SITE_REDIRECTS] = rules.redirects();
+            counters[SITE_ERROR_PAGES] = rules.errorPages();
         }
         counters[ACCESS_LOG_LINES_LOST] = accessLogLinesLost.getAsLong();
         syscallIndex = 0;

@@ -23,14 +23,21 @@ public final class PathGlob {
     private final byte[] prefix;
     private final byte[] suffix;
     private final boolean literal;
+    /**
+     * The common shapes decided by prefix and suffix alone: "/dir/**" (a prefix), "**.ext" (a suffix),
+     * "**" + "/*.ext" (a suffix without '/': the '*' before it then never needs to cross one).
+     */
+    private final boolean affixOnly;
 
-    private PathGlob(String text, int[] kinds, byte[] literals, byte[] prefix, byte[] suffix, boolean literal) {
+    private PathGlob(String text, int[] kinds, byte[] literals, byte[] prefix, byte[] suffix, boolean literal,
+                     boolean affixOnly) {
         this.text = text;
         this.kinds = kinds;
         this.literals = literals;
         this.prefix = prefix;
         this.suffix = suffix;
         this.literal = literal;
+        this.affixOnly = affixOnly;
     }
 
     /**
@@ -76,7 +83,12 @@ public final class PathGlob {
         while (s > p && kinds[s - 1] == LITERAL) s--;
         byte[] prefix = java.util.Arrays.copyOfRange(literals, 0, p);
         byte[] suffix = literal ? new byte[0] : java.util.Arrays.copyOfRange(literals, s, n);
-        return new PathGlob(pattern, kinds, literals, prefix, suffix, literal);
+        boolean slashFreeSuffix = true;
+        for (byte c : suffix) slashFreeSuffix &= c != '/';
+        boolean affixOnly = !literal && ((s - p == 1 && kinds[p] == DOUBLE_STAR)
+                || (p == 0 && s == 3 && kinds[0] == DOUBLE_STAR && literals[1] == '/' && kinds[1] == LITERAL
+                        && kinds[2] == STAR && slashFreeSuffix));
+        return new PathGlob(pattern, kinds, literals, prefix, suffix, literal, affixOnly);
     }
 
     /** Whether the path {@code path[0, length)} matches. */
@@ -84,10 +96,11 @@ public final class PathGlob {
         if (literal) {
             return length == prefix.length && java.util.Arrays.equals(path, 0, length, prefix, 0, length);
         }
-        if (length < prefix.length + suffix.length
-                || !java.util.Arrays.equals(path, 0, prefix.length, prefix, 0, prefix.length)
-                || !java.util.Arrays.equals(path, length - suffix.length, length, suffix, 0, suffix.length)) {
+        if (length < prefix.length + suffix.length || !affixes(path, length)) {
             return false;
+        }
+        if (affixOnly) {
+            return true; // "**/*.ext": length covers the '/' (every path starts with one)
         }
         int[] k = kinds;
         int n = k.length;
@@ -111,6 +124,20 @@ public final class PathGlob {
             alive = closure(next, k);
         }
         return (alive & 1L << n) != 0;
+    }
+
+    /** The literal prefix and suffix, last byte first (where paths usually differ), without a call per byte range. */
+    private boolean affixes(byte[] path, int length) {
+        byte[] p = prefix;
+        for (int i = p.length - 1; i >= 0; i--) {
+            if (path[i] != p[i]) return false;
+        }
+        byte[] x = suffix;
+        int from = length - x.length;
+        for (int i = x.length - 1; i >= 0; i--) {
+            if (path[from + i] != x[i]) return false;
+        }
+        return true;
     }
 
     /** Wildcards may match nothing: a live position before one makes the position after it live too. */

@@ -58,9 +58,12 @@ public final class Redirects {
     int match(byte[] path, int length) {
         for (int i = 0; i < froms.length; i++) {
             byte[] f = froms[i];
-            if (prefixes[i] ? length >= f.length && java.util.Arrays.equals(path, 0, f.length, f, 0, f.length)
-                    : length == f.length && java.util.Arrays.equals(path, 0, length, f, 0, length)) {
-                return i;
+            if (prefixes[i] ? length >= f.length : length == f.length) {
+                int j = f.length - 1;
+                while (j >= 0 && path[j] == f[j]) j--; // from the end: "/old1/", "/old2/" differ there
+                if (j < 0) {
+                    return i;
+                }
             }
         }
         return -1;

@@ -26,7 +26,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * path: directory listings. The access log formats its line from the request's bytes into the
  * loop's own buffer ({@link AccessLogWriter}), allocating nothing either.
  */
-public final class StaticFileHandler {
+public final class StaticFileHandler implements io.uringhttpd.metrics.RuleCounters {
     /** {@link #handle} needs more free output space than it was given: flush and call again. */
     public static final int NEED_OUTPUT_SPACE = -1;
 
@@ -87,6 +87,9 @@ public final class StaticFileHandler {
     private final MemorySegment[] errorPages = new MemorySegment[600];
     private final int partsMax;
     private long nowMs;
+    private long tryFilesFallbacks;
+    private long redirectsSent;
+    private long errorPagesSent;
     /** The loop is retiring: every response from now on says Connection: close. */
     private boolean draining;
 
@@ -344,6 +347,7 @@ public final class StaticFileHandler {
     private int redirect(Redirects redirects, int r, long out, int cap, ResponsePlan plan, boolean keepAlive, boolean isHead) {
         int n = redirects.location(r, request.path, request.pathLength, locationScratch);
         int status = redirects.status(r);
+        redirectsSent++;
         startHead(out, cap, status).bytes(HeadWriter.LOCATION).bytes(locationScratch, 0, n);
         if (redirects.keepsQuery(r)) {
             head.raw(request.queryAddress, request.queryLength);
@@ -419,6 +423,7 @@ public final class StaticFileHandler {
                     int n;
                     if (t.kinds[i] == TryFiles.PATH) {
                         if (i == last) {
+                            tryFilesFallbacks++;
                             return servePath(b, b.length, out, cap, plan, keepAlive, isHead);
                         }
                         System.arraycopy(b, 0, tryPath, 0, b.length);
@@ -433,6 +438,9 @@ public final class StaticFileHandler {
                         FileEntry entry = lookup.entry;
                         lookup.entry = null;
                         if (!entry.isDirectory()) {
+                            if (i > 0) {
+                                tryFilesFallbacks++;
+                            }
                             return serveFile(entry, out, cap, plan, keepAlive, isHead);
                         }
                         entry.release();
@@ -749,6 +757,7 @@ public final class StaticFileHandler {
         if (page == null) {
             return builtInErrorBody(status, plan, keepAlive, isHead);
         }
+        errorPagesSent++;
         head.header(HeadWriter.CONTENT_TYPE, page.contentType()).contentLength(page.size());
         if (isHead || page.size() == 0) {
             page.release();
@@ -853,6 +862,21 @@ public final class StaticFileHandler {
         }
         NativeMemory.copy(page, 0, out + n, page.byteSize());
         return n + (int) page.byteSize();
+    }
+
+    @Override
+    public long tryFilesFallbacks() {
+        return tryFilesFallbacks;
+    }
+
+    @Override
+    public long redirects() {
+        return redirectsSent;
+    }
+
+    @Override
+    public long errorPages() {
+        return errorPagesSent;
     }
 
     /**

@@ -93,6 +93,9 @@ public final class MetricsSchema {
     public static final int COMPRESSION_POOL_REJECTIONS;
     public static final int COMPRESSION_CPU;
     public static final int SIDECARS_STALE;
+    public static final int SITE_TRY_FILES_FALLBACKS;
+    public static final int SITE_REDIRECTS;
+    public static final int SITE_ERROR_PAGES;
     /** First of the syscall counters, in {@link #SYSCALL_NAMES} order. */
     public static final int SYSCALLS_FIRST;
 
@@ -205,6 +208,10 @@ public final class MetricsSchema {
                 "CPU time of the compression pool's threads making variants", null, null, 1e-9);
         SIDECARS_STALE = add(c, "uringhttpd_compression_sidecars_stale_total",
                 "Lookups that found a sidecar (file.br, .zst, .gz) older than its file, and did not serve it", null, null);
+        String rules = "Responses the site rules decided: a later try-files element (fallback), a redirect, a site's error page";
+        SITE_TRY_FILES_FALLBACKS = add(c, "uringhttpd_site_rule_responses_total", rules, "rule", "fallback");
+        SITE_REDIRECTS = add(c, "uringhttpd_site_rule_responses_total", rules, "rule", "redirect");
+        SITE_ERROR_PAGES = add(c, "uringhttpd_site_rule_responses_total", rules, "rule", "error_page");
         SYSCALLS_FIRST = c.size();
         for (String name : SYSCALL_NAMES) {
             add(c, "uringhttpd_syscalls_total", "Syscalls made by the event loop, by name", "syscall", name);

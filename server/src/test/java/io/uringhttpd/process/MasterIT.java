@@ -153,6 +153,28 @@ class MasterIT {
     }
 
     @Test
+    void aReloadChangesTheSitesUnderLoadWithoutAFailedRequest() throws Exception {
+        String www = Child.repoDir().resolve("www").toString();
+        String before = "sites = [{ hosts = [a.test], root = \"" + www + "\", headers = [{ match = \"**\", set { X-Site = a } }] }]\n";
+        start(2, before);
+        assertThat(getAs("a.test", "/index.html")).contains("X-Site: a");
+        assertThat(getAs("b.test", "/index.html")).doesNotContain("X-Site");
+        try (Load load = new Load(64, false, 10)) {
+            Thread.sleep(400);
+            Files.writeString(config, Files.readString(config).replace(before, "sites = [{ hosts = [b.test], root = \"" + www
+                    + "\", try-files = [\"$uri\", \"/index.html\"], headers = [{ match = \"**\", set { X-Site = b } }] }]\n"));
+            assertThat(Processes.kill((int) master.process.pid(), Signals.SIGHUP)).isZero();
+            awaitCount("reloaded: ", 1);
+            Thread.sleep(400);
+            load.stopAndCheck();
+            assertThat(load.requests.get()).isGreaterThan(100);
+        }
+        awaitChildren(2, Duration.ofSeconds(15));
+        assertThat(getAs("b.test", "/no/such/route")).startsWith("HTTP/1.1 200 ").contains("X-Site: b");
+        assertThat(getAs("a.test", "/index.html")).doesNotContain("X-Site");
+    }
+
+    @Test
     void aReloadCanChangeWorkersAndListenAddresses() throws Exception {
         start(2, "");
         int second = Child.freePort();
@@ -489,10 +511,19 @@ class MasterIT {
     }
 
     private String get(String path, int toPort) throws IOException {
+        return get("x", path, toPort);
+    }
+
+    /** The response head for {@code path} with that Host. */
+    private String getAs(String host, String path) throws IOException {
+        return get(host, path, port);
+    }
+
+    private String get(String host, String path, int toPort) throws IOException {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", toPort), 10_000);
             s.setSoTimeout(20_000);
-            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             InputStream in = new java.io.BufferedInputStream(s.getInputStream());
             String head = readHead(in);
