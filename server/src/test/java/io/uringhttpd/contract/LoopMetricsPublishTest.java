@@ -306,4 +306,42 @@ class LoopMetricsPublishTest {
             }
         }
     }
+    /** The site rules' responses reach the slot: one fallback, two redirects, one error page. */
+    @ParameterizedTest
+    @ValueSource(strings = {"epoll", "io_uring"})
+    void siteRulesArePublished(String engine) throws Exception {
+        if (engine.equals("io_uring")) {
+            IoUringAvailability.assumeAvailable();
+        }
+        Path root = Files.createDirectories(dir.resolve("www"));
+        Files.writeString(root.resolve("index.html"), "INDEX");
+        Files.writeString(root.resolve("404.html"), "GONE");
+        ServerConfig config = TestServer.config(engine, root, dir, "uring-httpd.sites = [{ hosts = [s.test], root = \""
+                + root + "\", try-files = [\"$uri\", \"/index.html\"], redirects = [{ from = \"/old/**\", to = \"/new/$1\" }] }]",
+                "uring-httpd.error-pages = { 404 = \"/404.html\" }");
+        try (MetricsFile file = MetricsFile.create(4)) {
+            Server server = Server.start(config, file);
+            try {
+                try (RawHttp.Conn c = RawHttp.open(server.port())) {
+                    for (String request : List.of("GET /app/route HTTP/1.1\r\nHost: s.test\r\n\r\n",
+                            "GET /old/a HTTP/1.1\r\nHost: s.test\r\n\r\n", "GET /old/b HTTP/1.1\r\nHost: s.test\r\n\r\n",
+                            "GET /missing HTTP/1.1\r\nHost: other\r\n\r\n")) {
+                        assertThat(c.send(request).read().status()).isIn(200, 301, 404);
+                    }
+                }
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                SlotSnapshot s = file.read(0);
+                while ((s == null || s.counters()[SITE_ERROR_PAGES] < 1) && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                    s = file.read(0);
+                }
+                assertThat(s).isNotNull();
+                assertThat(s.counters()[SITE_TRY_FILES_FALLBACKS]).as("fallbacks").isEqualTo(1);
+                assertThat(s.counters()[SITE_REDIRECTS]).as("redirects").isEqualTo(2);
+                assertThat(s.counters()[SITE_ERROR_PAGES]).as("error pages").isEqualTo(1);
+            } finally {
+                server.close();
+            }
+        }
+    }
 }
