@@ -303,7 +303,7 @@ class MasterIT {
         start(2, "");
         List<Long> pids = workerPids();
         assertThat(cli("--config", config.toString(), "-s", "stop")).isZero();
-        assertThat(master.process.waitFor(15, TimeUnit.SECONDS)).isTrue();
+        assertThat(master.process.waitFor(15, TimeUnit.SECONDS)).as("the master exited; its output:%n%s", master.output()).isTrue();
         assertThat(master.process.exitValue()).isZero();
         awaitGone(pids, Duration.ofSeconds(5));
         assertThat(cli("--config", config.toString(), "-s", "quit")).as("nothing left to signal").isEqualTo(1);
