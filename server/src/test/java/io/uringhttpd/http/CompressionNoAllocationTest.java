@@ -12,7 +12,6 @@ import io.uringhttpd.files.Variants;
 import io.uringhttpd.log.AccessLog;
 import io.uringhttpd.log.AccessLogSettings;
 import io.uringhttpd.sys.Syscalls;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,14 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
  * tick between requests), measured with the JVM's per-thread allocation counter after warm-up.
  */
 class CompressionNoAllocationTest {
-    private static final int REQUESTS = 20_000;
-
     @TempDir
     Path dir;
 
     @Test
     void servingCompressedRepresentationsAllocatesNothing() throws Exception {
-        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         Path root = Files.createDirectories(dir.resolve("www"));
         String css = "body { margin: 0 auto; color: #333; }\n".repeat(200);
         Files.writeString(root.resolve("site.css"), css);
@@ -78,35 +74,9 @@ class CompressionNoAllocationTest {
                 "GET /site.css HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip\r\nIf-None-Match: " + variantEtag + "\r\n\r\n",
                 "HEAD /page.html HTTP/1.1\r\nHost: t\r\nAccept-Encoding: br\r\nRange: bytes=0-9\r\n\r\n",
             };
-            long[] addresses = new long[requests.length];
-            for (int i = 0; i < requests.length; i++) {
-                addresses[i] = mem.put(requests[i]);
-            }
             int[] expected = {200, 200, 200, 200, 304, 200};
-            for (int i = 0; i < requests.length; i++) {
-                String head = exchange(handler, st, plan, mem, out, requests[i], now);
-                assertThat(head).as(requests[i]).startsWith("HTTP/1.1 " + expected[i]);
-            }
-            long allocated = Long.MAX_VALUE;
-            for (int round = 0; round < 15 && allocated != 0; round++) {
-                long before = threads.getCurrentThreadAllocatedBytes();
-                for (int i = 0; i < REQUESTS; i++) {
-                    if (i % 100 == 0) {
-                        handler.tick(++now);
-                    }
-                    int k = i % requests.length;
-                    int n = handler.handle(st, addresses[k], requests[k].length(), out, 16384, plan, now);
-                    if (n <= 0 || !plan.hasResponse) {
-                        throw new AssertionError("no response to " + requests[k]);
-                    }
-                    plan.releaseFile();
-                    plan.reset();
-                }
-                if (round > 5) {
-                    allocated = threads.getCurrentThreadAllocatedBytes() - before;
-                }
-            }
-            assertThat(allocated).as("bytes allocated by %d requests", REQUESTS).isZero();
+            long allocated = HandlerAllocation.measure(handler, mem, requests, expected, now);
+            assertThat(allocated).as("bytes allocated by %d requests", HandlerAllocation.REQUESTS).isZero();
             handler.close();
         }
     }

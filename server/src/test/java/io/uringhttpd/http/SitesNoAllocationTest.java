@@ -10,7 +10,6 @@ import io.uringhttpd.files.Variants;
 import io.uringhttpd.log.AccessLog;
 import io.uringhttpd.log.AccessLogSettings;
 import io.uringhttpd.sys.Syscalls;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,14 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
  * runs as a loop runs it, measured with the JVM's per-thread allocation counter after warm-up.
  */
 class SitesNoAllocationTest {
-    private static final int REQUESTS = 20_000;
-
     @TempDir
     Path dir;
 
     @Test
     void servingSitesAllocatesNothing() throws Exception {
-        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         Path root = Files.createDirectories(dir.resolve("default"));
         Files.writeString(root.resolve("index.html"), "DEFAULT");
         Path app = Files.createDirectories(dir.resolve("app"));
@@ -58,9 +54,6 @@ class SitesNoAllocationTest {
                             new StaticFileHandler.Site(appFiles, new Variants(appFiles, VariantSettings.off(), null),
                                     List.of("$uri", "$uri.html", "$uri/", "=404"), rules, redirects, Map.of(404, "/404.html"))),
                     new FileEventSet(List.of(defaultFiles, appFiles), sys), log.newWriter(sys));
-            ConnectionHttpState st = handler.newConnectionState();
-            ResponsePlan plan = handler.newPlan();
-            long out = mem.allocate(16384).address();
             String[] requests = {
                 "GET /settings/profile HTTP/1.1\r\nHost: app.test\r\n\r\n",
                 "GET /about HTTP/1.1\r\nHost: APP.test:8080\r\n\r\n",
@@ -70,37 +63,8 @@ class SitesNoAllocationTest {
                 "GET /index.html HTTP/1.1\r\nHost: other.test\r\n\r\n",
             };
             int[] expected = {404, 200, 200, 308, 200, 200};
-            long[] addresses = new long[requests.length];
-            long now = 1_000;
-            handler.tick(now);
-            for (int i = 0; i < requests.length; i++) {
-                addresses[i] = mem.put(requests[i]);
-                int n = handler.handle(st, addresses[i], requests[i].length(), out, 16384, plan, now);
-                assertThat(n).isPositive();
-                assertThat(NativeText.read(out, plan.headLength)).as(requests[i]).startsWith("HTTP/1.1 " + expected[i]);
-                plan.releaseFile();
-                plan.reset();
-            }
-            long allocated = Long.MAX_VALUE;
-            for (int round = 0; round < 15 && allocated != 0; round++) {
-                long before = threads.getCurrentThreadAllocatedBytes();
-                for (int i = 0; i < REQUESTS; i++) {
-                    if (i % 100 == 0) {
-                        handler.tick(++now);
-                    }
-                    int k = i % requests.length;
-                    int n = handler.handle(st, addresses[k], requests[k].length(), out, 16384, plan, now);
-                    if (n <= 0 || !plan.hasResponse) {
-                        throw new AssertionError("no response to " + requests[k]);
-                    }
-                    plan.releaseFile();
-                    plan.reset();
-                }
-                if (round > 5) {
-                    allocated = threads.getCurrentThreadAllocatedBytes() - before;
-                }
-            }
-            assertThat(allocated).as("bytes allocated by %d requests", REQUESTS).isZero();
+            long allocated = HandlerAllocation.measure(handler, mem, requests, expected, 1_000);
+            assertThat(allocated).as("bytes allocated by %d requests", HandlerAllocation.REQUESTS).isZero();
             handler.close();
         }
     }

@@ -303,7 +303,12 @@ class MasterIT {
         start(2, "");
         List<Long> pids = workerPids();
         assertThat(cli("--config", config.toString(), "-s", "stop")).isZero();
-        assertThat(master.process.waitFor(15, TimeUnit.SECONDS)).as("the master exited; its output:%n%s", master.output()).isTrue();
+        boolean exited = master.process.waitFor(15, TimeUnit.SECONDS);
+        if (!exited) {
+            Processes.kill((int) master.process.pid(), Signals.SIGQUIT); // a thread dump into its output
+            Thread.sleep(1000);
+        }
+        assertThat(exited).as("the master exited; its output:%n%s", master.output()).isTrue();
         assertThat(master.process.exitValue()).isZero();
         awaitGone(pids, Duration.ofSeconds(5));
         assertThat(cli("--config", config.toString(), "-s", "quit")).as("nothing left to signal").isEqualTo(1);
