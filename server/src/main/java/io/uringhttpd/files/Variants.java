@@ -28,7 +28,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 public final class Variants implements AutoCloseable, CompressionCounters {
     /** Statuses of the negative entries of the variant table. */
     private static final int PENDING = -1, NOT_SMALLER = -2;
-    private static final byte[] CONTENT_TYPE_PARAMETERS = {';'};
     /** {@link FileEntry#sidecars}: the bits below are known. */
     static final int SIDECARS_KNOWN = 0x80;
 
@@ -240,7 +239,7 @@ public final class Variants implements AutoCloseable, CompressionCounters {
 
     private boolean typeListed(byte[] contentType) {
         int end = 0;
-        while (end < contentType.length && contentType[end] != CONTENT_TYPE_PARAMETERS[0] && contentType[end] != ' ') end++;
+        while (end < contentType.length && contentType[end] != ';' && contentType[end] != ' ') end++;
         for (byte[] p : typePrefixes) {
             if (end >= p.length && Arrays.equals(contentType, 0, p.length, p, 0, p.length)) return true;
         }

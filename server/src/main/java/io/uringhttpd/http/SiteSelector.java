@@ -19,6 +19,8 @@ public final class SiteSelector {
     private final byte[][] names;
     private final int[] sites;
     private final int mask;
+    /** No site besides the default: every request gets site 0 without reading its Host. */
+    private final boolean defaultOnly;
     /** ".example.com" of "*.example.com", longest first, and their sites. */
     private final byte[][] suffixes;
     private final int[] suffixSites;
@@ -53,11 +55,12 @@ public final class SiteSelector {
         wild.sort(Comparator.comparingInt((Suffix s) -> s.bytes().length).reversed());
         suffixes = wild.stream().map(Suffix::bytes).toArray(byte[][]::new);
         suffixSites = wild.stream().mapToInt(Suffix::site).toArray();
+        defaultOnly = exact.isEmpty() && wild.isEmpty();
     }
 
     /** The site for a Host value at {@code [address, address + length)}; 0 when absent (length -1) or unknown. */
     public int select(long address, int length) {
-        if (length <= 0 || Mem.get(address) == '[') {
+        if (defaultOnly || length <= 0 || Mem.get(address) == '[') {
             return 0; // no Host (HTTP/1.0), or an IPv6 literal: never a configured name
         }
         int end = 0;
