@@ -6,6 +6,7 @@ import io.uringhttpd.engine.ListenSockets;
 import io.uringhttpd.engine.LoopMetrics;
 import io.uringhttpd.engine.LoopSettings;
 import io.uringhttpd.metrics.MetricsFile;
+import io.uringhttpd.metrics.MetricsSchema;
 import io.uringhttpd.engine.epoll.EpollLoop;
 import io.uringhttpd.engine.iouring.IoUringLoop;
 import io.uringhttpd.sys.IoUringConstants;
@@ -231,9 +232,10 @@ public final class Server implements AutoCloseable {
             throw e;
         }
         if (metrics != null) {
+            List<String> siteLabels = sites.stream().map(site -> MetricsSchema.siteLabel(site.hosts())).toList();
             for (int i = 0; i < loopCount; i++) {
                 loops.get(i).publishTo(new LoopMetrics(metrics, firstSlot + i, workerIndex, i, fileServices.get(i),
-                        variantsOfLoops.get(i), handlers.get(i), accessLogWriters.get(i)::linesLost));
+                        variantsOfLoops.get(i), handlers.get(i), siteLabels, accessLogWriters.get(i)::linesLost));
             }
         }
         for (int i = 0; i < loopCount; i++) {

@@ -392,6 +392,11 @@ public final class ConfigLoader {
                 error(v.origin(), key("sites"), "expected a list of sites [{ hosts = [...], root = ... }], got " + describe(v));
                 return out;
             }
+            if (list.size() > ServerConfig.SITES_MAX) {
+                error(v.origin(), key("sites"), "at most " + ServerConfig.SITES_MAX + " sites (each has an open-file"
+                        + " cache and an inotify instance in every loop, and series of its own), got " + list.size());
+                return out;
+            }
             Map<String, String> hostOwners = new HashMap<>();
             for (int i = 0; i < list.size(); i++) {
                 ConfigValue entry = list.get(i);

@@ -57,6 +57,9 @@ public record ServerConfig(
         Map<Integer, String> errorPages,
         List<Site> sites) {
 
+    /** Sites a configuration may list besides the default (the top-level keys). */
+    public static final int SITES_MAX = 63;
+
     public ServerConfig {
         sets = List.copyOf(sets);
         listen = List.copyOf(listen);

@@ -14,6 +14,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.function.ObjLongConsumer;
 
@@ -33,7 +34,10 @@ public final class LoopMetrics {
     /** The loop's sidecars and cached variants, confined to the loop thread too; null: none. */
     private final CompressionCounters compression;
     private final RuleCounters rules;
+    /** The label values of the sites whose requests {@code rules} counts, in its order. */
+    private final List<String> sites;
     private final LongSupplier accessLogLinesLost;
+    private static final long[] NO_SITES = new long[0];
     private final long[] counters = new long[COUNTERS.size()];
     private final long[] gauges = new long[GAUGES.size()];
     private final long[][] buckets = new long[HISTOGRAMS.size()][];
@@ -55,7 +59,7 @@ public final class LoopMetrics {
      * @param loopIndex   the loop's index in its process; loop 0 also writes the JVM gauges
      */
     public LoopMetrics(MetricsFile file, int slot, int workerIndex, int loopIndex) {
-        this(file, slot, workerIndex, loopIndex, null, null, null, () -> 0);
+        this(file, slot, workerIndex, loopIndex, null, null, null, List.of(), () -> 0);
     }
 
     /**
@@ -65,10 +69,12 @@ public final class LoopMetrics {
      * @param files              the loop's open-file cache (its FileService); null: the cache series stay 0
      * @param compression        the loop's compressed representations; null: those series stay 0
      * @param rules              what the loop's site rules answered; null: those series stay 0
+     * @param sites              the sites' label values (MetricsSchema.siteLabel), in the order {@code rules} counts them
      * @param accessLogLinesLost the lines its access-log writer lost (write errors, short writes)
      */
     public LoopMetrics(MetricsFile file, int slot, int workerIndex, int loopIndex, FileCacheCounters files,
-                       CompressionCounters compression, RuleCounters rules, LongSupplier accessLogLinesLost) {
+                       CompressionCounters compression, RuleCounters rules, List<String> sites,
+                       LongSupplier accessLogLinesLost) {
         this.file = file;
         this.slot = slot;
         this.workerIndex = workerIndex;
@@ -76,6 +82,7 @@ public final class LoopMetrics {
         this.files = files;
         this.compression = compression;
         this.rules = rules;
+        this.sites = rules == null ? List.of() : List.copyOf(sites);
         this.accessLogLinesLost = accessLogLinesLost;
         for (int h = 0; h < buckets.length; h++) {
             buckets[h] = new long[HISTOGRAMS.get(h).bucketCount()];
@@ -87,7 +94,7 @@ public final class LoopMetrics {
      * it starts, so the slot records its tid.
      */
     public void start(String engine) {
-        writer = file.claim(slot, workerIndex, loopIndex, engine);
+        writer = file.claim(slot, workerIndex, loopIndex, engine, sites);
     }
 
     /** Publishes the loop's figures now; {@code last}: the loop has stopped. */
@@ -178,7 +185,7 @@ public final class LoopMetrics {
         copy(c.requestDurationNs, REQUEST_DURATION);
         copy(c.eventsPerWakeup, EVENTS_PER_WAKEUP);
         copy(c.sqesPerSubmit, SQES_PER_SUBMIT);
-        writer.publish(counters, gauges, buckets, sums, last);
+        writer.publish(counters, gauges, buckets, sums, rules == null ? NO_SITES : rules.siteRequests(), last);
     }
 
     private void copy(LoopHistogram h, int index) {

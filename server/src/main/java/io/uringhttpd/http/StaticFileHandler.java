@@ -87,9 +87,20 @@ public final class StaticFileHandler implements io.uringhttpd.metrics.RuleCounte
     private final MemorySegment[] errorPages = new MemorySegment[600];
     private final int partsMax;
     private long nowMs;
+    /** The site the request's Host chose (any method), or -1: none yet, or a request that could not be parsed. */
+    private int requestSite = -1;
+    /**
+     * The rules that shaped the response ({@code RULE_*} bits; a fallback can end in an error page):
+     * counted once the response is planned, not per attempt.
+     */
+    private int answeredBy;
+    private static final int RULE_FALLBACK = 1;
+    private static final int RULE_REDIRECT = 2;
+    private static final int RULE_ERROR_PAGE = 4;
     private long tryFilesFallbacks;
     private long redirectsSent;
     private long errorPagesSent;
+    private final long[] siteRequests;
     /** The loop is retiring: every response from now on says Connection: close. */
     private boolean draining;
 
@@ -118,6 +129,7 @@ public final class StaticFileHandler implements io.uringhttpd.metrics.RuleCounte
         this.siteHeaders = sites.stream().map(Site::headers).toArray(HeaderRules[]::new);
         this.siteRedirects = sites.stream().map(Site::redirects).toArray(Redirects[]::new);
         this.siteErrorPages = new byte[sites.size()][][];
+        this.siteRequests = new long[sites.size()];
         int redirectMax = 0;
         for (int i = 0; i < sites.size(); i++) {
             siteErrorPages[i] = new byte[600][];
@@ -236,6 +248,25 @@ public final class StaticFileHandler implements io.uringhttpd.metrics.RuleCounte
                       ResponsePlan plan, long nowMs) {
         ruleMatch = 0; // rules apply to GET and HEAD answers of a site: serve() sets them
         currentSite = -1;
+        requestSite = -1;
+        answeredBy = 0;
+        int r = handleRequest(st, inAddress, inLength, outAddress, outCapacity, plan);
+        // Counted here, once: a head that did not fit is planned again from the same bytes.
+        if (r > 0 && plan.hasResponse) {
+            if (requestSite >= 0) {
+                siteRequests[requestSite]++;
+            }
+            if (answeredBy != 0) {
+                tryFilesFallbacks += answeredBy & RULE_FALLBACK;
+                redirectsSent += (answeredBy & RULE_REDIRECT) >> 1;
+                errorPagesSent += (answeredBy & RULE_ERROR_PAGE) >> 2;
+            }
+        }
+        return r;
+    }
+
+    private int handleRequest(ConnectionHttpState st, long inAddress, int inLength, long outAddress, int outCapacity,
+                              ResponsePlan plan) {
         if (st.inBody) {
             return continueBody(st, inAddress, inLength, outAddress, outCapacity, plan);
         }
@@ -300,6 +331,7 @@ public final class StaticFileHandler implements io.uringhttpd.metrics.RuleCounte
     /** Fills the plan for the parsed {@link #request}; -1 when the head does not fit. */
     private int respond(long out, int cap, ResponsePlan plan) {
         boolean keepAlive = request.keepAlive && !draining;
+        requestSite = selector.select(request.hostAddress, request.hostLength);
         switch (request.method) {
             case Method.GET, Method.HEAD -> {
                 return serve(out, cap, plan, keepAlive);
@@ -323,7 +355,7 @@ public final class StaticFileHandler implements io.uringhttpd.metrics.RuleCounte
 
     private int serve(long out, int cap, ResponsePlan plan, boolean keepAlive) {
         boolean isHead = request.method == Method.HEAD;
-        int site = selector.select(request.hostAddress, request.hostLength);
+        int site = requestSite;
         files = siteFiles[site];
         variants = siteVariants[site];
         headers = siteHeaders[site];
@@ -347,7 +379,7 @@ public final class StaticFileHandler implements io.uringhttpd.metrics.RuleCounte
     private int redirect(Redirects redirects, int r, long out, int cap, ResponsePlan plan, boolean keepAlive, boolean isHead) {
         int n = redirects.location(r, request.path, request.pathLength, locationScratch);
         int status = redirects.status(r);
-        redirectsSent++;
+        answeredBy |= RULE_REDIRECT;
         startHead(out, cap, status).bytes(HeadWriter.LOCATION).bytes(locationScratch, 0, n);
         if (redirects.keepsQuery(r)) {
             head.raw(request.queryAddress, request.queryLength);
@@ -423,7 +455,7 @@ public final class StaticFileHandler implements io.uringhttpd.metrics.RuleCounte
                     int n;
                     if (t.kinds[i] == TryFiles.PATH) {
                         if (i == last) {
-                            tryFilesFallbacks++;
+                            answeredBy |= RULE_FALLBACK;
                             return servePath(b, b.length, out, cap, plan, keepAlive, isHead);
                         }
                         System.arraycopy(b, 0, tryPath, 0, b.length);
@@ -439,7 +471,7 @@ public final class StaticFileHandler implements io.uringhttpd.metrics.RuleCounte
                         lookup.entry = null;
                         if (!entry.isDirectory()) {
                             if (i > 0) {
-                                tryFilesFallbacks++;
+                                answeredBy |= RULE_FALLBACK;
                             }
                             return serveFile(entry, out, cap, plan, keepAlive, isHead);
                         }
@@ -757,7 +789,7 @@ public final class StaticFileHandler implements io.uringhttpd.metrics.RuleCounte
         if (page == null) {
             return builtInErrorBody(status, plan, keepAlive, isHead);
         }
-        errorPagesSent++;
+        answeredBy |= RULE_ERROR_PAGE;
         head.header(HeadWriter.CONTENT_TYPE, page.contentType()).contentLength(page.size());
         if (isHead || page.size() == 0) {
             page.release();
@@ -877,6 +909,11 @@ public final class StaticFileHandler implements io.uringhttpd.metrics.RuleCounte
     @Override
     public long errorPages() {
         return errorPagesSent;
+    }
+
+    @Override
+    public long[] siteRequests() {
+        return siteRequests;
     }
 
     /**

@@ -58,6 +58,23 @@ public final class LoopSeriesCollector implements MultiCollector {
             }
         }
         families.values().forEach(b -> out.add(b.build()));
+        siteRequests(totals, out);
+    }
+
+    /** One series per (engine, worker, site): the sites are whatever the loops' configurations named. */
+    private static void siteRequests(Map<MetricsAggregator.Key, MetricsAggregator.Totals> totals, List<MetricSnapshot> out) {
+        MetricsSchema.Series series = MetricsSchema.SITE_REQUESTS;
+        CounterSnapshot.Builder builder = CounterSnapshot.builder()
+                .name(series.name().substring(0, series.name().length() - TOTAL.length())).help(series.help());
+        for (var entry : totals.entrySet()) {
+            MetricsAggregator.Key key = entry.getKey();
+            entry.getValue().siteRequests.forEach((site, n) -> builder.dataPoint(
+                    CounterSnapshot.CounterDataPointSnapshot.builder()
+                            .labels(Labels.of("engine", key.engine(), "worker", key.worker(), series.labelKey(), site))
+                            .value(n)
+                            .build()));
+        }
+        out.add(builder.build());
     }
 
     private static void gauges(Map<MetricsAggregator.Key, MetricsAggregator.Totals> totals, List<MetricSnapshot> out) {

@@ -40,6 +40,8 @@ public final class MetricsAggregator {
         public final long[] gauges = new long[MetricsSchema.GAUGES.size()];
         public final long[][] histogramBuckets = new long[MetricsSchema.HISTOGRAMS.size()][];
         public final double[] histogramSums = new double[MetricsSchema.HISTOGRAMS.size()];
+        /** Requests by site label: summed by name, so a reload that reorders the sites keeps each count with its site. */
+        public final Map<String, Long> siteRequests = new TreeMap<>();
         public boolean live;
 
         Totals() {
@@ -50,10 +52,14 @@ public final class MetricsAggregator {
 
         void add(SlotSnapshot s) {
             add(s.counters(), s.histogramBuckets(), s.histogramSums());
+            for (int i = 0; i < s.siteNames().size(); i++) {
+                siteRequests.merge(s.siteNames().get(i), s.siteRequests()[i], Long::sum);
+            }
         }
 
         void add(Totals t) {
             add(t.counters, t.histogramBuckets, t.histogramSums);
+            t.siteRequests.forEach((site, n) -> siteRequests.merge(site, n, Long::sum));
         }
 
         private void add(long[] moreCounters, long[][] moreBuckets, double[] moreSums) {

@@ -4,6 +4,7 @@ import io.uringhttpd.sys.Processes;
 import io.uringhttpd.sys.SharedMemory;
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -20,7 +21,9 @@ import java.util.List;
  *        +16 worker index   +24 loop index   +32 engine (1 epoll, 2 io_uring)
  *        +40 pid            +48 tid          +56 live (1 until the loop's final publish)
  *        +64 counters (MetricsSchema.COUNTERS order), gauges, histogram buckets (per histogram,
- *            per bucket, not cumulative, +Inf last), histogram sums (double bits)
+ *            per bucket, not cumulative, +Inf last), histogram sums (double bits), then the sites:
+ *            their count, SITES_MAX request counters, and SITES_MAX names (each a byte length and
+ *            up to 256 bytes of UTF-8, written once when the loop claims the slot)
  * </pre>
  *
  * <p>Consistency without locks or atomics on the hot path: a loop counts in its own plain
@@ -30,7 +33,7 @@ import java.util.List;
  */
 public final class MetricsFile implements AutoCloseable {
     static final long MAGIC = 0x3143_5254_4D48_5255L;   // "URHMTRC1" read as little-endian bytes
-    static final long VERSION = 1;
+    static final long VERSION = 2;
     static final int HEADER_BYTES = 64;
     static final int SLOT_HEADER_BYTES = 64;
     static final int ENGINE_EPOLL = 1;
@@ -44,9 +47,14 @@ public final class MetricsFile implements AutoCloseable {
         }
         BUCKETS = b;
     }
-    /** One slot: header, counters, gauges, buckets, sums; rounded up to a cache line. */
-    static final int SLOT_BYTES = (SLOT_HEADER_BYTES + 8 * (MetricsSchema.COUNTERS.size() + MetricsSchema.GAUGES.size()
-            + BUCKETS + MetricsSchema.HISTOGRAMS.size()) + 63) & ~63;
+    /** A site's name: a length, then 256 bytes (a host name has at most 253). */
+    static final int SITE_NAME_BYTES_MAX = 256;
+    private static final int SITE_NAME_LONGS = 1 + SITE_NAME_BYTES_MAX / 8;
+    /** Where the sites' block starts in a slot. */
+    private static final int SITES_OFFSET = SLOT_HEADER_BYTES + 8 * (MetricsSchema.COUNTERS.size()
+            + MetricsSchema.GAUGES.size() + BUCKETS + MetricsSchema.HISTOGRAMS.size());
+    /** One slot: header, counters, gauges, buckets, sums, sites; rounded up to a cache line. */
+    static final int SLOT_BYTES = (SITES_OFFSET + 8 * (1 + MetricsSchema.SITES_MAX * (1 + SITE_NAME_LONGS)) + 63) & ~63;
 
     private final SharedMemory memory;
     private final int slotCount;
@@ -113,6 +121,17 @@ public final class MetricsFile implements AutoCloseable {
      * own thread (its tid is recorded for per-thread CPU figures).
      */
     public SlotWriter claim(int slot, int workerIndex, int loopIndex, String engine) {
+        return claim(slot, workerIndex, loopIndex, engine, List.of());
+    }
+
+    /**
+     * Claims {@code slot} for a loop serving {@code sites} (their label values, in the order of the
+     * request counts it will publish; at most {@link MetricsSchema#SITES_MAX}).
+     */
+    public SlotWriter claim(int slot, int workerIndex, int loopIndex, String engine, List<String> sites) {
+        if (sites.size() > MetricsSchema.SITES_MAX) {
+            throw new IllegalArgumentException(sites.size() + " sites, at most " + MetricsSchema.SITES_MAX);
+        }
         long base = slotOffset(slot);
         long sequence = memory.getLong(base);
         memory.putLong(base, sequence + 1);
@@ -127,8 +146,38 @@ public final class MetricsFile implements AutoCloseable {
         for (long o = base + SLOT_HEADER_BYTES; o < base + SLOT_BYTES; o += 8) {
             memory.putLong(o, 0);
         }
+        long sitesBase = base + SITES_OFFSET;
+        memory.putLong(sitesBase, sites.size());
+        for (int i = 0; i < sites.size(); i++) {
+            writeName(sitesBase + 8 * (1 + MetricsSchema.SITES_MAX + (long) i * SITE_NAME_LONGS), sites.get(i));
+        }
         memory.putLongRelease(base, sequence + 2);
         return new SlotWriter(memory, base);
+    }
+
+    private void writeName(long at, String name) {
+        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+        int length = Math.min(bytes.length, SITE_NAME_BYTES_MAX);
+        memory.putLong(at, length);
+        for (int i = 0; i < length; i += 8) {
+            long word = 0;
+            for (int b = 0; b < 8 && i + b < length; b++) {
+                word |= (bytes[i + b] & 0xFFL) << (8 * b);
+            }
+            memory.putLong(at + 8 + i, word);
+        }
+    }
+
+    private String readName(long at) {
+        int length = (int) Math.min(Math.max(memory.getLong(at), 0), SITE_NAME_BYTES_MAX);
+        byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i += 8) {
+            long word = memory.getLong(at + 8 + i);
+            for (int b = 0; b < 8 && i + b < length; b++) {
+                bytes[i + b] = (byte) (word >>> (8 * b));
+            }
+        }
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     /** A consistent copy of {@code slot}, or null when no loop ever claimed it. */
@@ -170,6 +219,17 @@ public final class MetricsFile implements AutoCloseable {
             for (int h = 0; h < sums.length; h++, o += 8) {
                 sums[h] = Double.longBitsToDouble(memory.getLong(o));
             }
+            int siteCount = (int) Math.min(Math.max(memory.getLong(o), 0), MetricsSchema.SITES_MAX);
+            o += 8;
+            long[] siteRequests = new long[siteCount];
+            for (int i = 0; i < siteCount; i++) {
+                siteRequests[i] = memory.getLong(o + 8L * i);
+            }
+            o += 8L * MetricsSchema.SITES_MAX;
+            String[] siteNames = new String[siteCount];
+            for (int i = 0; i < siteCount; i++) {
+                siteNames[i] = readName(o + 8L * i * SITE_NAME_LONGS);
+            }
             // The data loads above must not drift below the second look at the sequence.
             VarHandle.acquireFence();
             if (memory.getLong(base) != before) {
@@ -179,7 +239,7 @@ public final class MetricsFile implements AutoCloseable {
                 return null;
             }
             return new SlotSnapshot(slot, incarnation, worker, loop, engine == ENGINE_IO_URING ? "io_uring" : "epoll",
-                    pid, tid, live, c, g, buckets, sums);
+                    pid, tid, live, c, g, buckets, sums, List.of(siteNames), siteRequests);
         }
     }
 
@@ -213,6 +273,7 @@ public final class MetricsFile implements AutoCloseable {
      * thread only, at its timer tick and when it stops; allocates nothing.
      */
     public static final class SlotWriter {
+        private static final long[] NO_SITES = new long[0];
         private final SharedMemory memory;
         private final long base;
 
@@ -226,6 +287,12 @@ public final class MetricsFile implements AutoCloseable {
          * not cumulative). {@code last}: the loop has stopped, these are its final values.
          */
         public void publish(long[] counters, long[] gauges, long[][] buckets, double[] sums, boolean last) {
+            publish(counters, gauges, buckets, sums, NO_SITES, last);
+        }
+
+        /** As above, with the requests of each site the slot was claimed for, in that order. */
+        public void publish(long[] counters, long[] gauges, long[][] buckets, double[] sums, long[] siteRequests,
+                            boolean last) {
             long sequence = memory.getLong(base);
             memory.putLong(base, sequence + 1);
             // The odd sequence must be visible before any of the data stores below.
@@ -248,6 +315,10 @@ public final class MetricsFile implements AutoCloseable {
             for (double s : sums) {
                 memory.putLong(o, Double.doubleToRawLongBits(s));
                 o += 8;
+            }
+            o += 8; // the site count, written at claim
+            for (int i = 0; i < siteRequests.length; i++) {
+                memory.putLong(o + 8L * i, siteRequests[i]);
             }
             if (last) {
                 memory.putLong(base + 56, 0);

@@ -99,6 +99,20 @@ public final class MetricsSchema {
     /** First of the syscall counters, in {@link #SYSCALL_NAMES} order. */
     public static final int SYSCALLS_FIRST;
 
+    /**
+     * Requests by site: a block of its own in each slot, after the histograms, because its label
+     * values (the sites' names) come from the configuration the loop runs, not from this schema;
+     * the loop writes them into its slot when it claims it, so a reload's new sites and the old
+     * workers' old ones are told apart. At most {@link #SITES_MAX} sites (the configuration's cap).
+     */
+    public static final Series SITE_REQUESTS = new Series("uringhttpd_site_requests_total",
+            "Requests answered, by the site their Host chose (its first host name; _default: the top-level"
+                    + " site); requests refused before their head was read belong to none", "site", null, 1);
+    /** The default site and at most 63 listed ones: what the configuration allows. */
+    public static final int SITES_MAX = 64;
+    /** The default site's label value: '_' is in no host name, so it cannot be a site's first host. */
+    public static final String DEFAULT_SITE = "_default";
+
     /** The syscalls counted by name, as {@code io.uringhttpd.sys.SyscallCounts.forEach} names them. */
     public static final List<String> SYSCALL_NAMES = List.of(
             "socket", "setsockopt", "getsockopt", "bind", "listen", "getsockname", "getpeername", "accept4",
@@ -247,6 +261,11 @@ public final class MetricsSchema {
     }
 
     private MetricsSchema() {
+    }
+
+    /** A site's label value: its first host name, or {@link #DEFAULT_SITE} for the top-level site (no hosts). */
+    public static String siteLabel(List<String> hosts) {
+        return hosts.isEmpty() ? DEFAULT_SITE : hosts.getFirst();
     }
 
     private static int add(List<Series> list, String name, String help, String labelKey, String labelValue) {

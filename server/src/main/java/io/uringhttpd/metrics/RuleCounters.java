@@ -13,4 +13,7 @@ public interface RuleCounters {
 
     /** Error responses sent with a site's own error page. */
     long errorPages();
+
+    /** Requests answered per site (site 0 the default), the live array: read it on the loop's thread only. */
+    long[] siteRequests();
 }

@@ -14,7 +14,16 @@ package io.uringhttpd.metrics;
  * @param pid         the worker process (for /proc/PID/task/TID)
  * @param tid         the loop thread's kernel thread id
  * @param live        false once the loop has stopped (its last values are final)
+ * @param siteNames    the label values of the sites the loop serves ({@link MetricsSchema#SITE_REQUESTS})
+ * @param siteRequests requests answered per site, in {@code siteNames} order
  */
 public record SlotSnapshot(int slot, long incarnation, int workerIndex, int loopIndex, String engine, int pid, int tid,
-        boolean live, long[] counters, long[] gauges, long[][] histogramBuckets, double[] histogramSums) {
+        boolean live, long[] counters, long[] gauges, long[][] histogramBuckets, double[] histogramSums,
+        java.util.List<String> siteNames, long[] siteRequests) {
+    /** A loop that counts no sites. */
+    public SlotSnapshot(int slot, long incarnation, int workerIndex, int loopIndex, String engine, int pid, int tid,
+            boolean live, long[] counters, long[] gauges, long[][] histogramBuckets, double[] histogramSums) {
+        this(slot, incarnation, workerIndex, loopIndex, engine, pid, tid, live, counters, gauges, histogramBuckets,
+                histogramSums, java.util.List.of(), new long[0]);
+    }
 }

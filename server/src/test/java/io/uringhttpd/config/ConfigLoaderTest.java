@@ -338,6 +338,15 @@ class ConfigLoaderTest {
                     .as(bad).isEqualTo("uring-httpd.sites.0.try-files");
         }
         assertThat(onlyError("uring-httpd.sites = [www]\n").message()).startsWith("expected a site { hosts");
+        StringBuilder many = new StringBuilder("uring-httpd.sites = [\n");
+        for (int i = 0; i <= ServerConfig.SITES_MAX; i++) {
+            many.append("  { hosts = [s").append(i).append(".test] }\n");
+        }
+        assertThat(onlyError(many.append("]\n").toString())).isEqualTo(new ConfigError(at(1), "uring-httpd.sites",
+                "at most 63 sites (each has an open-file cache and an inotify instance in every loop, and series of its"
+                        + " own), got 64"));
+        // The metrics slots hold the default site and every listed one.
+        assertThat(ServerConfig.SITES_MAX + 1).isEqualTo(io.uringhttpd.metrics.MetricsSchema.SITES_MAX);
     }
 
     @Test

@@ -306,7 +306,12 @@ class LoopMetricsPublishTest {
             }
         }
     }
-    /** The site rules' responses reach the slot: one fallback, two redirects, one error page. */
+
+    /**
+     * The site rules' responses and the requests by site reach the slot and the scrape: one
+     * fallback, two redirects (one with a Host in capitals, a port and a trailing dot), one error
+     * page; OPTIONS counts for its site, a request refused before its head was read for none.
+     */
     @ParameterizedTest
     @ValueSource(strings = {"epoll", "io_uring"})
     void siteRulesArePublished(String engine) throws Exception {
@@ -317,21 +322,31 @@ class LoopMetricsPublishTest {
         Files.writeString(root.resolve("index.html"), "INDEX");
         Files.writeString(root.resolve("404.html"), "GONE");
         ServerConfig config = TestServer.config(engine, root, dir, "uring-httpd.sites = [{ hosts = [s.test], root = \""
-                + root + "\", try-files = [\"$uri\", \"/index.html\"], redirects = [{ from = \"/old/**\", to = \"/new/$1\" }] }]",
+                + root + "\", try-files = [\"$uri\", \"/index.html\"], redirects = [{ from = \"/old/**\", to = \"/new/$1\" }] },"
+                + " { hosts = [\"*.w.test\"], root = \"" + root + "\" }]",
                 "uring-httpd.error-pages = { 404 = \"/404.html\" }");
-        try (MetricsFile file = MetricsFile.create(4)) {
+        try (MetricsFile file = MetricsFile.create(4);
+                MetricsEndpoint endpoint = MetricsEndpoint.start(new EndpointSettings("127.0.0.1", 0, "/metrics"),
+                        new MetricsAggregator(file::snapshots), "0")) {
             Server server = Server.start(config, file);
             try {
                 try (RawHttp.Conn c = RawHttp.open(server.port())) {
                     for (String request : List.of("GET /app/route HTTP/1.1\r\nHost: s.test\r\n\r\n",
-                            "GET /old/a HTTP/1.1\r\nHost: s.test\r\n\r\n", "GET /old/b HTTP/1.1\r\nHost: s.test\r\n\r\n",
-                            "GET /missing HTTP/1.1\r\nHost: other\r\n\r\n")) {
-                        assertThat(c.send(request).read().status()).isIn(200, 301, 404);
+                            "GET /old/a HTTP/1.1\r\nHost: s.test\r\n\r\n", "GET /old/b HTTP/1.1\r\nHost: S.TEST.:80\r\n\r\n",
+                            "OPTIONS * HTTP/1.1\r\nHost: s.test\r\n\r\n",
+                            "GET /missing HTTP/1.1\r\nHost: other\r\n\r\n",
+                            "GET /index.html HTTP/1.1\r\nHost: x.w.test\r\n\r\n")) {
+                        assertThat(c.send(request).read().status()).isIn(200, 204, 301, 404);
                     }
+                }
+                try (RawHttp.Conn c = RawHttp.open(server.port())) {
+                    // Refused before its head was read: a site of none.
+                    assertThat(c.send("GET /index.html HTTP/1.1\r\nHost: s.test\r\nBad Name: x\r\n\r\n").read().status())
+                            .isEqualTo(400);
                 }
                 long deadline = System.nanoTime() + 5_000_000_000L;
                 SlotSnapshot s = file.read(0);
-                while ((s == null || s.counters()[SITE_ERROR_PAGES] < 1) && System.nanoTime() < deadline) {
+                while ((s == null || s.counters()[REQUESTS_4XX] < 2) && System.nanoTime() < deadline) {
                     Thread.sleep(50);
                     s = file.read(0);
                 }
@@ -339,6 +354,18 @@ class LoopMetricsPublishTest {
                 assertThat(s.counters()[SITE_TRY_FILES_FALLBACKS]).as("fallbacks").isEqualTo(1);
                 assertThat(s.counters()[SITE_REDIRECTS]).as("redirects").isEqualTo(2);
                 assertThat(s.counters()[SITE_ERROR_PAGES]).as("error pages").isEqualTo(1);
+                assertThat(s.siteNames()).containsExactly(DEFAULT_SITE, "s.test", "*.w.test");
+                assertThat(s.siteRequests()).as("requests by site").containsExactly(1, 4, 1);
+
+                HttpClient http = HttpClient.newHttpClient();
+                String scrape = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoint.port() + "/metrics"))
+                        .build(), HttpResponse.BodyHandlers.ofString()).body();
+                String labels = "\\{engine=\"" + engine + "\",site=\"";
+                assertThat(scrape).containsPattern("(?m)^uringhttpd_site_requests_total" + labels + "_default\",worker=\"0\"} 1\\.0$")
+                        .containsPattern("(?m)^uringhttpd_site_requests_total" + labels + "s\\.test\",worker=\"0\"} 4\\.0$")
+                        .containsPattern("(?m)^uringhttpd_site_requests_total" + labels + "\\*\\.w\\.test\",worker=\"0\"} 1\\.0$")
+                        .containsPattern("(?m)^uringhttpd_site_rule_responses_total\\{engine=\"" + engine
+                                + "\",rule=\"redirect\",worker=\"0\"} 2\\.0$");
             } finally {
                 server.close();
             }

@@ -31,6 +31,25 @@ class MetricsAggregatorTest {
         return new SlotSnapshot(slot, incarnation, worker, 0, engine, 1, 1, live, counters, gauges, buckets, sums);
     }
 
+    /** {@link #slot} whose loop served {@code sites} with {@code requests} each. */
+    static SlotSnapshot slotWithSites(int slot, long incarnation, List<String> sites, long... requests) {
+        SlotSnapshot s = slot(slot, incarnation, 0, "epoll", true, 0, 0);
+        return new SlotSnapshot(slot, incarnation, 0, 0, "epoll", 1, 1, true, s.counters(), s.gauges(),
+                s.histogramBuckets(), s.histogramSums(), sites, requests);
+    }
+
+    @Test
+    void siteRequestsAddUpByNameThroughAReloadThatReordersTheSites() {
+        slots.add(slotWithSites(0, 1, List.of("_default", "a.test", "b.test"), 10, 20, 30));
+        slots.add(slotWithSites(1, 1, List.of("_default", "a.test", "b.test"), 1, 2, 3));
+        assertThat(totals("epoll", "0").siteRequests).containsExactlyEntriesOf(
+                new java.util.TreeMap<>(Map.of("_default", 11L, "a.test", 22L, "b.test", 33L)));
+        // A reload: the new loop has b.test first and a.test gone; a.test keeps what it had.
+        slots.set(0, slotWithSites(0, 2, List.of("_default", "b.test", "c.test"), 1, 4, 5));
+        assertThat(totals("epoll", "0").siteRequests).containsExactlyEntriesOf(
+                new java.util.TreeMap<>(Map.of("_default", 12L, "a.test", 22L, "b.test", 37L, "c.test", 5L)));
+    }
+
     private MetricsAggregator.Totals totals(String engine, String worker) {
         return aggregator.collect().get(new MetricsAggregator.Key(engine, worker));
     }

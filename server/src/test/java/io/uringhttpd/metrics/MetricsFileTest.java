@@ -78,6 +78,32 @@ class MetricsFileTest {
     }
 
     @Test
+    void theSitesALoopClaimedForReadBackWithTheirRequests() throws Exception {
+        try (MetricsFile file = MetricsFile.create(2)) {
+            String longest = "a".repeat(63) + "." + "b".repeat(63) + "." + "c".repeat(63) + "." + "d".repeat(61);
+            List<String> sites = List.of(MetricsSchema.DEFAULT_SITE, "*.b.test", "ünïcode.test", longest);
+            MetricsFile.SlotWriter w = file.claim(1, 0, 0, "epoll", sites);
+            SlotSnapshot fresh = file.read(1);
+            assertThat(fresh.siteNames()).containsExactlyElementsOf(sites);
+            assertThat(fresh.siteRequests()).containsExactly(0, 0, 0, 0);
+            w.publish(new long[COUNTERS], new long[GAUGES], buckets(0), new double[MetricsSchema.HISTOGRAMS.size()],
+                    new long[] {5, 0, 7, 1L << 40}, false);
+            SlotSnapshot s = file.read(1);
+            assertThat(s.siteNames()).containsExactlyElementsOf(sites);
+            assertThat(s.siteRequests()).containsExactly(5, 0, 7, 1L << 40);
+            assertThat(s.counters()).containsOnly(0L);
+            assertThat(s.histogramSums()).containsOnly(0.0);
+
+            // Reclaimed by a loop of a reloaded configuration with other sites: only those.
+            file.claim(1, 0, 0, "epoll", List.of(MetricsSchema.DEFAULT_SITE));
+            assertThat(file.read(1).siteNames()).containsExactly(MetricsSchema.DEFAULT_SITE);
+            assertThat(file.read(1).siteRequests()).containsExactly(0);
+            List<String> tooMany = java.util.Collections.nCopies(MetricsSchema.SITES_MAX + 1, "x");
+            assertThatThrownBy(() -> file.claim(0, 0, 0, "epoll", tooMany)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
     void aWorkerAttachesToTheInheritedFdAndNothingElse() throws Exception {
         try (MetricsFile file = MetricsFile.create(8)) {
             int dup = new Syscalls().fcntl(file.fd(), 1030 /* F_DUPFD_CLOEXEC */, 0);
