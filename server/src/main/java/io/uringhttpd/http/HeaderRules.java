@@ -32,6 +32,13 @@ public final class HeaderRules {
     /** Per line, its field's bit (fields numbered in order of first appearance). */
     private final long[][] fields;
     private final int[] removes;
+    /**
+     * Bit i: rule i has a pattern a path can match with this byte after its leading '/'
+     * (index {@link PathGlob#NO_SECOND_BYTE}: the path "/"), and with this last byte. Matching tries
+     * only the rules in both: with "/assets/**" and "**&#47;*.html", a request for /app.js tries none.
+     */
+    private final long[] bySecondByte = new long[PathGlob.NO_SECOND_BYTE + 1];
+    private final long[] byLastByte = new long[256];
 
     private HeaderRules(PathGlob[][] globs, int[] classes, byte[][][] lines, long[][] fields, int[] removes) {
         this.globs = globs;
@@ -39,6 +46,16 @@ public final class HeaderRules {
         this.lines = lines;
         this.fields = fields;
         this.removes = removes;
+        for (int i = 0; i < globs.length; i++) {
+            for (PathGlob g : globs[i]) {
+                for (int b = 0; b < bySecondByte.length; b++) {
+                    if (g.admitsSecondByte(b)) bySecondByte[b] |= 1L << i;
+                }
+                for (int b = 0; b < byLastByte.length; b++) {
+                    if (g.admitsLastByte(b)) byLastByte[b] |= 1L << i;
+                }
+            }
+        }
     }
 
     public static HeaderRules compile(List<Rule> rules) {
@@ -89,8 +106,10 @@ public final class HeaderRules {
 
     /** Bit i: rule i matches this path. */
     long match(byte[] path, int length) {
+        long candidates = bySecondByte[PathGlob.secondByte(path, length)] & byLastByte[path[length - 1] & 0xFF];
         long matched = 0;
-        for (int i = 0; i < globs.length; i++) {
+        for (long c = candidates; c != 0; c &= c - 1) {
+            int i = Long.numberOfTrailingZeros(c);
             for (PathGlob g : globs[i]) {
                 if (g.matches(path, length)) {
                     matched |= 1L << i;

