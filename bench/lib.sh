@@ -170,9 +170,14 @@ check_servers() {
   for s in $SERVERS; do
     case $s in
       nginx|epoll|io_uring|auto) ;;
+      epoll+*|io_uring+*|auto+*)
+        # ENGINE+VARIANT: that engine with URING_SET_VARIANT's --set list on top of URING_SET.
+        case ${s#*+} in ''|*[!A-Za-z0-9_]*) die "server '$s': a variant name is letters, digits and '_'" ;; esac
+        local var="URING_SET_${s#*+}"
+        [ -n "${!var+x}" ] || die "server '$s' needs $var (its --set KEY=VALUE list)" ;;
       uring-httpd)
         case ${ENGINE:-} in *[[:space:],]*) die "SERVERS names uring-httpd but ENGINE is a list ('$ENGINE'): name the engines in SERVERS (e.g. SERVERS='nginx epoll io_uring')" ;; esac ;;
-      *) die "unknown server '$s' (servers: nginx epoll io_uring auto uring-httpd)" ;;
+      *) die "unknown server '$s' (servers: nginx epoll io_uring auto uring-httpd, and ENGINE+VARIANT)" ;;
     esac
     case $seen in *" $s "*) die "server '$s' is named twice in SERVERS" ;; esac
     seen="$seen$s "
@@ -189,7 +194,7 @@ is_uring_server() { [ "$1" != nginx ]; }
 engine_of() {
   case $1 in
     uring-httpd) echo "${ENGINE:-}" ;;
-    *) echo "$1" ;;
+    *) echo "${1%%+*}" ;;
   esac
 }
 
@@ -274,7 +279,9 @@ start_servers() {
   for s in $uring_servers; do
     [ "$port" = "$NGINX_PORT" ] && port=$((port + 1))
     SLOG[$s]=$logdir/uring-httpd-$s.log
-    start_uring_engine "$(engine_of "$s")" "$port" "$root" "$work/$s" "${SLOG[$s]}" "$@"
+    local variant_set=""
+    case $s in *+*) local var="URING_SET_${s#*+}"; variant_set=${!var} ;; esac
+    URING_SET="${URING_SET:-} $variant_set" start_uring_engine "$(engine_of "$s")" "$port" "$root" "$work/$s" "${SLOG[$s]}" "$@"
     SPID[$s]=$URING_PID; SPORT[$s]=$port; SCMD[$s]="${URING_CMD[*]}"; SENGINE[$s]=$URING_STARTED_ENGINE
     say "$s: uring-httpd pid $URING_PID (engine ${URING_STARTED_ENGINE:-?}) on CPU $SERVER_CPU, port $port"
     port=$((port + 1))

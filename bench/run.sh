@@ -23,7 +23,9 @@
 #   H2LOAD_N               h2load requests per run (default 1000000; 20000 for 1m so a run stays ~10 s)
 #   SERVERS="nginx epoll io_uring"
 #                          nginx; epoll, io_uring, auto: a uring-httpd process with
-#                          that engine; uring-httpd: the engine in ENGINE, else the config's
+#                          that engine; uring-httpd: the engine in ENGINE, else the config's;
+#                          ENGINE+VARIANT (e.g. epoll+sites): that engine with the --set list
+#                          in URING_SET_VARIANT as well, to compare configurations run by run
 #   ENGINE                 engine(s) when SERVERS is unset (SERVERS="nginx $ENGINE"),
 #                          or the engine of the server named uring-httpd
 #   URING_SET              more --set KEY=VALUE for uring-httpd, whitespace-separated
