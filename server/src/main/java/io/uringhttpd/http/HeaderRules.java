@@ -39,6 +39,9 @@ public final class HeaderRules {
      */
     private final long[] bySecondByte = new long[PathGlob.NO_SECOND_BYTE + 1];
     private final long[] byLastByte = new long[256];
+    /** By status / 100 (0-9): the rules that apply to that class, and those of them that remove fields. */
+    private final long[] rulesByClass = new long[10];
+    private final long[] removingRulesByClass = new long[10];
 
     private HeaderRules(PathGlob[][] globs, int[] classes, byte[][][] lines, long[][] fields, int[] removes) {
         this.globs = globs;
@@ -47,6 +50,12 @@ public final class HeaderRules {
         this.fields = fields;
         this.removes = removes;
         for (int i = 0; i < globs.length; i++) {
+            for (int c = 0; c < rulesByClass.length; c++) {
+                if ((classes[i] & 1 << c) != 0) {
+                    rulesByClass[c] |= 1L << i;
+                    if (removes[i] != 0) removingRulesByClass[c] |= 1L << i;
+                }
+            }
             for (PathGlob g : globs[i]) {
                 for (int b = 0; b < bySecondByte.length; b++) {
                     if (g.admitsSecondByte(b)) bySecondByte[b] |= 1L << i;
@@ -76,9 +85,9 @@ public final class HeaderRules {
             Rule r = rules.get(i);
             globs[i] = r.match().stream().map(PathGlob::compile).toArray(PathGlob[]::new);
             for (int c : r.statusClasses()) classes[i] |= 1 << c;
-            lines[i] = new byte[r.set().size()][];
-            fields[i] = new long[r.set().size()];
-            int j = 0;
+            List<byte[]> ruleLines = new ArrayList<>();
+            List<Long> ruleFields = new ArrayList<>();
+            long ruleSets = 0;
             for (Map.Entry<String, String> f : r.set().entrySet()) {
                 String lower = f.getKey().toLowerCase(Locale.ROOT);
                 int id = names.indexOf(lower);
@@ -87,10 +96,15 @@ public final class HeaderRules {
                     id = names.size() - 1;
                     if (id >= 64) throw new IllegalArgumentException("at most 64 field names per site's header rules");
                 }
-                lines[i][j] = (f.getKey() + ": " + f.getValue() + "\r\n").getBytes(StandardCharsets.US_ASCII);
-                fields[i][j] = 1L << id;
-                j++;
+                if ((ruleSets & 1L << id) != 0) {
+                    continue; // the same field in other case within one rule: its first line only
+                }
+                ruleSets |= 1L << id;
+                ruleLines.add((f.getKey() + ": " + f.getValue() + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                ruleFields.add(1L << id);
             }
+            lines[i] = ruleLines.toArray(byte[][]::new);
+            fields[i] = ruleFields.stream().mapToLong(Long::longValue).toArray();
             for (String name : r.remove()) {
                 removes[i] |= switch (name.toLowerCase(Locale.ROOT)) {
                     case "server" -> REMOVE_SERVER;
@@ -122,24 +136,31 @@ public final class HeaderRules {
 
     /** The REMOVE_* bits of the matched rules that apply to {@code status}. */
     int removals(long matched, int status) {
+        long applicable = matched & removingRulesByClass[status / 100];
         int bits = 0;
-        int cls = 1 << (status / 100);
-        for (long m = matched; m != 0; m &= m - 1) {
-            int i = Long.numberOfTrailingZeros(m);
-            if ((classes[i] & cls) != 0) bits |= removes[i];
+        for (long m = applicable; m != 0; m &= m - 1) {
+            bits |= removes[Long.numberOfTrailingZeros(m)];
         }
         return bits;
     }
 
     /** Appends the field lines of the matched rules that apply to {@code status}. */
     void write(long matched, int status, HeadWriter head) {
-        if (matched == 0) {
+        long applicable = matched & rulesByClass[status / 100];
+        if (applicable == 0) {
             return;
         }
-        int cls = 1 << (status / 100);
+        if ((applicable & applicable - 1) == 0) { // one rule: its lines, each field once by construction
+            byte[][] ls = lines[Long.numberOfTrailingZeros(applicable)];
+            for (int j = 0; j < ls.length; j++) {
+                head.bytes(ls[j]);
+            }
+            return;
+        }
         long written = 0;
-        for (int i = globs.length - 1; i >= 0; i--) {
-            if ((matched & 1L << i) == 0 || (classes[i] & cls) == 0) continue;
+        for (long m = applicable; m != 0; ) {
+            int i = 63 - Long.numberOfLeadingZeros(m); // the last rule first: its fields win
+            m &= ~(1L << i);
             byte[][] ls = lines[i];
             for (int j = 0; j < ls.length; j++) {
                 if ((written & fields[i][j]) == 0) {

@@ -124,9 +124,13 @@ public final class PathGlob {
         if (length < prefix.length + suffix.length || !affixes(path, length)) {
             return false;
         }
-        if (affixOnly) {
-            return true; // "**/*.ext": length covers the '/' (every path starts with one)
-        }
+        // "**/*.ext": length covers the '/' (every path starts with one). The general case is a
+        // method of its own, so that this one stays small enough to be inlined where it is called.
+        return affixOnly || matchesTokens(path, length);
+    }
+
+    /** One pass over the path with the set of live pattern positions. */
+    private boolean matchesTokens(byte[] path, int length) {
         int[] k = kinds;
         int n = k.length;
         // alive: bit i set = the first i tokens match the path read so far.
