@@ -49,6 +49,39 @@ class RuleTablesTest {
         }
     }
 
+    /** Fields set by several matching rules come from the last; one rule naming a field twice (in two cases) writes it once. */
+    @Test
+    void writtenFieldsComeFromTheLastRuleEachOnce() {
+        Map<String, String> twice = new java.util.LinkedHashMap<>();
+        twice.put("cache-control", "b");
+        twice.put("CACHE-CONTROL", "c");
+        Map<String, String> first = new java.util.LinkedHashMap<>();
+        first.put("X-A", "1");
+        first.put("Cache-Control", "a");
+        HeaderRules rules = HeaderRules.compile(List.of(
+                new HeaderRules.Rule(List.of("/**"), first, List.of(), List.of(2)),
+                new HeaderRules.Rule(List.of("**/*.css"), twice, List.of(), List.of(2, 4)),
+                new HeaderRules.Rule(List.of("/none"), Map.of("X-N", "1"), List.of("server"), List.of(2))));
+        try (NativeText mem = new NativeText()) {
+            long out = mem.allocate(512).address();
+            HeadWriter head = new HeadWriter();
+            for (var c : List.of(new Object[] {"/a.css", 200, "cache-control: b\r\nX-A: 1\r\n"},
+                    new Object[] {"/a.css", 404, "cache-control: b\r\n"},
+                    new Object[] {"/a.js", 200, "X-A: 1\r\nCache-Control: a\r\n"},
+                    new Object[] {"/a.js", 301, ""})) {
+                byte[] p = bytes((String) c[0]);
+                long matched = rules.match(p, p.length);
+                head.wrap(out, 512);
+                rules.write(matched, (Integer) c[1], head);
+                assertThat(NativeText.read(out, head.finish())).as(c[0] + " " + c[1]).isEqualTo(c[2]);
+                assertThat(rules.removals(matched, (Integer) c[1])).isZero();
+            }
+            byte[] none = bytes("/none");
+            assertThat(rules.removals(rules.match(none, none.length), 200)).isEqualTo(HeaderRules.REMOVE_SERVER);
+            assertThat(rules.removals(rules.match(none, none.length), 404)).isZero();
+        }
+    }
+
     @Test
     void redirectsAnswerTheFirstThatMatches() {
         List<String> froms = List.of("/old/**", "/about", "/a/b/**", "/a", "/assets1/**", "/**", "/", "/x/**");
