@@ -30,6 +30,9 @@ public interface EngineOps {
     /** Retirement began: stop accepting (what is already in a listen backlog is still served). */
     void stopAccepting();
 
+    /** Accepts again after {@link LoopCore#pauseAccepting} (descriptors have been freed). */
+    void resumeAccepting();
+
     /** The engine's own fds (its epoll fd or ring, pipes), for {@link EventLoop#resources()}. */
     int ownFds();
 

@@ -8,6 +8,7 @@ import static io.uringhttpd.sys.SocketConstants.TCP_NODELAY;
 import io.uringhttpd.http.ResponsePlan;
 import io.uringhttpd.http.StaticFileHandler;
 import io.uringhttpd.sys.Errno;
+import io.uringhttpd.sys.FdReserve;
 import io.uringhttpd.sys.NativeArena;
 import io.uringhttpd.sys.SyscallCounts;
 import io.uringhttpd.sys.Syscalls;
@@ -55,6 +56,10 @@ public final class LoopCore {
     public long nowMs;
     private long nextTickMs;
     private long lastLimitLogMs;
+    /** Descriptors held back for requests (docs/architecture.md#descriptors); made on the loop's thread. */
+    private FdReserve reserve;
+    /** Accepting stopped because descriptors ran out; resumed once connections have closed. */
+    private boolean acceptPaused;
     private volatile boolean running = true;
     /** Null: metrics off, and nothing is recorded that only they read (durations, batch sizes). */
     private LoopMetrics metrics;
@@ -145,6 +150,12 @@ public final class LoopCore {
         nowMs = System.currentTimeMillis();
         nextTickMs = nowMs + TICK_MS;
         handler.tick(nowMs);
+        reserve = new FdReserve(sys, wakeFd, FdReserve.DEFAULT_COUNT);
+        if (!reserve.refill()) {
+            log.warn("loop-{}: only {} of {} descriptors held in reserve: the open-file limit is nearly reached"
+                    + " already (ulimit -n, LimitNOFILE)", index, reserve.held(), FdReserve.DEFAULT_COUNT);
+        }
+        sys.useReserve(reserve);
         try {
             engineOps.start();
             if (metrics != null) {
@@ -160,6 +171,8 @@ public final class LoopCore {
         } finally {
             engineOps.closeEverything();
             listeners.closeAll();
+            sys.useReserve(null);
+            reserve.close();
             synchronized (wakeLock) {
                 // Under the lock: stop() must never write to a closed (and maybe reused) fd number.
                 if (wakeFd >= 0) {
@@ -208,6 +221,9 @@ public final class LoopCore {
     private void afterTurn() {
         if (nowMs >= nextTickMs) {
             scanTimeouts();
+            if (acceptPaused) {
+                resumeAccepting(); // other loops, or the cache, may have freed descriptors
+            }
             if (metrics != null) {
                 metrics.publish(counters, sys, false);
             }
@@ -396,6 +412,39 @@ public final class LoopCore {
         counters.closed++;
         counters.closedByReason[c.closeReason]++;
         counters.connectionsOpen = table.open();
+        if (acceptPaused) {
+            resumeAccepting();
+        }
+    }
+
+    /**
+     * Accepting failed for want of descriptors (EMFILE, ENFILE): the engine stops accepting until
+     * {@link #resumeAccepting} says so, instead of failing again on every wake-up. The clients wait
+     * in the listen backlog; those accepted meanwhile are served with the reserve's descriptors.
+     */
+    public void pauseAccepting(int errno) {
+        if (!acceptPaused) {
+            acceptPaused = true;
+            counters.acceptPauses++;
+        }
+        logLimit("loop-{}: accept: {}: out of descriptors; accepting paused until connections close"
+                + " (raise the open-file limit: ulimit -n, LimitNOFILE)", Errno.name(errno));
+    }
+
+    public boolean acceptPaused() {
+        return acceptPaused;
+    }
+
+    /**
+     * After a connection closed, or at the tick: the reserve is taken back first, and only when it is
+     * whole again does accepting resume (a descriptor short, the next accept would fail at once).
+     */
+    private void resumeAccepting() {
+        if (!running || retirement.active() || !reserve.refill()) {
+            return;
+        }
+        acceptPaused = false;
+        ops.resumeAccepting();
     }
 
     /** Gives a pooled buffer back when nothing is left in it. */
@@ -454,7 +503,8 @@ public final class LoopCore {
     /** A racy snapshot from any thread (see {@link LoopResources}). */
     public LoopResources resources() {
         int connections = table.open();
-        int fds = connections + listeners.open() + ops.ownFds() + (wakeFd >= 0 ? 1 : 0);
+        FdReserve r = reserve;
+        int fds = connections + listeners.open() + ops.ownFds() + (wakeFd >= 0 ? 1 : 0) + (r != null ? r.held() : 0);
         return new LoopResources(fds, connections, pool.inUse(), ops.pipesInUse(), ops.pipesPooled(),
                 ops.receiveBuffersHeld(), sparePlanCount);
     }

@@ -42,6 +42,8 @@ public final class LoopCounters {
     public long zeroCopyNotifications;
     /** Connections refused because limits.connections-per-loop was reached. */
     public long connectionsOverLimit;
+    /** Times accepting paused because descriptors ran out (EMFILE, ENFILE), resumed when connections closed. */
+    public long acceptPauses;
     /** Connections open now (written by the loop, read by metrics). */
     public long connectionsOpen;
     // ---- the series of metrics.MetricsSchema that the fields above do not give (docs/architecture.md#metrics-path)
@@ -120,6 +122,7 @@ public final class LoopCounters {
         sink.accept("zero_copy_notifications", zeroCopyNotifications);
         sink.accept("zero_copy_copied", zeroCopyCopied);
         sink.accept("connections_over_limit", connectionsOverLimit);
+        sink.accept("accept_pauses", acceptPauses);
         sink.accept("connections_open", connectionsOpen);
     }
 }

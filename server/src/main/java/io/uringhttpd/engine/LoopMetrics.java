@@ -138,6 +138,7 @@ public final class LoopMetrics {
         counters[ZEROCOPY_NOTIFICATIONS] = c.zeroCopyNotifications;
         counters[BUFFER_RING_EXHAUSTED] = c.bufferRingExhausted;
         counters[CQ_OVERFLOWS] = c.cqOverflows;
+        counters[ACCEPT_PAUSES] = c.acceptPauses;
         if (files != null) {
             counters[OPEN_FILE_CACHE_HITS] = files.hits();
             counters[OPEN_FILE_CACHE_MISSES] = files.misses();

@@ -57,6 +57,7 @@ public final class MetricsSchema {
     public static final int BUFFER_RING_EXHAUSTED;
     public static final int CQ_OVERFLOWS;
     public static final int ACCESS_LOG_LINES_LOST;
+    public static final int ACCEPT_PAUSES;
     /** The loop thread's CPU time (microseconds in the slot) and context switches, from getrusage(RUSAGE_THREAD). */
     public static final int LOOP_CPU_USER;
     public static final int LOOP_CPU_SYSTEM;
@@ -169,6 +170,9 @@ public final class MetricsSchema {
         CQ_OVERFLOWS = add(c, "uringhttpd_cq_overflows_total", "Times the completion queue overflowed into the kernel's backlog", null, null);
         ACCESS_LOG_LINES_LOST = add(c, "uringhttpd_access_log_lines_lost_total",
                 "Access-log lines lost: failed writes (ENOSPC, EIO, ...) and short writes", null, null);
+        ACCEPT_PAUSES = add(c, "uringhttpd_accept_pauses_total", "Times a loop stopped accepting because descriptors"
+                + " ran out (the open-file limit, less the loop's reserve); it accepts again once connections have closed",
+                null, null);
         String cpu = "CPU time of the event loop threads";
         LOOP_CPU_USER = add(c, "uringhttpd_loop_cpu_seconds_total", cpu, "mode", "user", 1e-6);
         LOOP_CPU_SYSTEM = add(c, "uringhttpd_loop_cpu_seconds_total", cpu, "mode", "system", 1e-6);

@@ -183,6 +183,8 @@ public final class Syscalls {
 
     /** Counts of this instance's calls; written only by the owning thread. */
     public final SyscallCounts counts = new SyscallCounts();
+    /** The loop's spare descriptors (null: none): what an open or pipe2 that hit EMFILE may take. */
+    private FdReserve reserve;
 
     /** errno capture state at offset 0, then the per-call scratch slots above. */
     private final MemorySegment scratch;
@@ -676,6 +678,19 @@ public final class Syscalls {
      * power-of-two number of pages; -EPERM above fs.pipe-max-size for an unprivileged user,
      * -EBUSY below the bytes queued) or F_GETPIPE_SZ (argument ignored).
      */
+    /** Descriptors held back by this loop for its requests ({@link FdReserve}); null: none. */
+    public void useReserve(FdReserve reserve) {
+        this.reserve = reserve;
+    }
+
+    /**
+     * After EMFILE from an open or pipe2 a request needs: closes one of the loop's reserved
+     * descriptors, so that trying again gets it. False when there is no reserve, or none left.
+     */
+    public boolean releaseReserved() {
+        return reserve != null && reserve.release();
+    }
+
     public int fcntl(int fd, int command, int argument) {
         counts.fcntl++;
         try {

@@ -225,6 +225,14 @@ public final class EpollLoop implements EventLoop, EngineOps {
         }
     }
 
+    /** The listen sockets are edge-triggered: what waits in their backlogs is accepted on the next turn. */
+    @Override
+    public void resumeAccepting() {
+        for (int i = 0; i < listenPending.length; i++) {
+            listenPending[i] = listeners.fd(i) >= 0;
+        }
+    }
+
     @Override
     public int ownFds() {
         return epfd >= 0 ? 1 : 0;
@@ -250,8 +258,8 @@ public final class EpollLoop implements EventLoop, EngineOps {
             sys.eventfdRead(core.wakeFd());
         } else if (slot == FILE_EVENTS_SLOT) {
             // handled by filesFirst
-        } else {
-            listenPending[slot] = true;
+        } else if (!core.acceptPaused()) {
+            listenPending[slot] = true; // paused: the backlog waits for resumeAccepting
         }
     }
 
@@ -271,9 +279,8 @@ public final class EpollLoop implements EventLoop, EngineOps {
                     continue;
                 }
                 if (fd == -Errno.EMFILE || fd == -Errno.ENFILE) {
-                    // The connection stays in the backlog; the timer retries in a second.
-                    core.logLimit("loop-{}: accept4: {}: raise the open-file limit (ulimit -n, LimitNOFILE) or lower limits.connections-per-loop",
-                            Errno.name(fd));
+                    // The connection stays in the backlog until connections close (resumeAccepting).
+                    core.pauseAccepting(-fd);
                     return;
                 }
                 log.error("loop-{}: accept4 failed: {}", index, Errno.describe(fd));

@@ -330,6 +330,16 @@ public final class IoUringLoop implements EventLoop, EngineOps {
         return sqe;
     }
 
+    /** Arms the multishot accept of every listener whose accept ended while descriptors were short. */
+    @Override
+    public void resumeAccepting() {
+        for (int i = 0; i < acceptArmed.length; i++) {
+            if (!acceptArmed[i] && listeners.fd(i) >= 0) {
+                armAccept(i);
+            }
+        }
+    }
+
     private void armAccept(int listenIndex) {
         acceptArmed[listenIndex] = true;
         Sqe.prepAcceptMultishot(sqe(), listeners.fd(listenIndex), SOCK_CLOEXEC, userData(OP_ACCEPT, 0, listenIndex));
@@ -442,9 +452,14 @@ public final class IoUringLoop implements EventLoop, EngineOps {
 
     private void onAccept(int listenIndex, int res, int flags) {
         boolean ended = (flags & IORING_CQE_F_MORE) == 0;
+        boolean outOfFds = res == -Errno.EMFILE || res == -Errno.ENFILE;
+        if (outOfFds) {
+            // The multishot accept ends on it; armed again it would fail at once, again and again.
+            core.pauseAccepting(-res);
+        }
         if (ended) {
             acceptArmed[listenIndex] = false;
-            if (core.running() && !core.retirement.active()) {
+            if (core.running() && !core.retirement.active() && !core.acceptPaused()) {
                 // A multishot accept ended (an error, or the kernel dropped it): re-arm.
                 armAccept(listenIndex);
             }
@@ -452,9 +467,8 @@ public final class IoUringLoop implements EventLoop, EngineOps {
         if (res >= 0) {
             // Also while retiring: a connection the kernel handed over before the cancel is served.
             openConnection(res);
-        } else if (res == -Errno.EMFILE || res == -Errno.ENFILE) {
-            core.logLimit("loop-{}: accept: {}: raise the open-file limit (ulimit -n, LimitNOFILE) or lower limits.connections-per-loop",
-                    Errno.name(res));
+        } else if (outOfFds) {
+            // paused above; resumeAccepting arms it again
         } else if (res != -Errno.ECANCELED && res != -Errno.ECONNABORTED) {
             log.warn("loop-{}: accept failed: {}", index, Errno.describe(res));
         }
