@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Resident memory of the whole server as users start it: `java -jar uring-httpd.jar --config
+# config/uring-httpd.conf` (the shipped config, the demo site) with 2 workers, under wrk -t2 -c64 on
+# 1k.bin; then RSS and PSS of the master and each worker from /proc/PID/smaps_rollup (PSS splits a
+# page shared by N processes N ways: the JVM's library and the CDS archive count once across the
+# three JVMs), next to nginx with 2 worker processes under the same load.
+#
+#   bench/footprint.sh
+#   JAVA_OPTS="-XX:+UseSerialGC" bench/footprint.sh     # options for the master (java $JAVA_OPTS -jar ...)
+#
+# Environment (defaults): DURATION=10s WARMUP=5s WORKERS=2 ENGINE (the config's: auto)
+#   JAVA_OPTS   JVM options before -jar (none: plain java -jar)
+#   SERVERS="nginx uring-httpd"   JAR NGINX_PORT URING_PORT OUT   as in bench/run.sh
+set -euo pipefail
+# shellcheck source=bench/lib.sh
+. "$(dirname -- "$(readlink -f -- "$0")")/lib.sh"
+
+DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-5s}
+WORKERS=${WORKERS:-2}
+SERVERS=${SERVERS:-nginx uring-httpd}; SERVERS=${SERVERS//,/ }
+need_tools curl:curl wrk:wrk nginx:nginx
+[ -f "$JAR" ] || die "$JAR is missing: build it first with ./mvnw -q -DskipTests package"
+find_jdk25
+
+OUT=${OUT:-$bench_dir/out/footprint-$(date -u +%Y%m%dT%H%M%SZ)}
+mkdir -p "$OUT"
+work=$(mktemp -d /tmp/uring-bench.XXXXXX)
+root=$work/www
+upid=""
+cleanup() {
+  local rc=$?
+  [ -n "$upid" ] && stop_pid "$upid"
+  bash "$NGINX_ANCHOR" stop "$NGINX_PORT" >/dev/null 2>&1 || true
+  rm -rf "$work"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+make_docroot "$root"
+
+# "ROLE PID RSS_KiB PSS_KiB" for a process.
+memory_of() {
+  awk -v role="$1" -v pid="$2" '/^Rss:/ { rss = $2 } /^Pss:/ { pss = $2 } END { print role, pid, rss, pss }' "/proc/$2/smaps_rollup"
+}
+
+load() {
+  local port=$1
+  wrk -t2 -c64 -d"$WARMUP" "http://127.0.0.1:$port/1k.bin" > /dev/null
+  wrk -t2 -c64 -d"$DURATION" "http://127.0.0.1:$port/1k.bin" > "$OUT/wrk-$2.txt"
+}
+
+report=$OUT/memory.txt
+: > "$report"
+case " $SERVERS " in *" nginx "*)
+  port_free "$NGINX_PORT" || die "port $NGINX_PORT is already in use (set NGINX_PORT)"
+  bash "$NGINX_ANCHOR" start "$root" "$NGINX_PORT" "$WORKERS" >&2
+  wait_http "http://127.0.0.1:$NGINX_PORT/1k.bin" || die "nginx did not answer on port $NGINX_PORT"
+  load "$NGINX_PORT" nginx
+  m=$(nginx_master_pid)
+  memory_of "nginx master" "$m" >> "$report"
+  for w in $(pgrep -P "$m"); do memory_of "nginx worker" "$w" >> "$report"; done
+  bash "$NGINX_ANCHOR" stop "$NGINX_PORT" >/dev/null 2>&1 || true
+esac
+
+case " $SERVERS " in *" uring-httpd "*)
+  port_free "$URING_PORT" || die "port $URING_PORT is already in use (set URING_PORT)"
+  metrics_port=$((URING_PORT + 1000))
+  read -r -a jopts <<< "${JAVA_OPTS:-}"
+  sets=(--set "uring-httpd.listen=[\"127.0.0.1:$URING_PORT\"]" --set "uring-httpd.root=\"$root\""
+        --set "uring-httpd.workers=$WORKERS" --set "uring-httpd.pid-file=\"$work/uring-httpd.pid\""
+        --set "uring-httpd.access-log.path=\"$work/access.log\""
+        --set "uring-httpd.metrics.listen=\"127.0.0.1:$metrics_port\"")
+  [ -n "${ENGINE:-}" ] && sets+=(--set "uring-httpd.engine=$ENGINE")
+  cmd=("$JAVA_HOME_25/bin/java" ${jopts[@]+"${jopts[@]}"} -jar "$JAR" --config "$repo_dir/config/uring-httpd.conf" "${sets[@]}")
+  say "starting: ${cmd[*]}"
+  # env -u: the variable is the master's options here, not the launcher's.
+  env -u JAVA_OPTS "${cmd[@]}" > "$OUT/uring-httpd.log" 2>&1 &
+  upid=$!
+  wait_http "http://127.0.0.1:$URING_PORT/1k.bin" "$upid" || { tail -n 30 "$OUT/uring-httpd.log" >&2; die "uring-httpd did not start"; }
+  load "$URING_PORT" uring-httpd
+  memory_of "uring-httpd master" "$upid" >> "$report"
+  for w in $(pgrep -P "$upid"); do memory_of "uring-httpd worker" "$w" >> "$report"; done
+  echo "master command line: $(tr '\0' ' ' < "/proc/$upid/cmdline")" > "$OUT/cmdline.txt"
+  stop_pid "$upid"; upid=""
+esac
+
+echo "| process | pid | RSS MiB | PSS MiB |"
+echo "|---|---:|---:|---:|"
+awk '{ pid = $(NF-2); rss = $(NF-1); pss = $NF; $(NF-2) = ""; $(NF-1) = ""; $NF = ""; sub(/ +$/, "");
+       printf "| %s | %s | %.1f | %.1f |\n", $0, pid, rss / 1024, pss / 1024; total[$1] += pss }
+     END { for (s in total) printf "| %s, all processes | | | %.1f |\n", s, total[s] / 1024 }' "$report"
+echo
+echo "Command: \`JAVA_OPTS='${JAVA_OPTS:-}' DURATION=$DURATION WORKERS=$WORKERS bench/footprint.sh\` at $(git -C "$repo_dir" rev-parse --short HEAD 2>/dev/null || echo '?'); raw: $OUT"
+[ -f "$OUT/cmdline.txt" ] && cat "$OUT/cmdline.txt"
