@@ -10,6 +10,7 @@
 #
 # Environment (defaults): DURATION=10s WARMUP=5s WORKERS=2 ENGINE (the config's: auto)
 #   JAVA_OPTS   JVM options before -jar (none: plain java -jar)
+#   WORKER_JAVA_OPTIONS   a HOCON list for uring-httpd.worker-java-options (unset: the config's)
 #   SERVERS="nginx uring-httpd"   JAR NGINX_PORT URING_PORT OUT   as in bench/run.sh
 set -euo pipefail
 # shellcheck source=bench/lib.sh
@@ -72,6 +73,7 @@ case " $SERVERS " in *" uring-httpd "*)
         --set "uring-httpd.access-log.path=\"$work/access.log\""
         --set "uring-httpd.metrics.listen=\"127.0.0.1:$metrics_port\"")
   [ -n "${ENGINE:-}" ] && sets+=(--set "uring-httpd.engine=$ENGINE")
+  [ -n "${WORKER_JAVA_OPTIONS:-}" ] && sets+=(--set "uring-httpd.worker-java-options=$WORKER_JAVA_OPTIONS")
   cmd=("$JAVA_HOME_25/bin/java" ${jopts[@]+"${jopts[@]}"} -jar "$JAR" --config "$repo_dir/config/uring-httpd.conf" "${sets[@]}")
   say "starting: ${cmd[*]}"
   # env -u: the variable is the master's options here, not the launcher's.

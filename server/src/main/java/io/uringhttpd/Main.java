@@ -6,6 +6,7 @@ import io.uringhttpd.config.ConfigLoader;
 import io.uringhttpd.config.ServerConfig;
 import io.uringhttpd.process.ControlCommand;
 import io.uringhttpd.process.Master;
+import io.uringhttpd.process.MasterJvm;
 import io.uringhttpd.process.SingleProcess;
 import io.uringhttpd.process.Worker;
 import io.uringhttpd.process.WorkerCommand;
@@ -73,11 +74,16 @@ public final class Main implements Callable<Integer> {
     private PrintStream out;
     private PrintStream err;
     private boolean serverRan;
+    /** The command line, kept for a master that executes itself again (MasterJvm). */
+    private String[] args = new String[0];
+    /** Started by main(), the process's own entry: only then may the master replace the process. */
+    private boolean processEntry;
 
     private Main() {}
 
     public static void main(String[] args) {
         Main main = new Main();
+        main.processEntry = true;
         int code = main.run(args, System.out, System.err);
         // After the server returns, non-daemon threads (log writers, a stopping loop) must not keep the JVM alive.
         if (code != 0 || main.serverRan) {
@@ -91,6 +97,7 @@ public final class Main implements Callable<Integer> {
     }
 
     private int run(String[] args, PrintStream out, PrintStream err) {
+        this.args = args.clone();
         this.out = out;
         this.err = err;
         CommandLine cmd = new CommandLine(this);
@@ -136,7 +143,13 @@ public final class Main implements Callable<Integer> {
         if (workerIndex != null) {
             return Worker.run(config, workerIndex, workerFds, controlFd, metricsFd, metricsSlots, metricsSlot);
         }
-        return config.master() ? Master.run(config) : SingleProcess.run(config);
+        if (config.master()) {
+            if (processEntry) {
+                MasterJvm.reexecIfStartedBare(config, args);
+            }
+            return Master.run(config);
+        }
+        return SingleProcess.run(config);
     }
 
     private static String oneLine(String s) {

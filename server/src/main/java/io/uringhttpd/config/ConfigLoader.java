@@ -367,7 +367,7 @@ public final class ConfigLoader {
                     durationMs("shutdown-timeout", 0, 86_400_000, 10_000),
                     durationMs("shutdown-idle-grace", 0, 3_600_000, 1_000),
                     account("user"), account("group"), workerEngines("worker-engines"),
-                    javaOptions("worker-java-options"));
+                    javaOptions("worker-java-options"), javaOptions("master-java-options"));
 
             return new ServerConfig(configFile, sets, listen, root, engine, workers.count(), workers.auto(), master,
                     loopsPerWorker, pidFile, accessLog, metrics, index, autoindex, timeouts, limits, mimeTypesFile,

@@ -273,12 +273,15 @@ public record ServerConfig(
      * @param group               uring-httpd.group: and this group ("" = the user's primary group)
      * @param workerEngines       uring-httpd.worker-engines: the engine of each worker in turn (empty = engine)
      * @param workerJavaOptions   uring-httpd.worker-java-options: the JVM options of worker processes
+     * @param masterJavaOptions   uring-httpd.master-java-options: the JVM options the master runs with when
+     *                            started without any (it executes itself again with them)
      */
     public record Processes(long shutdownTimeoutMs, long shutdownIdleGraceMs, String user, String group,
-            List<Engine> workerEngines, List<String> workerJavaOptions) {
+            List<Engine> workerEngines, List<String> workerJavaOptions, List<String> masterJavaOptions) {
         public Processes {
             workerEngines = List.copyOf(workerEngines);
             workerJavaOptions = List.copyOf(workerJavaOptions);
+            masterJavaOptions = List.copyOf(masterJavaOptions);
         }
     }
 

@@ -87,7 +87,48 @@ public final class Processes {
     private static final MethodHandle FCNTL = Downcalls.withErrnoVariadic("fcntl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), 2);
 
+    private static final MethodHandle EXECVE = Downcalls.withErrno("execve",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+    // Returns an error number (pthread_sigmask(3)), like the posix_spawn functions.
+    private static final MethodHandle PTHREAD_SIGMASK = Downcalls.plain("pthread_sigmask",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    static final int SIG_SETMASK = 2;
+
     private Processes() {
+    }
+
+    /**
+     * execve(2): this process becomes {@code executable} with {@code argv} and exactly {@code env},
+     * keeping its pid, its parent and every descriptor without FD_CLOEXEC (stdin, stdout, stderr).
+     * The calling thread's signal mask is emptied first: execve keeps it, and the JVM blocks signals
+     * (SIGQUIT among them) in its Java threads, which the new program would then start with. Other
+     * threads end with the exec. Returns only when the exec failed: -errno (ENOENT, EACCES, E2BIG...).
+     */
+    public static int exec(String executable, List<String> argv, List<String> env) {
+        if (!executable.startsWith("/") || argv.isEmpty()) {
+            throw new IllegalArgumentException("exec needs an absolute path and argv[0]: " + executable);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment capture = Downcalls.captureState(arena);
+            MemorySegment path = cString(arena, executable);
+            MemorySegment argvArray = cStringArray(arena, argv);
+            MemorySegment envArray = cStringArray(arena, env);
+            MemorySegment empty = arena.allocate(SIGSET_BYTES);
+            MemorySegment previous = arena.allocate(SIGSET_BYTES);
+            int rc = (int) SIGEMPTYSET.invokeExact(empty);
+            if (rc == 0) {
+                rc = (int) PTHREAD_SIGMASK.invokeExact(SIG_SETMASK, empty, previous);
+            }
+            if (rc != 0) {
+                return -(rc > 0 ? rc : Errno.EINVAL);
+            }
+            int r = Downcalls.result((int) EXECVE.invokeExact(capture, path, argvArray, envArray), capture);
+            // Still here: the exec failed; the JVM's mask comes back.
+            int ignored = (int) PTHREAD_SIGMASK.invokeExact(SIG_SETMASK, previous, MemorySegment.NULL);
+            return r;
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
     }
 
     /**

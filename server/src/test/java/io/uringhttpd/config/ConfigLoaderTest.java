@@ -244,7 +244,10 @@ class ConfigLoaderTest {
     void processModelKeys() throws Exception {
         ServerConfig c = load("uring-httpd {}\n");
         assertThat(c.processes()).isEqualTo(new ServerConfig.Processes(10_000, 1_000, "", "", List.of(),
-                List.of("-XX:+UseSerialGC", "-Xms8m", "-XX:TrimNativeHeapInterval=2000")));
+                List.of("-XX:+UseSerialGC", "-Xms8m", "-XX:TrimNativeHeapInterval=2000"),
+                List.of("-XX:+UseSerialGC", "-Xms2m", "-Xmx32m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30",
+                        "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=16m",
+                        "-XX:TrimNativeHeapInterval=2000")));
         assertThat(c.engineOfWorker(3)).isEqualTo(Engine.AUTO);
         c = load("""
                 uring-httpd {
@@ -254,10 +257,11 @@ class ConfigLoaderTest {
                   group = "nogroup"
                   worker-engines = [epoll, io_uring]
                   worker-java-options = ["-Xmx64m"]
+                  master-java-options = []
                 }
                 """);
         assertThat(c.processes()).isEqualTo(new ServerConfig.Processes(30_000, 250, "www-data", "nogroup",
-                List.of(Engine.EPOLL, Engine.IO_URING), List.of("-Xmx64m")));
+                List.of(Engine.EPOLL, Engine.IO_URING), List.of("-Xmx64m"), List.of()));
         assertThat(List.of(c.engineOfWorker(0), c.engineOfWorker(1), c.engineOfWorker(2)))
                 .containsExactly(Engine.EPOLL, Engine.IO_URING, Engine.EPOLL);
     }
@@ -272,6 +276,7 @@ class ConfigLoaderTest {
         assertThat(onlyError("uring-httpd.shutdown-timeout = -1s\n").key()).isEqualTo("uring-httpd.shutdown-timeout");
         assertThat(onlyError("uring-httpd.worker-java-options = [Xmx64m]\n").message())
                 .isEqualTo("expected JVM options such as \"-Xmx256m\", got \"Xmx64m\"");
+        assertThat(onlyError("uring-httpd.master-java-options = [\"\"]\n").key()).isEqualTo("uring-httpd.master-java-options");
     }
 
     @Test

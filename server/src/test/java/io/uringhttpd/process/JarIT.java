@@ -163,6 +163,32 @@ class JarIT {
         assertThat(server.stdout()).as("stdout stays free for command output").isEmpty();
     }
 
+    /**
+     * Plain {@code java -jar}: the master executes itself again with master-java-options, keeping its
+     * pid (the startup line and the pid file say the pid the test started); its command line now
+     * carries them. Started with a JVM option of its own, it keeps its command line as it was.
+     */
+    @Test
+    void aMasterStartedBareRunsWithMasterJavaOptionsUnderItsOwnPid() throws Exception {
+        server.awaitLine("supervises", STARTUP);
+        assertThat(server.stderr()).contains("the master runs with master-java-options");
+        String cmdline = Files.readString(Path.of("/proc/" + server.process.pid() + "/cmdline")).replace('\0', ' ');
+        assertThat(cmdline).contains("-XX:TieredStopAtLevel=1", "-Xmx32m", "io.uringhttpd.Main", "--config");
+        assertThat(Files.readString(pidFile).strip()).isEqualTo(Long.toString(server.process.pid()));
+        assertThat(get("/").statusCode()).isEqualTo(200);
+
+        List<String> withOptions = new ArrayList<>(Child.jarCommand("--config", Child.shippedConfig().toString(),
+                "--set", "uring-httpd.listen=[\"127.0.0.1:0\"]",
+                "--set", "uring-httpd.pid-file=\"" + dir.resolve("own.pid") + "\"",
+                "--set", "uring-httpd.access-log.enabled=false",
+                "--set", "uring-httpd.metrics.enabled=false"));
+        withOptions.add(1, "-Xmx64m");
+        other = Child.start(withOptions, Child.moduleDir(), dir, "own-options", env -> {});
+        assertThat(other.awaitLine("supervises", STARTUP)).doesNotContain("master-java-options");
+        String own = Files.readString(Path.of("/proc/" + other.process.pid() + "/cmdline")).replace('\0', ' ');
+        assertThat(own).contains("-Xmx64m", "-jar").doesNotContain("TieredStopAtLevel");
+    }
+
     @Test
     void portZeroIsLoggedAsThePortActuallyBound() throws Exception {
         other = Child.start(Child.jarCommand("--config", Child.shippedConfig().toString(),
