@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Resident memory of the whole server as users start it: `java -jar uring-httpd.jar --config
-# config/uring-httpd.conf` (the shipped config, the demo site) with 2 workers, under wrk -t2 -c64 on
-# 1k.bin; then RSS and PSS of the master and each worker from /proc/PID/smaps_rollup (PSS splits a
+# config/uring-httpd.conf` (the shipped config) with 2 workers, under wrk -t2 -c64 on 1k.bin:
+# halfway through the measured run, RSS and PSS of the master and each worker from /proc/PID/smaps_rollup (PSS splits a
 # page shared by N processes N ways: the JVM's library and the CDS archive count once across the
 # three JVMs), next to nginx with 2 worker processes under the same load.
 #
@@ -10,13 +10,15 @@
 #
 # Environment (defaults): DURATION=10s WARMUP=5s WORKERS=2 ENGINE (the config's: auto)
 #   JAVA_OPTS   JVM options before -jar (none: plain java -jar)
-#   WORKER_JAVA_OPTIONS   a HOCON list for uring-httpd.worker-java-options (unset: the config's)
+#   WORKER_JAVA_OPTIONS, MASTER_JAVA_OPTIONS   HOCON lists for uring-httpd.worker-java-options and
+#               master-java-options (unset: the config's)
 #   SERVERS="nginx uring-httpd"   JAR NGINX_PORT URING_PORT OUT   as in bench/run.sh
 set -euo pipefail
 # shellcheck source=bench/lib.sh
 . "$(dirname -- "$(readlink -f -- "$0")")/lib.sh"
 
 DURATION=${DURATION:-10s}
+case $DURATION in *[0-9]s) ;; *) die "DURATION must look like 10s" ;; esac
 WARMUP=${WARMUP:-5s}
 WORKERS=${WORKERS:-2}
 SERVERS=${SERVERS:-nginx uring-httpd}; SERVERS=${SERVERS//,/ }
@@ -45,10 +47,30 @@ memory_of() {
   awk -v role="$1" -v pid="$2" '/^Rss:/ { rss = $2 } /^Pss:/ { pss = $2 } END { print role, pid, rss, pss }' "/proc/$2/smaps_rollup"
 }
 
+# Warm-up, then the measured run; the memory is sampled halfway through it (under load).
+# usage: load PORT NAME SAMPLER...   (SAMPLER runs once, halfway)
 load() {
-  local port=$1
+  local port=$1 name=$2 wrk_pid seconds; shift 2
   wrk -t2 -c64 -d"$WARMUP" "http://127.0.0.1:$port/1k.bin" > /dev/null
-  wrk -t2 -c64 -d"$DURATION" "http://127.0.0.1:$port/1k.bin" > "$OUT/wrk-$2.txt"
+  wrk -t2 -c64 -d"$DURATION" "http://127.0.0.1:$port/1k.bin" > "$OUT/wrk-$name.txt" &
+  wrk_pid=$!
+  seconds=${DURATION%s}
+  sleep $((seconds / 2))
+  "$@"
+  wait "$wrk_pid"
+}
+
+sample_nginx() {
+  local m w
+  m=$(nginx_master_pid)
+  memory_of "nginx master" "$m" >> "$report"
+  for w in $(pgrep -P "$m"); do memory_of "nginx worker" "$w" >> "$report"; done
+}
+
+sample_uring() {
+  local w
+  memory_of "uring-httpd master" "$upid" >> "$report"
+  for w in $(pgrep -P "$upid"); do memory_of "uring-httpd worker" "$w" >> "$report"; done
 }
 
 report=$OUT/memory.txt
@@ -57,10 +79,7 @@ case " $SERVERS " in *" nginx "*)
   port_free "$NGINX_PORT" || die "port $NGINX_PORT is already in use (set NGINX_PORT)"
   bash "$NGINX_ANCHOR" start "$root" "$NGINX_PORT" "$WORKERS" >&2
   wait_http "http://127.0.0.1:$NGINX_PORT/1k.bin" || die "nginx did not answer on port $NGINX_PORT"
-  load "$NGINX_PORT" nginx
-  m=$(nginx_master_pid)
-  memory_of "nginx master" "$m" >> "$report"
-  for w in $(pgrep -P "$m"); do memory_of "nginx worker" "$w" >> "$report"; done
+  load "$NGINX_PORT" nginx sample_nginx
   bash "$NGINX_ANCHOR" stop "$NGINX_PORT" >/dev/null 2>&1 || true
 esac
 
@@ -74,15 +93,14 @@ case " $SERVERS " in *" uring-httpd "*)
         --set "uring-httpd.metrics.listen=\"127.0.0.1:$metrics_port\"")
   [ -n "${ENGINE:-}" ] && sets+=(--set "uring-httpd.engine=$ENGINE")
   [ -n "${WORKER_JAVA_OPTIONS:-}" ] && sets+=(--set "uring-httpd.worker-java-options=$WORKER_JAVA_OPTIONS")
+  [ -n "${MASTER_JAVA_OPTIONS:-}" ] && sets+=(--set "uring-httpd.master-java-options=$MASTER_JAVA_OPTIONS")
   cmd=("$JAVA_HOME_25/bin/java" ${jopts[@]+"${jopts[@]}"} -jar "$JAR" --config "$repo_dir/config/uring-httpd.conf" "${sets[@]}")
   say "starting: ${cmd[*]}"
   # env -u: the variable is the master's options here, not the launcher's.
   env -u JAVA_OPTS "${cmd[@]}" > "$OUT/uring-httpd.log" 2>&1 &
   upid=$!
   wait_http "http://127.0.0.1:$URING_PORT/1k.bin" "$upid" || { tail -n 30 "$OUT/uring-httpd.log" >&2; die "uring-httpd did not start"; }
-  load "$URING_PORT" uring-httpd
-  memory_of "uring-httpd master" "$upid" >> "$report"
-  for w in $(pgrep -P "$upid"); do memory_of "uring-httpd worker" "$w" >> "$report"; done
+  load "$URING_PORT" uring-httpd sample_uring
   echo "master command line: $(tr '\0' ' ' < "/proc/$upid/cmdline")" > "$OUT/cmdline.txt"
   stop_pid "$upid"; upid=""
 esac

@@ -31,9 +31,13 @@ import java.lang.invoke.VarHandle;
  * <p>Registration argument, struct io_uring_buf_reg (40 bytes): u64 ring_addr @0, u32
  * ring_entries @8, u16 bgid @12, u16 flags @14 (IOU_PBUF_RING_*, 0 here), reserved to 40.
  *
- * <p>All buffers live in one native slab owned by this object: buffer {@code bid} is at
- * {@code slab + bid * bufferBytes}. The ring memory and the buffer slab are not charged to
- * RLIMIT_MEMLOCK (measured: docs/kernel.md#locked-memory-and-memory-cgroups). Owned by the ring's
+ * <p>Buffers live in native chunks of {@link #CHUNK_BUFFERS} owned by this object: buffer {@code bid}
+ * is at {@code chunk[bid / CHUNK_BUFFERS] + (bid % CHUNK_BUFFERS) * bufferBytes}. A ring may start
+ * with fewer buffers than entries and {@link #grow} when the kernel finds it empty (ENOBUFS): the
+ * kernel takes buffers in ring order, so every published buffer is written to sooner or later, and
+ * a ring of 1024 buffers of 8 KiB kept 8 MiB resident in every worker whatever its load. Grown on
+ * demand, it holds what the busiest moment needed. The ring memory and the buffers are not charged
+ * to RLIMIT_MEMLOCK (measured: docs/kernel.md#locked-memory-and-memory-cgroups). Owned by the ring's
  * thread; not thread-safe.
  */
 public final class BufferRing implements AutoCloseable {
@@ -53,10 +57,17 @@ public final class BufferRing implements AutoCloseable {
     private final int entries;
     private final int mask;
     private final int bufferBytes;
+    /** Buffers per chunk of native memory (a power of two); the last chunk of a small ring holds fewer. */
+    public static final int CHUNK_BUFFERS = 64;
+    private static final int CHUNK_SHIFT = Integer.numberOfTrailingZeros(CHUNK_BUFFERS);
+
     private final Arena arena;
     private final MemorySegment ringMemory;
     private final long ringAddress;
-    private final long slabAddress;
+    /** Chunk addresses, filled as the ring grows. */
+    private final long[] chunks;
+    /** Buffers handed to the kernel so far (bids 0 .. buffers - 1). */
+    private int buffers;
     /** Our tail: entries before it are published; [tail, tail + pending) are written, not yet published. */
     private int tail;
     private int pending;
@@ -70,16 +81,24 @@ public final class BufferRing implements AutoCloseable {
      *         EEXIST: the group id is taken)
      */
     public static BufferRing register(IoUring ring, int groupId, int entries, int bufferBytes) {
+        return register(ring, groupId, entries, bufferBytes, entries);
+    }
+
+    /**
+     * As above, publishing only {@code initialBuffers} (rounded up to whole chunks, at most
+     * {@code entries}) of them: {@link #grow} adds the others.
+     */
+    public static BufferRing register(IoUring ring, int groupId, int entries, int bufferBytes, int initialBuffers) {
         if (entries <= 0 || entries > 32768 || Integer.bitCount(entries) != 1) {
             throw new IllegalArgumentException("buffer ring entries must be a power of two <= 32768: " + entries);
         }
         if (groupId < 0 || groupId > 0xFFFF || bufferBytes <= 0) {
             throw new IllegalArgumentException("group " + groupId + ", buffer bytes " + bufferBytes);
         }
-        return new BufferRing(ring, groupId, entries, bufferBytes);
+        return new BufferRing(ring, groupId, entries, bufferBytes, Math.max(1, Math.min(entries, initialBuffers)));
     }
 
-    private BufferRing(IoUring ring, int groupId, int entries, int bufferBytes) {
+    private BufferRing(IoUring ring, int groupId, int entries, int bufferBytes, int initialBuffers) {
         this.ring = ring;
         this.groupId = groupId;
         this.entries = entries;
@@ -91,7 +110,7 @@ public final class BufferRing implements AutoCloseable {
         try {
             ringMemory = NativeMemory.allocate(arena, entries * ENTRY_BYTES);
             ringAddress = ringMemory.address();
-            slabAddress = NativeMemory.allocate(arena, (long) entries * bufferBytes).address();
+            chunks = new long[(entries + CHUNK_BUFFERS - 1) >> CHUNK_SHIFT];
             int r;
             try (Arena temp = Arena.ofConfined()) {
                 long reg = temp.allocate(REG_BYTES, 8).address();
@@ -108,10 +127,36 @@ public final class BufferRing implements AutoCloseable {
             arena.close();
             throw e;
         }
-        for (int bid = 0; bid < entries; bid++) {
-            add(bid);
+        while (buffers < initialBuffers) {
+            addChunk();
         }
         publish();
+    }
+
+    /**
+     * Publishes one more chunk of new buffers, when the ring has room for them: after the kernel
+     * found the ring empty. False when every entry has its buffer already.
+     */
+    public boolean grow() {
+        if (buffers == entries || closed) {
+            return false;
+        }
+        addChunk();
+        publish();
+        return true;
+    }
+
+    private void addChunk() {
+        int count = Math.min(CHUNK_BUFFERS, entries - buffers);
+        chunks[buffers >> CHUNK_SHIFT] = NativeMemory.allocate(arena, (long) count * bufferBytes).address();
+        for (int i = 0; i < count; i++) {
+            add(buffers++);
+        }
+    }
+
+    /** Buffers published so far (grown on demand up to {@link #entries}). */
+    public int buffers() {
+        return buffers;
     }
 
     /**
@@ -121,7 +166,7 @@ public final class BufferRing implements AutoCloseable {
      */
     public void add(int bid) {
         long entry = ringAddress + ((tail + pending) & mask) * ENTRY_BYTES;
-        NativeMemory.putLong(entry + ENTRY_ADDR, slabAddress + (long) bid * bufferBytes);
+        NativeMemory.putLong(entry + ENTRY_ADDR, bufferAddress(bid));
         NativeMemory.putInt(entry + ENTRY_LEN, bufferBytes);
         NativeMemory.putShort(entry + ENTRY_BID, (short) bid);
         pending++;
@@ -141,7 +186,7 @@ public final class BufferRing implements AutoCloseable {
 
     /** Address of buffer {@code bid}'s first byte. */
     public long bufferAddress(int bid) {
-        return slabAddress + (long) bid * bufferBytes;
+        return chunks[bid >> CHUNK_SHIFT] + (long) (bid & (CHUNK_BUFFERS - 1)) * bufferBytes;
     }
 
     public int bufferBytes() {

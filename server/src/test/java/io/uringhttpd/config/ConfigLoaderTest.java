@@ -244,10 +244,12 @@ class ConfigLoaderTest {
     void processModelKeys() throws Exception {
         ServerConfig c = load("uring-httpd {}\n");
         assertThat(c.processes()).isEqualTo(new ServerConfig.Processes(10_000, 1_000, "", "", List.of(),
-                List.of("-XX:+UseSerialGC", "-Xms8m", "-XX:TrimNativeHeapInterval=2000"),
+                List.of("-XX:+UseSerialGC", "-Xms4m", "-XX:TrimNativeHeapInterval=2000",
+                        "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0"),
                 List.of("-XX:+UseSerialGC", "-Xms2m", "-Xmx32m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30",
                         "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=16m",
-                        "-XX:TrimNativeHeapInterval=2000")));
+                        "-XX:TrimNativeHeapInterval=2000", "-XX:+UnlockDiagnosticVMOptions",
+                        "-XX:ArchiveRelocationMode=0")));
         assertThat(c.engineOfWorker(3)).isEqualTo(Engine.AUTO);
         c = load("""
                 uring-httpd {

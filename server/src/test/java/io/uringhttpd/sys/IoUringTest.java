@@ -301,6 +301,56 @@ class IoUringTest {
         }
     }
 
+    /**
+     * A ring published a chunk at a time: the kernel takes only the buffers published (ENOBUFS once
+     * they are all held), and after grow() the new chunk's buffers, at addresses of their own.
+     */
+    @Test
+    void aBufferRingGrowsAChunkAtATime() throws Exception {
+        int port = listen();
+        int chunk = BufferRing.CHUNK_BUFFERS;
+        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port);
+                BufferRing buffers = BufferRing.register(ring, 8, 4 * chunk, 16, 1)) {
+            assertThat(buffers.buffers()).as("rounded up to a chunk").isEqualTo(chunk);
+            java.util.Set<Long> addresses = new java.util.HashSet<>();
+            int fd = sys.accept4(listenFd, SOCK_CLOEXEC);
+            try {
+                var out = client.getOutputStream();
+                Sqe.prepRecvMultishot(ring.nextSqe(), fd, buffers.groupId(), 0, 20);
+                assertThat(ring.submit()).isEqualTo(1);
+                for (int i = 0; i < chunk; i++) { // hold every buffer of the first chunk
+                    out.write(new byte[16]);
+                    Completion c = single(await(1));
+                    assertThat(c.res()).isEqualTo(16);
+                    assertThat(addresses.add(buffers.bufferAddress(Cqe.bufferId(c.flags())))).isTrue();
+                }
+                out.write(new byte[16]);
+                Completion empty = single(await(1));
+                assertThat(empty.res()).isEqualTo(-Errno.ENOBUFS);
+                assertThat(buffers.grow()).isTrue();
+                assertThat(buffers.buffers()).isEqualTo(2 * chunk);
+                Sqe.prepRecvMultishot(ring.nextSqe(), fd, buffers.groupId(), 0, 21);
+                Completion next = single(await(1));
+                assertThat(next.res()).isEqualTo(16);
+                int bid = Cqe.bufferId(next.flags());
+                assertThat(bid).as("a buffer of the new chunk").isBetween(chunk, 2 * chunk - 1);
+                assertThat(addresses.add(buffers.bufferAddress(bid))).isTrue();
+                assertThat(buffers.grow()).isTrue();
+                assertThat(buffers.grow()).isTrue();
+                assertThat(buffers.grow()).as("every entry has its buffer").isFalse();
+                for (int b = 0; b < 4 * chunk; b++) {
+                    long a = buffers.bufferAddress(b);
+                    NativeMemory.putLong(a + 8, b); // each buffer writable, 16 bytes apart from no other
+                }
+                for (int b = 0; b < 4 * chunk; b++) {
+                    assertThat(NativeMemory.getLong(buffers.bufferAddress(b) + 8)).isEqualTo(b);
+                }
+            } finally {
+                sys.close(fd);
+            }
+        }
+    }
+
     @Test
     void multishotRecvWithABufferRing() throws Exception {
         int port = listen();

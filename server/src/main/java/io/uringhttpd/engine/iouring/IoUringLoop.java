@@ -65,9 +65,14 @@ public final class IoUringLoop implements EventLoop, EngineOps {
     private static final int RETIRE_TICK = 1;
     /** While retiring, connections accepted with accept4(2) from a backlog before its fd closes. */
     private static final int RETIRE_BACKLOG_ACCEPTS_MAX = 1024;
-    /** Provided receive buffers: 8 KiB holds 16 pipelined wrk-style requests; 1024 per loop = 8 MiB, not charged to memlock. */
+    /** Provided receive buffers: 8 KiB holds 16 pipelined wrk-style requests; up to 1024 per loop = 8 MiB, not charged to memlock. */
     private static final int RECV_BUFFER_BYTES = 8 * 1024;
     private static final int RECV_BUFFERS = 1024;
+    /**
+     * Buffers published at start (1 MiB); the ring grows by a chunk each time the kernel finds it empty
+     * (BufferRing.grow): a worker holds what its busiest moment needed, not 8 MiB whatever its load.
+     */
+    private static final int RECV_BUFFERS_INITIAL = 128;
     private static final int RECV_BUFFER_GROUP = 0;
     /**
      * The capacity asked for each pooled pipe (F_SETPIPE_SZ; fs.pipe-max-size, 1 MiB by
@@ -178,7 +183,7 @@ public final class IoUringLoop implements EventLoop, EngineOps {
     @Override
     public void start() {
         ring = IoUring.setup(sys, ringEntries, setupFlags, 0, sqpollIdleMs);
-        recvBuffers = BufferRing.register(ring, RECV_BUFFER_GROUP, RECV_BUFFERS, RECV_BUFFER_BYTES);
+        recvBuffers = BufferRing.register(ring, RECV_BUFFER_GROUP, RECV_BUFFERS, RECV_BUFFER_BYTES, RECV_BUFFERS_INITIAL);
         for (int i = 0; i < listeners.count(); i++) {
             armAccept(i);
         }
@@ -525,9 +530,11 @@ public final class IoUringLoop implements EventLoop, EngineOps {
                 armRecv(c, s);
             }
         } else if (res == -Errno.ENOBUFS) {
-            // The buffer ring ran dry: the multishot ended; re-arm (buffers come back as requests finish).
+            // The buffer ring ran dry: the multishot ended; more buffers if it may grow, and re-arm
+            // (buffers also come back as requests finish).
             counters.readEagain++;
             counters.bufferRingExhausted++;
+            recvBuffers.grow();
             if (s.wantsReceive()) {
                 armRecv(c, s);
             }
