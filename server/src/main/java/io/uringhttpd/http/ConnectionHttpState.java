@@ -1,17 +1,21 @@
 package io.uringhttpd.http;
 
 /**
- * The HTTP core's per-connection state: where the parser stopped inside a head
- * that has not fully arrived, and a request body being read and dropped.
- * A few hundred bytes; an engine keeps one in each connection slot.
+ * The HTTP core's per-connection state: where the parser stopped inside a head that has not fully
+ * arrived, and a request body being read and dropped. Both are borrowed from the loop's
+ * {@link HttpStatePool} only while needed, so a connection between requests holds this object's
+ * few fields alone; an engine keeps one in each connection slot.
  */
 public final class ConnectionHttpState {
-    final ParseState parse = new ParseState();
-    final BodyDiscarder body;
+    private final HttpStatePool pool;
+    /** A head arrived in part: where the parser stopped. Null between requests. */
+    ParseState parse;
+    /** A request body being dropped. Null when there is none. */
+    BodyDiscarder body;
     boolean inBody;
 
-    ConnectionHttpState(int lineBytesMax, int trailerBytesMax) {
-        body = new BodyDiscarder(lineBytesMax, trailerBytesMax);
+    ConnectionHttpState(HttpStatePool pool) {
+        this.pool = pool;
     }
 
     /** True while a request body is still being read (the connection is mid-request). */
@@ -19,10 +23,26 @@ public final class ConnectionHttpState {
         return inBody;
     }
 
+    /** Gives the parser state back: its head is complete (or refused). */
+    void headDone() {
+        if (parse != null) {
+            pool.give(parse);
+            parse = null;
+        }
+    }
+
+    /** Gives the body discarder back: its body is read, or cannot be. */
+    void bodyDone() {
+        inBody = false;
+        if (body != null) {
+            pool.give(body);
+            body = null;
+        }
+    }
+
     /** Forgets everything: the slot is reused for a new connection. */
     public void reset() {
-        parse.reset();
-        body.startContentLength(0);
-        inBody = false;
+        headDone();
+        bodyDone();
     }
 }

@@ -41,6 +41,13 @@ public final class ParseState {
     /** Lines per list so far. */
     final int[] listLines = new int[LIST_COUNT];
     boolean connectionClose, connectionKeepAlive;
+    /**
+     * What the request line and fields said so far, kept here (not in the Request) until the head is
+     * complete: heads arriving in pieces on several connections are parsed in turns.
+     */
+    int method;
+    int versionMinor;
+    long contentLength;
     /** Transfer-Encoding seen; chunked seen; the last coding so far is chunked; a coding other than chunked seen. */
     boolean transferEncoding, teChunkedSeen, teLastChunked, teOther;
 
@@ -64,6 +71,9 @@ public final class ParseState {
         seen = repeated = 0; // fieldOff/fieldLen need no clearing: read only under 'seen'
         listLines[LIST_IF_NONE_MATCH] = listLines[LIST_IF_MATCH] = listLines[LIST_ACCEPT_ENCODING] = 0; // likewise listOff/listLen
         connectionClose = connectionKeepAlive = false;
+        method = Method.UNKNOWN;
+        versionMinor = 1;
+        contentLength = -1;
         transferEncoding = teChunkedSeen = teLastChunked = teOther = false;
     }
 

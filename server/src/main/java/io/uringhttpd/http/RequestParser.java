@@ -100,6 +100,18 @@ public final class RequestParser {
      *     (state reset; always close the connection after answering).
      */
     public int parse(long address, int length, ParseState st, Request out) {
+        int r = parseHead(address, length, st, out);
+        if (r < 0) {
+            // A refused head leaves no field of an earlier request behind, but its method when it
+            // was read (a HEAD's error answer carries no body).
+            out.begin();
+            out.method = st.method;
+            st.method = Method.UNKNOWN;
+        }
+        return r;
+    }
+
+    private int parseHead(long address, int length, ParseState st, Request out) {
         int p = st.p;
         int state = st.state;
         if (state == S_START && p == 0) {
@@ -107,7 +119,6 @@ public final class RequestParser {
                 throw new IllegalArgumentException("Request.path holds " + out.path.length
                     + " bytes, below requestLineBytesMax " + requestLineBytesMax + ": use RequestParser.newRequest()");
             }
-            out.begin();
         }
         if (length < p) {
             throw new IllegalArgumentException("length " + length + " is below the " + p + " bytes already examined");
@@ -134,7 +145,7 @@ public final class RequestParser {
                         st.lineStart = p;
                         // Fast path for the method nearly every request uses: one 4-byte compare.
                         if (p + 4 <= end && Mem.getInt(base + p) == GET_SP) {
-                            out.method = Method.GET;
+                            st.method = Method.GET;
                             p += 4;
                             st.targetStart = p;
                             state = S_TARGET;
@@ -188,7 +199,7 @@ public final class RequestParser {
                     if (m == Method.UNKNOWN) {
                         return fail(st, NOT_IMPLEMENTED);
                     }
-                    out.method = m;
+                    st.method = m;
                     p++;
                     st.targetStart = p;
                     state = S_TARGET;
@@ -241,11 +252,7 @@ public final class RequestParser {
                         long v = Mem.getLong(base + p);
                         b = Mem.get(base + p + 8);
                         if ((v == HTTP_1_1 || v == HTTP_1_0) && b == CR) {
-                            out.versionMinor = v == HTTP_1_1 ? 1 : 0;
-                            int r = target(base, st, out);
-                            if (r < 0) {
-                                return fail(st, r);
-                            }
+                            st.versionMinor = v == HTTP_1_1 ? 1 : 0;
                             p += 9;
                             state = S_LINE_LF;
                             continue;
@@ -271,11 +278,7 @@ public final class RequestParser {
                     if (b == LF) {
                         return fail(st, BAD_REQUEST); // bare LF
                     }
-                    int r = version(base, st.versionStart, p, out);
-                    if (r < 0) {
-                        return fail(st, r);
-                    }
-                    r = target(base, st, out);
+                    int r = version(base, st.versionStart, p, st);
                     if (r < 0) {
                         return fail(st, r);
                     }
@@ -438,13 +441,25 @@ public final class RequestParser {
     }
 
     private static int fail(ParseState st, int status) {
+        int method = st.method;
         st.reset();
+        st.method = method; // for parse(), which hands it on and clears it
         return status;
     }
 
     // ---------------------------------------------------------------- end of head
 
     private int complete(long base, int headLength, ParseState st, Request out) {
+        // The request is written here only, from the head's own state: a head that arrived in
+        // pieces was parsed in turns with other connections' heads, into the same Request.
+        out.begin();
+        out.method = st.method;
+        out.versionMinor = st.versionMinor;
+        out.contentLength = st.contentLength;
+        int r = target(base, st, out);
+        if (r < 0) {
+            return fail(st, r);
+        }
         if (out.versionMinor == 1 && (st.seen & 1 << F_HOST) == 0) {
             return fail(st, BAD_REQUEST); // RFC 9112 §3.2: Host is required in HTTP/1.1
         }
@@ -531,7 +546,7 @@ public final class RequestParser {
      * digit is served as 1.x (a minor above 1 as 1.1, RFC 9110 §2.5); a well-formed other major
      * ("HTTP/2.0", "HTTP/3", "HTTP/0.9") is 505; anything else 400.
      */
-    private static int version(long base, int from, int to, Request out) {
+    private static int version(long base, int from, int to, ParseState st) {
         int len = to - from;
         long a = base + from;
         if (len < 6 || Mem.get(a) != 'H' || Mem.get(a + 1) != 'T' || Mem.get(a + 2) != 'T' || Mem.get(a + 3) != 'P'
@@ -550,7 +565,7 @@ public final class RequestParser {
             if (len != 8 || Mem.get(a + 6) != '.' || !isDigit(Mem.get(a + 7))) {
                 return BAD_REQUEST;
             }
-            out.versionMinor = Mem.get(a + 7) == '0' ? 0 : 1;
+            st.versionMinor = Mem.get(a + 7) == '0' ? 0 : 1;
             return 0;
         }
         // Another major version: well-formed as "HTTP/" 1*DIGIT [ "." 1*DIGIT ]?
@@ -708,10 +723,10 @@ public final class RequestParser {
             case F_CONNECTION -> connection(base, vs, ve, st);
             case F_CONTENT_LENGTH -> {
                 long v = contentLength(base, vs, ve);
-                if (v < 0 || (out.contentLength >= 0 && out.contentLength != v)) {
+                if (v < 0 || (st.contentLength >= 0 && st.contentLength != v)) {
                     return BAD_REQUEST; // RFC 9112 §6.3 item 5: invalid or conflicting
                 }
-                out.contentLength = v;
+                st.contentLength = v;
             }
             case F_TRANSFER_ENCODING -> {
                 return transferEncoding(base, vs, ve, st);

@@ -65,6 +65,10 @@ public final class StaticFileHandler implements io.uringhttpd.metrics.RuleCounte
     private Variants variants;
     private final AccessLogWriter accessLog;
     private final RequestParser parser;
+    /** Parser states and body discarders lent to connections while they need them. */
+    private final HttpStatePool statePool;
+    /** The state a head is parsed in until it stops halfway (then its connection keeps it). */
+    private ParseState scratchParse;
     private final Request request;
     private final ByteRanges ranges;
     private final HeadWriter head = new HeadWriter();
@@ -149,6 +153,8 @@ public final class StaticFileHandler implements io.uringhttpd.metrics.RuleCounte
         this.tryPath = new byte[settings.requestLineBytesMax() + suffixMax];
         this.accessLog = accessLog;
         this.parser = new RequestParser(settings.limits());
+        this.statePool = new HttpStatePool(settings.requestLineBytesMax(), settings.headerSectionBytesMax());
+        this.scratchParse = statePool.takeParse();
         this.request = parser.newRequest();
         this.ranges = new ByteRanges(settings.rangesPerRequestMax());
         this.partsMax = 2 * settings.rangesPerRequestMax() + 1;
@@ -185,7 +191,7 @@ public final class StaticFileHandler implements io.uringhttpd.metrics.RuleCounte
     }
 
     public ConnectionHttpState newConnectionState() {
-        return new ConnectionHttpState(settings.requestLineBytesMax(), settings.headerSectionBytesMax());
+        return new ConnectionHttpState(statePool);
     }
 
     /**
@@ -270,10 +276,18 @@ public final class StaticFileHandler implements io.uringhttpd.metrics.RuleCounte
         if (st.inBody) {
             return continueBody(st, inAddress, inLength, outAddress, outCapacity, plan);
         }
-        int r = parser.parse(inAddress, inLength, st.parse, request);
+        // A connection owns a parser state only while its head is incomplete: the rest of the
+        // time it parses in the loop's scratch state, which it keeps when the head stops halfway.
+        ParseState state = st.parse != null ? st.parse : scratchParse;
+        int r = parser.parse(inAddress, inLength, state, request);
         if (r == RequestParser.NEED_MORE) {
+            if (st.parse == null) {
+                st.parse = scratchParse;
+                scratchParse = statePool.takeParse();
+            }
             return 0;
         }
+        st.headDone(); // the parser reset the state: complete or refused
         if (r < 0) {
             // The parser could not frame this request: answer and close (the rest is not read).
             if (writeError(-r, false, false, outAddress, outCapacity, plan) < 0) {
@@ -297,9 +311,11 @@ public final class StaticFileHandler implements io.uringhttpd.metrics.RuleCounte
                 }
                 return inLength;
             }
+            st.body = statePool.takeBody();
             st.body.start(request);
             int n = st.body.discard(inAddress + r, inLength - r);
             if (n == BodyDiscarder.MALFORMED) {
+                st.bodyDone();
                 plan.releaseFile();
                 plan.reset();
                 writeError(400, false, false, outAddress, outCapacity, plan);
@@ -307,6 +323,9 @@ public final class StaticFileHandler implements io.uringhttpd.metrics.RuleCounte
             }
             consumed += n;
             st.inBody = !st.body.isComplete();
+            if (!st.inBody) {
+                st.bodyDone();
+            }
         }
         return consumed;
     }
@@ -317,13 +336,16 @@ public final class StaticFileHandler implements io.uringhttpd.metrics.RuleCounte
         if (n == BodyDiscarder.MALFORMED
                 || (st.body.bodyBytes() > BODY_DISCARD_BYTES_MAX)) {
             // The response was sent already; the rest of this stream cannot be framed.
-            st.inBody = false;
+            st.bodyDone();
             if (writeError(400, false, false, outAddress, outCapacity, plan) < 0) {
                 return NEED_OUTPUT_SPACE;
             }
             return inLength;
         }
         st.inBody = !st.body.isComplete();
+        if (!st.inBody) {
+            st.bodyDone();
+        }
         plan.hasResponse = false;
         return n;
     }

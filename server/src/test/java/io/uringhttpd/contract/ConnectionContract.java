@@ -15,6 +15,56 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Persistence, pipelining and many connections (RFC 9112 9). */
 public abstract class ConnectionContract extends ServerContract {
 
+    /**
+     * Heads and bodies that arrive in pieces, on many connections at once, their pieces interleaved:
+     * each connection keeps its own parser state and body (lent by the loop only while a head or a
+     * body is incomplete), and each gets the answer to its own request, again and again.
+     */
+    @Test
+    void headsAndBodiesInPiecesOnManyConnectionsAtOnce() throws Exception {
+        List<String> paths = List.of("/index.html", "/1k.bin", "/16k.bin", "/empty.bin");
+        int n = 40;
+        List<RawHttp.Conn> conns = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                conns.add(connect());
+            }
+            for (int round = 0; round < 3; round++) {
+                String[][] pieces = new String[n][];
+                for (int i = 0; i < n; i++) {
+                    String path = paths.get((i + round) % paths.size());
+                    boolean withBody = i % 3 == 0;
+                    String head = (withBody ? "POST " : "GET ") + path + " HTTP/1.1\r\nHost: t\r\nX-Conn: " + i
+                            + (withBody ? "\r\nContent-Length: 10" : "") + "\r\n\r\n";
+                    int cut = 3 + i % (head.length() - 6);
+                    pieces[i] = withBody
+                            ? new String[] {head.substring(0, cut), head.substring(cut) + "01234", "56789"}
+                            : new String[] {head.substring(0, cut), head.substring(cut, head.length() - 2), "\r\n"};
+                }
+                for (int piece = 0; piece < 3; piece++) {
+                    for (int i = 0; i < n; i++) {
+                        conns.get(i).send(pieces[i][piece]);
+                    }
+                    Thread.sleep(20); // let the loop read each piece on its own
+                }
+                for (int i = 0; i < n; i++) {
+                    String path = paths.get((i + round) % paths.size());
+                    RawHttp.Response r = conns.get(i).read();
+                    if (i % 3 == 0) {
+                        assertThat(r.status()).as("POST %s on connection %d", path, i).isEqualTo(405);
+                    } else {
+                        assertThat(r.status()).as("GET %s on connection %d, round %d: %s", path, i, round, r).isEqualTo(200);
+                        assertThat(r.body()).as("%s on connection %d", path, i).isEqualTo(files.bytes(path));
+                    }
+                }
+            }
+        } finally {
+            for (RawHttp.Conn c : conns) {
+                c.close();
+            }
+        }
+    }
+
     @Test
     void http10ClosesByDefault() throws IOException {
         try (RawHttp.Conn c = connect()) {

@@ -718,6 +718,31 @@ class RequestParserTest {
         assertThat(parser.parse(mem.put(good), good.length(), st, req)).isEqualTo(good.length());
     }
 
+    /**
+     * Two heads arriving in pieces on two connections, parsed in turns into the one Request of a
+     * loop: each completes with its own method, version, path and Content-Length (they were
+     * written into the shared Request as they were read, and the other head's turn overwrote them).
+     */
+    @Test
+    void headsParsedInTurnsKeepTheirOwnRequestLine() {
+        ParseState a = new ParseState();
+        ParseState b = new ParseState();
+        String headA = "POST /a/first HTTP/1.0\r\nContent-Length: 5\r\nHost: x\r\n\r\n";
+        String headB = "GET /b HTTP/1.1\r\nHost: y\r\n\r\n";
+        long addressA = mem.put(headA);
+        long addressB = mem.put(headB);
+        int cutA = headA.indexOf("Host");
+        assertThat(parser.parse(addressA, cutA, a, req)).isEqualTo(RequestParser.NEED_MORE);
+        assertThat(parser.parse(addressB, 6, b, req)).isEqualTo(RequestParser.NEED_MORE); // "GET /b"
+        assertThat(parser.parse(addressB, headB.length(), b, req)).isEqualTo(headB.length());
+        assertThat(req.method).isEqualTo(Method.GET);
+        assertThat(parser.parse(addressA, headA.length(), a, req)).isEqualTo(headA.length());
+        assertThat(req.method).isEqualTo(Method.POST);
+        assertThat(req.versionMinor).isZero();
+        assertThat(req.contentLength).isEqualTo(5);
+        assertThat(new String(req.path, 0, req.pathLength, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("/a/first");
+    }
+
     @Test
     void methodIsKnownOnLaterErrors() {
         assertThat(parse("HEAD / HTTP/1.1\r\nHost: x\r\nBad Name: y\r\n\r\n")).isEqualTo(RequestParser.BAD_REQUEST);
