@@ -28,24 +28,7 @@ find_jdk25
 
 OUT=${OUT:-$bench_dir/out/footprint-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT"
-work=$(mktemp -d /tmp/uring-bench.XXXXXX)
-root=$work/www
-upid=""
-cleanup() {
-  local rc=$?
-  [ -n "$upid" ] && stop_pid "$upid"
-  bash "$NGINX_ANCHOR" stop "$NGINX_PORT" >/dev/null 2>&1 || true
-  rm -rf "$work"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-make_docroot "$root"
-
-# "ROLE PID RSS_KiB PSS_KiB" for a process.
-memory_of() {
-  awk -v role="$1" -v pid="$2" '/^Rss:/ { rss = $2 } /^Pss:/ { pss = $2 } END { print role, pid, rss, pss }' "/proc/$2/smaps_rollup"
-}
+bench_setup
 
 # Warm-up, then the measured run; the memory is sampled halfway through it (under load).
 # usage: load PORT NAME SAMPLER...   (SAMPLER runs once, halfway)
@@ -99,10 +82,11 @@ case " $SERVERS " in *" uring-httpd "*)
   # env -u: the variable is the master's options here, not the launcher's.
   env -u JAVA_OPTS "${cmd[@]}" > "$OUT/uring-httpd.log" 2>&1 &
   upid=$!
+  STOP_PIDS=("$upid")
   wait_http "http://127.0.0.1:$URING_PORT/1k.bin" "$upid" || { tail -n 30 "$OUT/uring-httpd.log" >&2; die "uring-httpd did not start"; }
   load "$URING_PORT" uring-httpd sample_uring
   echo "master command line: $(tr '\0' ' ' < "/proc/$upid/cmdline")" > "$OUT/cmdline.txt"
-  stop_pid "$upid"; upid=""
+  stop_pid "$upid"; STOP_PIDS=()
 esac
 
 echo "| process | pid | RSS MiB | PSS MiB |"

@@ -312,6 +312,33 @@ start_uring() {
   start_uring_engine "${ENGINE:-}" "$URING_PORT" "$root" "$work" "$log" "$@"
 }
 
+# The scratch folder of a bench script (work, with the docroot in root) and what to stop when the
+# script ends, however it ends: uring-httpd processes in STOP_PIDS (TERM, then KILL), other
+# processes in KILL_PIDS, and the reference nginx on NGINX_PORT.
+STOP_PIDS=()
+KILL_PIDS=()
+bench_setup() {
+  work=$(mktemp -d /tmp/uring-bench.XXXXXX)
+  root=$work/www
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT TERM
+  make_docroot "$root"
+}
+bench_cleanup() {
+  local rc=$? p
+  for p in ${KILL_PIDS[@]+"${KILL_PIDS[@]}"}; do kill "$p" 2>/dev/null || true; done
+  for p in ${STOP_PIDS[@]+"${STOP_PIDS[@]}"}; do stop_pid "$p"; done
+  bash "$NGINX_ANCHOR" stop "$NGINX_PORT" >/dev/null 2>&1 || true
+  rm -rf "$work"
+  exit "$rc"
+}
+
+# "ROLE PID RSS_KiB PSS_KiB" of a process, from /proc/PID/smaps_rollup (PSS: each page divided
+# among the processes that map it).
+memory_of() {
+  awk -v role="$1" -v pid="$2" '/^Rss:/ { r = $2 } /^Pss:/ { p = $2 } END { print role, pid, r, p }' "/proc/$2/smaps_rollup"
+}
+
 # Stops a uring-httpd started by this shell: TERM, up to 5 s, then KILL.
 stop_pid() {
   local pid=$1 _

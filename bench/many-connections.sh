@@ -42,21 +42,7 @@ SOURCES=$(( (CONNECTIONS + 24999) / 25000 ))
 
 OUT=${OUT:-$bench_dir/out/many-connections-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT"
-work=$(mktemp -d /tmp/uring-bench.XXXXXX)
-root=$work/www
-master=""; client=""
-cleanup() {
-  local rc=$?
-  # shellcheck disable=SC2086  # the client pids, one word each
-  if [ -n "$client" ]; then kill $client 2>/dev/null || true; fi
-  [ -n "$master" ] && stop_pid "$master"
-  bash "$NGINX_ANCHOR" stop "$NGINX_PORT" >/dev/null 2>&1 || true
-  rm -rf "$work"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-make_docroot "$root"
+bench_setup
 
 # A client process: N non-blocking connections from SOURCES addresses (127.0.0.(2+FIRST) on), one GET
 # each, answers read; then it waits for the file GO, and every connection sends one more GET. Prints
@@ -136,9 +122,6 @@ run(time.time() + 600)
 print("again: %d of %d answered 200" % (sum(1 for r in results if r == 200), n), flush=True)
 PY
 
-memory() {  # ROLE PID -> "ROLE PID RSS_KiB PSS_KiB"
-  awk -v role="$1" -v pid="$2" '/^Rss:/ { r = $2 } /^Pss:/ { p = $2 } END { print role, pid, r, p }' "/proc/$2/smaps_rollup"
-}
 wrk_line() {  # PORT LABEL -> "req/s p99_ms"
   wrk -t2 -c64 -d"$DURATION" --latency "http://127.0.0.1:$1/1k.bin" > "$OUT/wrk-$2.txt"
   awk '/^Requests\/sec:/ { r = $2 } /^ +99%/ { p = $2 } END { print r, p }' "$OUT/wrk-$2.txt"
@@ -184,6 +167,7 @@ uring-httpd {
 CONF
     "$JAVA_HOME_25/bin/java" -jar "$JAR" --config "$work/$s/uring-httpd.conf" > "$OUT/uring-httpd-$s.log" 2>&1 &
     master=$!
+    STOP_PIDS=("$master")
     for _ in $(seq 300); do grep -q " supervises " "$OUT/uring-httpd-$s.log" && break; sleep 0.1; done
     grep -q "started: engine $s," "$OUT/uring-httpd-$s.log" || die "uring-httpd did not start engine $s (see $OUT/uring-httpd-$s.log)"
     mapfile -t pids < <(echo "$master"; pgrep -P "$master")
@@ -198,7 +182,7 @@ CONF
     python3 "$work/client.py" "$port" "$n" "$SOURCES" "$first_source" "$work/go" > "$OUT/client-$s-$c.txt" 2>&1 &
     clients+=($!)
   done
-  client="${clients[*]}"
+  KILL_PIDS=("${clients[@]}")
   t0=$(date +%s.%N)
   for c in $(seq 0 $((CLIENTS - 1))); do
     for _ in $(seq 6000); do grep -q connected "$OUT/client-$s-$c.txt" && break; kill -0 "${clients[$c]}" 2>/dev/null || break; sleep 0.1; done
@@ -207,13 +191,13 @@ CONF
   connected=$(cat "$OUT"/client-"$s"-*.txt | awk '/^connected/ { c += $2; ok += substr($8, 2) } END { printf "%d connected, %d answered 200", c, ok }')
   connected="$connected, in $(printf '%.1f' "$seconds") s ($CLIENTS client processes)"
   say "   $connected"
-  for p in "${pids[@]}"; do memory "$s" "$p"; done > "$OUT/memory-$s.txt"
+  for p in "${pids[@]}"; do memory_of "$s" "$p"; done > "$OUT/memory-$s.txt"
   sockstat=$(awk '/^TCP:/ { print "inuse " $3 ", mem " $11 " pages" }' /proc/net/sockstat)
   read -r rps1 p991 <<< "$(wrk_line "$port" "$s-beside")"
   say "   beside them: $rps1 req/s, p99 $p991"
   touch "$work/go"
   for c in "${clients[@]}"; do wait "$c" 2>/dev/null || true; done
-  client=""
+  KILL_PIDS=()
   again=$(cat "$OUT"/client-"$s"-*.txt | awk '/^again:/ { a += $2 } END { printf "again: %d of '"$CONNECTIONS"' answered 200", a }')
   say "   $again"
   {
@@ -226,7 +210,7 @@ CONF
     awk '{ printf "  - pid %s: %.1f / %.1f\n", $2, $3 / 1024, $4 / 1024; r += $3; p += $4 } END { printf "  - all: %.1f / %.1f\n", r / 1024, p / 1024 }' "$OUT/memory-$s.txt"
     echo
   } >> "$summary"
-  if [ "$s" = nginx ]; then bash "$NGINX_ANCHOR" stop "$port" >/dev/null; sleep 1; else stop_pid "$master"; master=""; fi
+  if [ "$s" = nginx ]; then bash "$NGINX_ANCHOR" stop "$port" >/dev/null; sleep 1; else stop_pid "$master"; STOP_PIDS=(); fi
   sleep 2
 done
 echo "Command: \`CONNECTIONS=$CONNECTIONS SERVERS='$SERVERS' WORKERS=$WORKERS bench/many-connections.sh\` at $(git -C "$repo_dir" rev-parse --short HEAD); raw: $OUT" >> "$summary"
