@@ -6,7 +6,7 @@ import io.uringhttpd.config.ConfigLoader;
 import io.uringhttpd.config.ServerConfig;
 import io.uringhttpd.process.ControlCommand;
 import io.uringhttpd.process.Master;
-import io.uringhttpd.process.MasterJvm;
+import io.uringhttpd.process.JavaOptions;
 import io.uringhttpd.process.SingleProcess;
 import io.uringhttpd.process.Worker;
 import io.uringhttpd.process.WorkerCommand;
@@ -74,7 +74,7 @@ public final class Main implements Callable<Integer> {
     private PrintStream out;
     private PrintStream err;
     private boolean serverRan;
-    /** The command line, kept for a master that executes itself again (MasterJvm). */
+    /** The command line, kept for a master that executes itself again (JavaOptions). */
     private String[] args = new String[0];
     /** Started by main(), the process's own entry: only then may the master replace the process. */
     private boolean processEntry;
@@ -143,13 +143,10 @@ public final class Main implements Callable<Integer> {
         if (workerIndex != null) {
             return Worker.run(config, workerIndex, workerFds, controlFd, metricsFd, metricsSlots, metricsSlot);
         }
-        if (config.master()) {
-            if (processEntry) {
-                MasterJvm.reexecIfStartedBare(config, args);
-            }
-            return Master.run(config);
+        if (processEntry) {
+            JavaOptions.reexecIfStartedBare(config, args);
         }
-        return SingleProcess.run(config);
+        return config.master() ? Master.run(config) : SingleProcess.run(config);
     }
 
     private static String oneLine(String s) {

@@ -251,7 +251,7 @@ public final class Master {
                     Version.get(), engines(generation), sockets.bound(config), config.root(), config.loopsTotal(),
                     ProcessHandle.current().pid());
             log.info("master {} supervises {} worker(s): {}{}", ProcessHandle.current().pid(), config.workers(),
-                    pids(generation), MasterJvm.applied() ? "; the master runs with master-java-options" : "");
+                    pids(generation), JavaOptions.applied() ? "; the master runs with master-java-options" : "");
         }
         if (reloading != 0 && w.generation == reloading && allReady(reloading)) {
             int retired = 0;

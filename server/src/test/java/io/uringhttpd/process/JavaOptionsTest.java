@@ -10,20 +10,20 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** When a master executes itself again with master-java-options, and with what command line. */
-class MasterJvmTest {
+/** When a process executes itself again with the JVM options of its role, and with what command line. */
+class JavaOptionsTest {
     @TempDir
     Path dir;
 
     @Test
     void onlyAJvmWithoutOptionsIsStartedBare() {
-        assertThat(MasterJvm.startedBare(List.of())).isTrue();
-        assertThat(MasterJvm.startedBare(List.of("-Dlogback.configurationFile=/etc/l.xml",
+        assertThat(JavaOptions.startedBare(List.of())).isTrue();
+        assertThat(JavaOptions.startedBare(List.of("-Dlogback.configurationFile=/etc/l.xml",
                 "--enable-native-access=ALL-UNNAMED"))).isTrue();
-        assertThat(MasterJvm.startedBare(List.of("-Xmx64m"))).isFalse();
-        assertThat(MasterJvm.startedBare(List.of("-Dx=1", "-XX:+UseSerialGC"))).isFalse();
-        assertThat(MasterJvm.startedBare(List.of("-agentlib:jdwp=transport=dt_socket"))).isFalse();
-        assertThat(MasterJvm.startedBare(List.of("-XX:AOTCache=/opt/u.aot"))).isFalse();
+        assertThat(JavaOptions.startedBare(List.of("-Xmx64m"))).isFalse();
+        assertThat(JavaOptions.startedBare(List.of("-Dx=1", "-XX:+UseSerialGC"))).isFalse();
+        assertThat(JavaOptions.startedBare(List.of("-agentlib:jdwp=transport=dt_socket"))).isFalse();
+        assertThat(JavaOptions.startedBare(List.of("-XX:AOTCache=/opt/u.aot"))).isFalse();
     }
 
     @Test
@@ -31,11 +31,15 @@ class MasterJvmTest {
         Path conf = Files.writeString(dir.resolve("u.conf"),
                 "uring-httpd { root = \"" + dir + "\", master-java-options = [\"-Xmx20m\", \"-XX:+UseSerialGC\"] }\n");
         ServerConfig config = ConfigLoader.load(conf, List.of());
-        List<String> argv = MasterJvm.argv(config, List.of("-Dlogback.configurationFile=/l.xml", "--enable-native-access=ALL-UNNAMED"),
+        List<String> argv = JavaOptions.argv(config, List.of("-Dlogback.configurationFile=/l.xml", "--enable-native-access=ALL-UNNAMED"),
                 "/opt/u.jar", new String[] {"--config", conf.toString(), "--set", "uring-httpd.workers=2"});
         assertThat(argv.getFirst()).endsWith("/java");
+        ServerConfig single = ConfigLoader.load(conf, List.of("uring-httpd.master=off"));
+        assertThat(JavaOptions.optionsOfRole(single)).as("a single process serves: a worker's options")
+                .isEqualTo(single.processes().workerJavaOptions());
+        assertThat(JavaOptions.optionsOfRole(config)).isEqualTo(List.of("-Xmx20m", "-XX:+UseSerialGC"));
         assertThat(argv.subList(1, argv.size())).containsExactly("-Xmx20m", "-XX:+UseSerialGC",
-                "-Dlogback.configurationFile=/l.xml", "-D" + MasterJvm.APPLIED_PROPERTY + "=true",
+                "-Dlogback.configurationFile=/l.xml", "-D" + JavaOptions.APPLIED_PROPERTY + "=true",
                 "--enable-native-access=ALL-UNNAMED", "-cp", "/opt/u.jar", "io.uringhttpd.Main",
                 "--config", conf.toString(), "--set", "uring-httpd.workers=2");
     }
