@@ -245,7 +245,7 @@ class ConfigLoaderTest {
         ServerConfig c = load("uring-httpd {}\n");
         assertThat(c.processes()).isEqualTo(new ServerConfig.Processes(10_000, 1_000, "", "", List.of(),
                 List.of("-XX:+UseSerialGC", "-Xms4m", "-XX:TrimNativeHeapInterval=2000",
-                        "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0"),
+                        "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0", "-XX:-TieredCompilation"),
                 List.of("-XX:+UseSerialGC", "-Xms2m", "-Xmx32m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30",
                         "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=16m",
                         "-XX:TrimNativeHeapInterval=2000", "-XX:+UnlockDiagnosticVMOptions",
