@@ -23,20 +23,7 @@ ulimit -n "$(ulimit -Hn)"
 
 OUT=${OUT:-$bench_dir/out/idle-memory-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT"
-work=$(mktemp -d /tmp/uring-bench.XXXXXX)
-root=$work/www
-master=""; client=""
-cleanup() {
-  local rc=$?
-  [ -n "$client" ] && kill "$client" 2>/dev/null || true
-  [ -n "$master" ] && stop_pid "$master"
-  bash "$NGINX_ANCHOR" stop "$NGINX_PORT" >/dev/null 2>&1 || true
-  rm -rf "$work"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-make_docroot "$root"
+bench_setup
 
 # The client: opens the connections, one GET each, reads the whole response, keeps them open.
 cat > "$work/client.py" <<'PY'
@@ -83,24 +70,10 @@ for s in $SERVERS; do
     pid=$(nginx_worker_pid)
   else
     port=$URING_PORT
-    mkdir -p "$work/$s"
-    cat > "$work/$s/uring-httpd.conf" <<CONF
-uring-httpd {
-  listen = ["127.0.0.1:$port"]
-  root = "$root"
-  engine = $s
-  master = on
-  workers = 1
-  pid-file = "$work/$s/uring-httpd.pid"
-  access-log { enabled = false }
-  metrics { enabled = false }
-  limits.connections-per-loop = $((CONNECTIONS + 1000))
-}
-CONF
-    "$JAVA_HOME_25/bin/java" -jar "$JAR" --config "$work/$s/uring-httpd.conf" > "$OUT/uring-httpd-$s.log" 2>&1 &
-    master=$!
-    for _ in $(seq 300); do grep -q " supervises " "$OUT/uring-httpd-$s.log" && break; sleep 0.1; done
-    grep -q "started: engine $s," "$OUT/uring-httpd-$s.log" || die "uring-httpd did not start engine $s (see $OUT/uring-httpd-$s.log)"
+    start_uring_master "$s" 1 "$port" "$root" "$work/$s" "$OUT/uring-httpd-$s.log" \
+      "limits.connections-per-loop = $((CONNECTIONS + 1000))"
+    master=$URING_PID
+    STOP_PIDS=("$master")
     pid=$(pgrep -P "$master" | head -1)
   fi
   # A little traffic first, so that the code the connections use is loaded and compiled.
@@ -112,6 +85,7 @@ CONF
   mkfifo "$work/hold-$s"
   python3 "$work/client.py" "$port" "$CONNECTIONS" < "$work/hold-$s" > "$OUT/client-$s.txt" 2>&1 &
   client=$!
+  KILL_PIDS=("$client")
   exec 3> "$work/hold-$s"
   for _ in $(seq 600); do grep -q connected "$OUT/client-$s.txt" && break; kill -0 "$client" 2>/dev/null || break; sleep 0.1; done
   grep -q "connected $CONNECTIONS" "$OUT/client-$s.txt" || { cat "$OUT/client-$s.txt" >&2; die "the client could not open $CONNECTIONS connections to $s"; }
@@ -122,8 +96,8 @@ CONF
   say "   RSS $ra KiB after, heap $hb -> $ha KiB"
   exec 3>&-
   wait "$client" 2>/dev/null || true
-  client=""
-  if [ "$s" = nginx ]; then bash "$NGINX_ANCHOR" stop "$port" >/dev/null; sleep 0.5; else stop_pid "$master"; master=""; fi
+  KILL_PIDS=()
+  if [ "$s" = nginx ]; then bash "$NGINX_ANCHOR" stop "$port" >/dev/null; sleep 0.5; else stop_pid "$master"; STOP_PIDS=(); fi
 done
 
 {

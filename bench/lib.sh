@@ -339,6 +339,35 @@ memory_of() {
   awk -v role="$1" -v pid="$2" '/^Rss:/ { r = $2 } /^Pss:/ { p = $2 } END { print role, pid, r, p }' "/proc/$2/smaps_rollup"
 }
 
+# Starts a uring-httpd master (not pinned) with WORKERS workers of ENGINE on 127.0.0.1:PORT serving
+# ROOT, no access log, no metrics, plus the config lines given; waits until it supervises its
+# workers and checks the engine it started. JVM options: URING_JAVA_OPTS. Sets URING_PID (the master).
+# usage: start_uring_master ENGINE WORKERS PORT ROOT WORKDIR LOGFILE [config line...]
+start_uring_master() {
+  local engine=$1 workers=$2 port=$3 root=$4 dir=$5 log=$6 jopts=() line _; shift 6
+  mkdir -p "$dir"
+  {
+    echo "uring-httpd {"
+    echo "  listen = [\"127.0.0.1:$port\"]"
+    echo "  root = \"$root\""
+    echo "  engine = $engine"
+    echo "  master = on"
+    echo "  workers = $workers"
+    echo "  pid-file = \"$dir/uring-httpd.pid\""
+    echo "  access-log { enabled = false }"
+    echo "  metrics { enabled = false }"
+    for line in "$@"; do echo "  $line"; done
+    echo "}"
+  } > "$dir/uring-httpd.conf"
+  find_jdk25
+  read -r -a jopts <<< "${URING_JAVA_OPTS:-}"
+  "$JAVA_HOME_25/bin/java" ${jopts[@]+"${jopts[@]}"} -jar "$JAR" --config "$dir/uring-httpd.conf" > "$log" 2>&1 &
+  URING_PID=$!
+  for _ in $(seq 300); do grep -q " supervises " "$log" && break; sleep 0.1; done
+  grep -q " supervises " "$log" || { tail -20 "$log" >&2; die "uring-httpd ($engine) did not start"; }
+  grep -q "started: engine $engine," "$log" || die "uring-httpd did not start engine $engine (see $log)"
+}
+
 # Stops a uring-httpd started by this shell: TERM, up to 5 s, then KILL.
 stop_pid() {
   local pid=$1 _

@@ -151,25 +151,10 @@ for s in $SERVERS; do
     mapfile -t pids < <(nginx_master_pid; pgrep -P "$(nginx_master_pid)")
   else
     port=$URING_PORT
-    mkdir -p "$work/$s"
-    cat > "$work/$s/uring-httpd.conf" <<CONF
-uring-httpd {
-  listen = ["127.0.0.1:$port"]
-  root = "$root"
-  engine = $s
-  workers = $WORKERS
-  pid-file = "$work/$s/uring-httpd.pid"
-  access-log { enabled = false }
-  metrics { enabled = false }
-  timeouts { keepalive-idle = 10m }
-  limits.connections-per-loop = $((per_worker + 1000))
-}
-CONF
-    "$JAVA_HOME_25/bin/java" -jar "$JAR" --config "$work/$s/uring-httpd.conf" > "$OUT/uring-httpd-$s.log" 2>&1 &
-    master=$!
+    start_uring_master "$s" "$WORKERS" "$port" "$root" "$work/$s" "$OUT/uring-httpd-$s.log" \
+      "timeouts { keepalive-idle = 10m }" "limits.connections-per-loop = $((per_worker + 1000))"
+    master=$URING_PID
     STOP_PIDS=("$master")
-    for _ in $(seq 300); do grep -q " supervises " "$OUT/uring-httpd-$s.log" && break; sleep 0.1; done
-    grep -q "started: engine $s," "$OUT/uring-httpd-$s.log" || die "uring-httpd did not start engine $s (see $OUT/uring-httpd-$s.log)"
     mapfile -t pids < <(echo "$master"; pgrep -P "$master")
   fi
   wrk -t2 -c64 -d3s "http://127.0.0.1:$port/1k.bin" > /dev/null   # warm-up

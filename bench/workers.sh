@@ -55,27 +55,9 @@ port=$URING_PORT
 for e in $ENGINES; do
   [ "$port" = "$NGINX_PORT" ] && port=$((port + 1))
   port_free "$port" || die "port $port is already in use (set URING_PORT)"
-  mkdir -p "$work/$e"
-  cat > "$work/$e/uring-httpd.conf" <<CONF
-uring-httpd {
-  listen = ["127.0.0.1:$port"]
-  root = "$root"
-  engine = $e
-  master = on
-  workers = $WORKERS
-  pid-file = "$work/$e/uring-httpd.pid"
-  access-log { enabled = false }
-  metrics { enabled = false }
-}
-CONF
-  read -r -a jopts <<< "${URING_JAVA_OPTS:-}"
-  "$JAVA_HOME_25/bin/java" ${jopts[@]+"${jopts[@]}"} -jar "$JAR" --config "$work/$e/uring-httpd.conf" \
-    > "$OUT/uring-httpd-$e.log" 2>&1 &
-  MPID[$e]=$!
+  start_uring_master "$e" "$WORKERS" "$port" "$root" "$work/$e" "$OUT/uring-httpd-$e.log"
+  MPID[$e]=$URING_PID
   PORT[$e]=$port
-  for _ in $(seq 300); do grep -q " supervises " "$OUT/uring-httpd-$e.log" && break; sleep 0.1; done
-  grep -q " supervises " "$OUT/uring-httpd-$e.log" || { tail -20 "$OUT/uring-httpd-$e.log" >&2; die "uring-httpd ($e) did not start"; }
-  grep -q "started: engine $e," "$OUT/uring-httpd-$e.log" || die "uring-httpd did not start engine $e (see $OUT/uring-httpd-$e.log)"
   say "uring-httpd $e: master ${MPID[$e]}, port $port"
   port=$((port + 1))
 done
