@@ -10,9 +10,8 @@ public final class ConnectionHttpState {
     private final HttpStatePool pool;
     /** A head arrived in part: where the parser stopped. Null between requests. */
     ParseState parse;
-    /** A request body being dropped. Null when there is none. */
+    /** A request body still being read and dropped; null when there is none. */
     BodyDiscarder body;
-    boolean inBody;
 
     ConnectionHttpState(HttpStatePool pool) {
         this.pool = pool;
@@ -20,7 +19,7 @@ public final class ConnectionHttpState {
 
     /** True while a request body is still being read (the connection is mid-request). */
     public boolean inBody() {
-        return inBody;
+        return body != null;
     }
 
     /** Gives the parser state back: its head is complete (or refused). */
@@ -33,7 +32,6 @@ public final class ConnectionHttpState {
 
     /** Gives the body discarder back: its body is read, or cannot be. */
     void bodyDone() {
-        inBody = false;
         if (body != null) {
             pool.give(body);
             body = null;

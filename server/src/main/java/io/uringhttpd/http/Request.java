@@ -83,7 +83,7 @@ public final class Request {
         return chunked || contentLength > 0;
     }
 
-    /** Resets what the parser fills in step by step; the rest is written when a head completes. */
+    /** The defaults a head's fields then overwrite (when it completes, or with the method of a refused one). */
     void begin() {
         method = Method.UNKNOWN;
         versionMinor = 1;

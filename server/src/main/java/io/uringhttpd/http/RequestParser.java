@@ -103,10 +103,10 @@ public final class RequestParser {
         int r = parseHead(address, length, st, out);
         if (r < 0) {
             // A refused head leaves no field of an earlier request behind, but its method when it
-            // was read (a HEAD's error answer carries no body).
+            // was read (a HEAD's error answer carries no body); then the state starts over.
             out.begin();
             out.method = st.method;
-            st.method = Method.UNKNOWN;
+            st.reset();
         }
         return r;
     }
@@ -137,7 +137,7 @@ public final class RequestParser {
                     }
                     byte b = Mem.get(base + p);
                     if (b == LF) {
-                        return fail(st, BAD_REQUEST); // bare LF
+                        return BAD_REQUEST; // bare LF
                     } else if (b == CR) {
                         p++;
                         state = S_START_LF;
@@ -156,7 +156,7 @@ public final class RequestParser {
                         continue;
                     }
                     if (p > lineMax) {
-                        return fail(st, BAD_REQUEST);
+                        return BAD_REQUEST;
                     }
                 }
                 case S_START_LF -> {
@@ -164,7 +164,7 @@ public final class RequestParser {
                         return suspend(st, p, state);
                     }
                     if (Mem.get(base + p) != LF) {
-                        return fail(st, BAD_REQUEST); // bare CR
+                        return BAD_REQUEST; // bare CR
                     }
                     p++;
                     state = S_START;
@@ -189,15 +189,15 @@ public final class RequestParser {
                             st.methodBits = bits;
                             return suspend(st, p, state);
                         }
-                        return fail(st, URI_TOO_LONG);
+                        return URI_TOO_LONG;
                     }
                     int len = p - st.lineStart;
                     if (b != SP || len == 0) {
-                        return fail(st, BAD_REQUEST);
+                        return BAD_REQUEST;
                     }
                     int m = Method.lookup(bits, len);
                     if (m == Method.UNKNOWN) {
-                        return fail(st, NOT_IMPLEMENTED);
+                        return NOT_IMPLEMENTED;
                     }
                     st.method = m;
                     p++;
@@ -232,11 +232,11 @@ public final class RequestParser {
                         if (p == end) {
                             return suspend(st, p, state);
                         }
-                        return fail(st, URI_TOO_LONG);
+                        return URI_TOO_LONG;
                     }
                     // A second SP (empty target), CTLs, DEL, '#', a line end: all 400.
                     if (b != SP || p == st.targetStart) {
-                        return fail(st, BAD_REQUEST);
+                        return BAD_REQUEST;
                     }
                     st.targetEnd = p;
                     p++;
@@ -271,16 +271,16 @@ public final class RequestParser {
                         }
                         b = Mem.get(base + p);
                         if (b != CR && b != LF) {
-                            return fail(st, URI_TOO_LONG);
+                            return URI_TOO_LONG;
                         }
                         // exactly lineMax bytes of content, then the line end: allowed
                     }
                     if (b == LF) {
-                        return fail(st, BAD_REQUEST); // bare LF
+                        return BAD_REQUEST; // bare LF
                     }
                     int r = version(base, st.versionStart, p, st);
                     if (r < 0) {
-                        return fail(st, r);
+                        return r;
                     }
                     p++;
                     state = S_LINE_LF;
@@ -290,7 +290,7 @@ public final class RequestParser {
                         return suspend(st, p, state);
                     }
                     if (Mem.get(base + p) != LF) {
-                        return fail(st, BAD_REQUEST);
+                        return BAD_REQUEST;
                     }
                     p++;
                     st.headersStart = p;
@@ -303,21 +303,21 @@ public final class RequestParser {
                         return suspend(st, p, state);
                     }
                     if (p >= cap) {
-                        return fail(st, HEADER_FIELDS_TOO_LARGE);
+                        return HEADER_FIELDS_TOO_LARGE;
                     }
                     byte b = Mem.get(base + p);
                     if (b == CR) {
                         p++;
                         state = S_END_LF;
                     } else if (b == LF) {
-                        return fail(st, BAD_REQUEST); // bare LF: a field line or the end of the head
+                        return BAD_REQUEST; // bare LF: a field line or the end of the head
                     } else if (b == SP || b == HTAB) {
                         // obs-fold (RFC 9112 §5.2), or whitespace between the start-line and the
                         // first field (§2.2): reject rather than guess.
-                        return fail(st, BAD_REQUEST);
+                        return BAD_REQUEST;
                     } else {
                         if (++st.fieldCount > headerCountMax) {
-                            return fail(st, HEADER_FIELDS_TOO_LARGE);
+                            return HEADER_FIELDS_TOO_LARGE;
                         }
                         st.nameStart = p;
                         state = S_FIELD_NAME;
@@ -338,11 +338,11 @@ public final class RequestParser {
                         if (p == end) {
                             return suspend(st, p, state);
                         }
-                        return fail(st, HEADER_FIELDS_TOO_LARGE);
+                        return HEADER_FIELDS_TOO_LARGE;
                     }
                     // Whitespace before ':' (RFC 9112 §5.1 MUST reject), no colon, a non-token byte.
                     if (b != ':' || p == st.nameStart) {
-                        return fail(st, BAD_REQUEST);
+                        return BAD_REQUEST;
                     }
                     st.fieldId = fieldId(base + st.nameStart, p - st.nameStart);
                     p++;
@@ -358,7 +358,7 @@ public final class RequestParser {
                         if (p == end) {
                             return suspend(st, p, state);
                         }
-                        return fail(st, HEADER_FIELDS_TOO_LARGE);
+                        return HEADER_FIELDS_TOO_LARGE;
                     }
                     st.valueStart = p;
                     state = S_FIELD_VALUE;
@@ -391,13 +391,13 @@ public final class RequestParser {
                         if (p == end) {
                             return suspend(st, p, state);
                         }
-                        return fail(st, HEADER_FIELDS_TOO_LARGE);
+                        return HEADER_FIELDS_TOO_LARGE;
                     }
                     if (b == CR) {
                         p++;
                         state = S_FIELD_LF;
                     } else {
-                        return fail(st, BAD_REQUEST); // bare LF, NUL, other CTLs, DEL (RFC 9110 §5.5)
+                        return BAD_REQUEST; // bare LF, NUL, other CTLs, DEL (RFC 9110 §5.5)
                     }
                 }
                 case S_FIELD_LF -> {
@@ -405,14 +405,14 @@ public final class RequestParser {
                         return suspend(st, p, state);
                     }
                     if (p >= st.headersStart + headerSectionBytesMax) {
-                        return fail(st, HEADER_FIELDS_TOO_LARGE);
+                        return HEADER_FIELDS_TOO_LARGE;
                     }
                     if (Mem.get(base + p) != LF) {
-                        return fail(st, BAD_REQUEST);
+                        return BAD_REQUEST;
                     }
-                    int r = field(base, st, p - 1, out);
+                    int r = field(base, st, p - 1);
                     if (r < 0) {
-                        return fail(st, r);
+                        return r;
                     }
                     p++;
                     state = S_FIELD_START;
@@ -422,10 +422,10 @@ public final class RequestParser {
                         return suspend(st, p, state);
                     }
                     if (p >= st.headersStart + headerSectionBytesMax) {
-                        return fail(st, HEADER_FIELDS_TOO_LARGE);
+                        return HEADER_FIELDS_TOO_LARGE;
                     }
                     if (Mem.get(base + p) != LF) {
-                        return fail(st, BAD_REQUEST);
+                        return BAD_REQUEST;
                     }
                     return complete(base, p + 1, st, out);
                 }
@@ -440,13 +440,6 @@ public final class RequestParser {
         return NEED_MORE;
     }
 
-    private static int fail(ParseState st, int status) {
-        int method = st.method;
-        st.reset();
-        st.method = method; // for parse(), which hands it on and clears it
-        return status;
-    }
-
     // ---------------------------------------------------------------- end of head
 
     private int complete(long base, int headLength, ParseState st, Request out) {
@@ -458,26 +451,26 @@ public final class RequestParser {
         out.contentLength = st.contentLength;
         int r = target(base, st, out);
         if (r < 0) {
-            return fail(st, r);
+            return r;
         }
         if (out.versionMinor == 1 && (st.seen & 1 << F_HOST) == 0) {
-            return fail(st, BAD_REQUEST); // RFC 9112 §3.2: Host is required in HTTP/1.1
+            return BAD_REQUEST; // RFC 9112 §3.2: Host is required in HTTP/1.1
         }
         if (st.transferEncoding) {
             // RFC 9112 §6.1 and §6.3: TE with CL, or TE in HTTP/1.0, is a smuggling signal: 400 and close.
             if (out.contentLength >= 0 || out.versionMinor == 0) {
-                return fail(st, BAD_REQUEST);
+                return BAD_REQUEST;
             }
             if (st.teChunkedSeen && !st.teLastChunked) {
                 // RFC 9112 §6.3: chunked present but not final, so the body length cannot be
                 // determined: 400. Checked before 501 because it is a framing error.
-                return fail(st, BAD_REQUEST);
+                return BAD_REQUEST;
             }
             if (st.teOther) {
                 // RFC 9112 §6.1: a transfer coding we do not implement (we decode none but
                 // chunked), wherever it stands in the list, even before a final chunked: 501.
                 // Accepting "gzip, chunked" would hand the handler a body still gzip-coded.
-                return fail(st, NOT_IMPLEMENTED);
+                return NOT_IMPLEMENTED;
             }
             out.chunked = true;
         }
@@ -694,7 +687,7 @@ public final class RequestParser {
     }
 
     /** Interprets one complete field line whose value runs from valueStart to {@code lineEnd} (its CR). */
-    private static int field(long base, ParseState st, int lineEnd, Request out) {
+    private static int field(long base, ParseState st, int lineEnd) {
         int id = st.fieldId;
         if (id == F_OTHER) {
             return 0;

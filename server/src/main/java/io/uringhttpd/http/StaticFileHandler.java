@@ -273,7 +273,7 @@ public final class StaticFileHandler implements io.uringhttpd.metrics.RuleCounte
 
     private int handleRequest(ConnectionHttpState st, long inAddress, int inLength, long outAddress, int outCapacity,
                               ResponsePlan plan) {
-        if (st.inBody) {
+        if (st.inBody()) {
             return continueBody(st, inAddress, inLength, outAddress, outCapacity, plan);
         }
         // A connection owns a parser state only while its head is incomplete: the rest of the
@@ -322,8 +322,7 @@ public final class StaticFileHandler implements io.uringhttpd.metrics.RuleCounte
                 return inLength;
             }
             consumed += n;
-            st.inBody = !st.body.isComplete();
-            if (!st.inBody) {
+            if (st.body.isComplete()) {
                 st.bodyDone();
             }
         }
@@ -342,8 +341,7 @@ public final class StaticFileHandler implements io.uringhttpd.metrics.RuleCounte
             }
             return inLength;
         }
-        st.inBody = !st.body.isComplete();
-        if (!st.inBody) {
+        if (st.body.isComplete()) {
             st.bodyDone();
         }
         plan.hasResponse = false;
