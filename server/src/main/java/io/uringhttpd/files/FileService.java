@@ -494,7 +494,7 @@ public final class FileService implements AutoCloseable, FileCacheCounters {
         int retries = 0;
         do {
             fd = sys.openat2(rootFd, pathAddress, flags, 0, resolve);
-        } while ((fd == -Errno.EINTR || (fd == -Errno.EMFILE && sys.releaseReserved())) && ++retries < EINTR_RETRIES_MAX);
+        } while (fd == -Errno.EINTR && ++retries < EINTR_RETRIES_MAX);
         return fd;
     }
 
@@ -607,9 +607,6 @@ public final class FileService implements AutoCloseable, FileCacheCounters {
         if (closed || checkPath(path, len) != FOUND) return false;
         writeRelative(path, len);
         int fd = sys.openat2(rootFd, pathAddress, O_PATH | O_CLOEXEC, 0, resolve);
-        if (fd == -Errno.EMFILE && sys.releaseReserved()) {
-            fd = sys.openat2(rootFd, pathAddress, O_PATH | O_CLOEXEC, 0, resolve);
-        }
         if (fd < 0) return false;
         sys.close(fd);
         return true;

@@ -6,7 +6,7 @@ package io.uringhttpd.sys;
  * accepting stops with EMFILE at RLIMIT_NOFILE (accept4(2); io_uring's multishot accept takes a
  * descriptor for every queued connection before the loop has seen any of them). With the reserve
  * held, that happens {@code count} descriptors before the limit. A request whose open or pipe2
- * fails with EMFILE releases one and tries again ({@link Syscalls#releaseReserved}); the loop takes
+ * fails with EMFILE releases one and tries again (Syscalls.openat2, pipe2); the loop takes
  * them back ({@link #refill}) when connections have closed, before it accepts again.
  *
  * <p>Confined to its loop's thread, like the {@link Syscalls} it uses.
@@ -19,7 +19,6 @@ public final class FdReserve {
     private final int sourceFd;
     private final int[] fds;
     private int held;
-    private long released;
 
     /**
      * @param sourceFd any descriptor open for the reserve's whole life (the spares are its duplicates)
@@ -49,21 +48,11 @@ public final class FdReserve {
             return false;
         }
         sys.close(fds[--held]);
-        released++;
         return true;
-    }
-
-    public boolean full() {
-        return held == fds.length;
     }
 
     public int held() {
         return held;
-    }
-
-    /** Descriptors released to requests so far (a count for the metrics). */
-    public long released() {
-        return released;
     }
 
     public void close() {

@@ -493,9 +493,18 @@ public final class Syscalls {
      * openat2(2) (kernel >= 5.6; -ENOSYS before) through syscall(2). With RESOLVE_BENEATH the
      * kernel itself refuses ".." and absolute paths or symlinks that leave {@code dirFd}
      * (-EXDEV); RESOLVE_NO_SYMLINKS refuses any symlink (-ELOOP). {@code mode} must be 0
-     * unless O_CREAT (else -EINVAL); unknown flag bits are -EINVAL too (unlike openat).
+     * unless O_CREAT (else -EINVAL); unknown flag bits are -EINVAL too (unlike openat). EMFILE:
+     * tried again with a descriptor of the loop's reserve, while it has one ({@link FdReserve}).
      */
     public int openat2(int dirFd, long pathAddress, long flags, long mode, long resolve) {
+        int fd = openat2Once(dirFd, pathAddress, flags, mode, resolve);
+        while (fd == -Errno.EMFILE && releaseReserved()) {
+            fd = openat2Once(dirFd, pathAddress, flags, mode, resolve);
+        }
+        return fd;
+    }
+
+    private int openat2Once(int dirFd, long pathAddress, long flags, long mode, long resolve) {
         counts.openat2++;
         OpenHow.set(scratch, OPEN_HOW, flags, mode, resolve);
         try {
@@ -630,9 +639,18 @@ public final class Syscalls {
     /**
      * pipe2(2): on success (0) {@code fds[0]} is the read end and {@code fds[1]} the write end;
      * the caller's array is reused, so nothing is allocated. {@code flags}: O_CLOEXEC | O_NONBLOCK.
-     * A new pipe holds 64 KiB (16 pages) until {@link #fcntl} F_SETPIPE_SZ.
+     * A new pipe holds 64 KiB (16 pages) until {@link #fcntl} F_SETPIPE_SZ. EMFILE: tried again
+     * with descriptors of the loop's reserve, while it has some ({@link FdReserve}).
      */
     public int pipe2(int flags, int[] fds) {
+        int r = pipe2Once(flags, fds);
+        while (r == -Errno.EMFILE && releaseReserved()) {
+            r = pipe2Once(flags, fds);
+        }
+        return r;
+    }
+
+    private int pipe2Once(int flags, int[] fds) {
         counts.pipe2++;
         try {
             int r = (int) PIPE2.invokeExact(scratch, scratchAddress + PIPE_FDS, flags);
@@ -683,11 +701,8 @@ public final class Syscalls {
         this.reserve = reserve;
     }
 
-    /**
-     * After EMFILE from an open or pipe2 a request needs: closes one of the loop's reserved
-     * descriptors, so that trying again gets it. False when there is no reserve, or none left.
-     */
-    public boolean releaseReserved() {
+    /** Closes one of the loop's reserved descriptors, so that trying again gets it; false when there is none. */
+    private boolean releaseReserved() {
         return reserve != null && reserve.release();
     }
 

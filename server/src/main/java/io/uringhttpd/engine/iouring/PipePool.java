@@ -1,6 +1,5 @@
 package io.uringhttpd.engine.iouring;
 
-import io.uringhttpd.sys.Errno;
 import io.uringhttpd.sys.FileConstants;
 import io.uringhttpd.sys.PipeConstants;
 import io.uringhttpd.sys.Syscalls;
@@ -39,12 +38,6 @@ final class PipePool {
             return free[--freeCount];
         }
         int rc = sys.pipe2(FileConstants.O_CLOEXEC, pair);
-        if (rc == -Errno.EMFILE && sys.releaseReserved()) {
-            rc = sys.pipe2(FileConstants.O_CLOEXEC, pair);
-            if (rc == -Errno.EMFILE && sys.releaseReserved()) { // a pipe is two descriptors
-                rc = sys.pipe2(FileConstants.O_CLOEXEC, pair);
-            }
-        }
         if (rc < 0) {
             return rc;
         }
