@@ -79,11 +79,20 @@ case " $SERVERS " in *" uring-httpd "*)
   [ -n "${MASTER_JAVA_OPTIONS:-}" ] && sets+=(--set "uring-httpd.master-java-options=$MASTER_JAVA_OPTIONS")
   cmd=("$JAVA_HOME_25/bin/java" ${jopts[@]+"${jopts[@]}"} -jar "$JAR" --config "$repo_dir/config/uring-httpd.conf" "${sets[@]}")
   say "starting: ${cmd[*]}"
-  # env -u: the variable is the master's options here, not the launcher's.
-  env -u JAVA_OPTS "${cmd[@]}" > "$OUT/uring-httpd.log" 2>&1 &
-  upid=$!
-  STOP_PIDS=("$upid")
-  wait_http "http://127.0.0.1:$URING_PORT/1k.bin" "$upid" || { tail -n 30 "$OUT/uring-httpd.log" >&2; die "uring-httpd did not start"; }
+  start_server() {
+    # env -u: the variable is the master's options here, not the launcher's.
+    env -u JAVA_OPTS "${cmd[@]}" > "$OUT/uring-httpd-$1.log" 2>&1 &
+    upid=$!
+    STOP_PIDS=("$upid")
+    wait_http "http://127.0.0.1:$URING_PORT/1k.bin" "$upid" || { tail -n 30 "$OUT/uring-httpd-$1.log" >&2; die "uring-httpd did not start"; }
+  }
+  # Started and stopped once first, as by a user's second start on: the workers' JVMs write their
+  # class archive (worker-class-archive) as they exit, and the next master and workers map it.
+  start_server first
+  stop_pid "$upid"
+  start_server measured
+  archive=$(tr '\0' '\n' < "/proc/$(pgrep -P "$upid" | head -n 1)/cmdline" | grep -m1 -- '-XX:SharedArchiveFile=' || true)
+  say "workers' class archive: ${archive:-none}"
   load "$URING_PORT" uring-httpd sample_uring
   echo "master command line: $(tr '\0' ' ' < "/proc/$upid/cmdline")" > "$OUT/cmdline.txt"
   stop_pid "$upid"; STOP_PIDS=()

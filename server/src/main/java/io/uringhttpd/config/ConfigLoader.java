@@ -363,11 +363,13 @@ public final class ConfigLoader {
                     durationMs("io-uring.sqpoll-idle", 1, 60_000, 1_000),
                     bytes("io-uring.send-zc-bytes", 0, Long.MAX_VALUE / 2, 0));
 
+            String user = account("user");
             ServerConfig.Processes processes = new ServerConfig.Processes(
                     durationMs("shutdown-timeout", 0, 86_400_000, 10_000),
                     durationMs("shutdown-idle-grace", 0, 3_600_000, 1_000),
-                    account("user"), account("group"), workerEngines("worker-engines"),
-                    javaOptions("worker-java-options"), javaOptions("master-java-options"));
+                    user, account("group"), workerEngines("worker-engines"),
+                    javaOptions("worker-java-options"), javaOptions("master-java-options"),
+                    workerClassArchive("worker-class-archive", user));
 
             return new ServerConfig(configFile, sets, listen, root, engine, workers.count(), workers.auto(), master,
                     loopsPerWorker, pidFile, accessLog, metrics, index, autoindex, timeouts, limits, mimeTypesFile,
@@ -1269,6 +1271,27 @@ public final class ConfigLoader {
         }
 
         /** JVM options for worker processes: each must look like one ("-..."), so a typo is caught here. */
+        /**
+         * off -> empty; auto -> worker-HASH.jsa in uring-httpd-USER of the JVM's temporary directory,
+         * HASH naming the class path and JDK (another install on the machine gets its own file),
+         * USER the user the workers run as ({@code user}, or this process's); else a path.
+         */
+        private Optional<Path> workerClassArchive(String key, String user) {
+            ConfigValue v = value(key);
+            String s = v == null ? "auto" : string(v, key(key));
+            if (s == null || s.strip().equals("off")) {
+                return Optional.empty();
+            }
+            if (!s.strip().equals("auto")) {
+                return path(key, false);
+            }
+            String owner = user.isEmpty() ? System.getProperty("user.name") : user;
+            String installation = System.getProperty("java.class.path") + "\0" + System.getProperty("java.home")
+                    + "\0" + System.getProperty("java.vm.version");
+            return Optional.of(Path.of(System.getProperty("java.io.tmpdir"), "uring-httpd-" + owner,
+                    "worker-" + Integer.toHexString(installation.hashCode()) + ".jsa"));
+        }
+
         private List<String> javaOptions(String key) {
             List<ConfigValue> values = stringValues(key);
             List<String> out = new ArrayList<>();

@@ -50,11 +50,21 @@ public final class JavaOptions {
         return config.master() ? config.processes().masterJavaOptions() : config.processes().workerJavaOptions();
     }
 
-    /** The argv of this process again: its java, the options of its role, its -D properties, its class path and {@code args}. */
-    static List<String> argv(ServerConfig config, List<String> inputArguments, String classPath, String[] args) {
+    /** A master also maps the workers' class archive, when there is one it may trust. */
+    private static List<String> archiveOptions(ServerConfig config) {
+        return config.master() ? WorkerClassArchive.masterJvmOptions(config.processes()) : List.of();
+    }
+
+    /**
+     * The argv of this process again: its java, the options of its role and {@code archiveOptions},
+     * its -D properties, its class path and {@code args}.
+     */
+    static List<String> argv(ServerConfig config, List<String> archiveOptions, List<String> inputArguments,
+            String classPath, String[] args) {
         List<String> argv = new ArrayList<>();
         argv.add(WorkerCommand.java());
         argv.addAll(optionsOfRole(config));
+        argv.addAll(archiveOptions);
         for (String a : inputArguments) {
             if (a.startsWith("-D")) {
                 argv.add(a);
@@ -84,7 +94,7 @@ public final class JavaOptions {
         if (optionsOfRole(config).isEmpty() || !startedBare(input)) {
             return;
         }
-        List<String> argv = argv(config, input, System.getProperty("java.class.path"), args);
+        List<String> argv = argv(config, archiveOptions(config), input, System.getProperty("java.class.path"), args);
         System.out.flush();
         System.err.flush();
         int rc = Processes.exec(argv.getFirst(), argv, WorkerCommand.environment());

@@ -1,6 +1,7 @@
 package io.uringhttpd.process;
 
 import io.uringhttpd.config.ServerConfig;
+import io.uringhttpd.log.StderrLogConfigurator;
 import io.uringhttpd.sys.Processes;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -23,8 +24,8 @@ public final class WorkerCommand {
     public static final String METRICS_FD = "--metrics-fd";
     public static final String METRICS_SLOTS = "--metrics-slots";
     public static final String METRICS_SLOT = "--metrics-slot";
-    /** Logback's pattern prints this before the thread name (logback.xml), so workers' lines say whose they are. */
-    static final String LOG_PROCESS_PROPERTY = "uringhttpd.log.process";
+    /** The log pattern prints this before the thread name, so workers' lines say whose they are. */
+    static final String LOG_PROCESS_PROPERTY = StderrLogConfigurator.PROCESS_PROPERTY;
 
     private static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
 
@@ -51,6 +52,7 @@ public final class WorkerCommand {
         List<String> argv = new ArrayList<>();
         argv.add(java());
         argv.addAll(config.processes().workerJavaOptions());
+        argv.addAll(WorkerClassArchive.jvmOptions(config.processes()));
         for (String option : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             // Only system properties carry over (e.g. -Dlogback.configurationFile): the master's
             // heap and collector flags may even conflict with worker-java-options.

@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -187,6 +188,46 @@ class JarIT {
         assertThat(other.awaitLine("supervises", STARTUP)).doesNotContain("master-java-options");
         String own = Files.readString(Path.of("/proc/" + other.process.pid() + "/cmdline")).replace('\0', ' ');
         assertThat(own).contains("-Xmx64m", "-jar").doesNotContain("TieredStopAtLevel");
+    }
+
+    @Test
+    void workersShareAClassArchiveTheirJvmsWroteAtExitAndTheMasterMapsItToo() throws Exception {
+        Path archive = dir.resolve("archive/w.jsa");
+        List<String> command = Child.jarCommand("--config", Child.shippedConfig().toString(),
+                "--set", "uring-httpd.listen=[\"127.0.0.1:0\"]", "--set", "uring-httpd.workers=2",
+                "--set", "uring-httpd.pid-file=\"" + dir.resolve("archive.pid") + "\"",
+                "--set", "uring-httpd.access-log.enabled=false", "--set", "uring-httpd.metrics.enabled=false",
+                "--set", "uring-httpd.worker-class-archive=\"" + archive + "\"");
+        other = Child.start(command, Child.moduleDir(), dir, "archive-1", env -> {});
+        other.awaitLine("supervises", STARTUP);
+        assertThat(mapsOf(other)).as("nothing to map before a worker wrote it").noneMatch(m -> m.contains(archive.toString()));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(archive.getParent()))).isEqualTo("rwx------");
+
+        long t0 = System.nanoTime();
+        other.process.destroy();
+        assertThat(other.process.waitFor(Child.STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS))
+                .as("stopped within %s while its workers wrote the archive; %s", Child.STOP_GRACE, other.output()).isTrue();
+        long stopMs = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(archive).as("written by the workers' JVMs as they exited (%d ms)", stopMs).isRegularFile();
+        assertThat(Files.size(archive)).isGreaterThan(1 << 20);
+
+        other = Child.start(command, Child.moduleDir(), dir, "archive-2", env -> {});
+        other.awaitLine("supervises", STARTUP);
+        List<String> maps = mapsOf(other);
+        assertThat(maps).as("master and both workers map it: %s", other.output()).hasSize(3)
+                .allMatch(m -> m.contains(archive.toString()));
+        assertThat(other.stderr()).doesNotContain("[cds]", "[warning]", "[error]");
+        assertThat(archive).isRegularFile();
+    }
+
+    /** /proc/PID/maps of the master and each of its workers. */
+    private static List<String> mapsOf(Child master) throws IOException {
+        List<String> maps = new ArrayList<>();
+        maps.add(Files.readString(Path.of("/proc/" + master.process.pid() + "/maps")));
+        for (ProcessHandle worker : master.process.toHandle().children().toList()) {
+            maps.add(Files.readString(Path.of("/proc/" + worker.pid() + "/maps")));
+        }
+        return maps;
     }
 
     @Test

@@ -31,7 +31,7 @@ class JavaOptionsTest {
         Path conf = Files.writeString(dir.resolve("u.conf"),
                 "uring-httpd { root = \"" + dir + "\", master-java-options = [\"-Xmx20m\", \"-XX:+UseSerialGC\"] }\n");
         ServerConfig config = ConfigLoader.load(conf, List.of());
-        List<String> argv = JavaOptions.argv(config, List.of("-Dlogback.configurationFile=/l.xml", "--enable-native-access=ALL-UNNAMED"),
+        List<String> argv = JavaOptions.argv(config, List.of(), List.of("-Dlogback.configurationFile=/l.xml", "--enable-native-access=ALL-UNNAMED"),
                 "/opt/u.jar", new String[] {"--config", conf.toString(), "--set", "uring-httpd.workers=2"});
         assertThat(argv.getFirst()).endsWith("/java");
         ServerConfig single = ConfigLoader.load(conf, List.of("uring-httpd.master=off"));
