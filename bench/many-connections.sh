@@ -11,9 +11,12 @@
 #
 #   bench/many-connections.sh
 #   CONNECTIONS=30000 SERVERS="io_uring" bench/many-connections.sh
+#   IDLE_HOLDER=nginx CONNECTIONS=30000 SERVERS="io_uring epoll" bench/many-connections.sh
+#       the idle connections go to a separate nginx instead of the server measured: what they cost
+#       the machine (kernel, memory, CPU caches) apart from what they cost the server holding them
 #
 # Environment (defaults): CONNECTIONS=100000 SERVERS="nginx io_uring epoll" WORKERS=2 DURATION=10s
-#   JAR NGINX_PORT URING_PORT OUT   as in bench/run.sh
+#   JAR NGINX_PORT URING_PORT OUT   as in bench/run.sh; HOLDER_PORT=18090 (the holding nginx)
 # Each process runs at the hard open-file limit (ulimit -Hn): a worker holds CONNECTIONS / WORKERS of
 # them, so 100,000 with 2 workers needs a limit above 50,000 (root with CAP_SYS_RESOURCE, or
 # LimitNOFILE). nginx is the reference anchor's configuration with worker_connections and
@@ -157,6 +160,20 @@ for s in $SERVERS; do
     STOP_PIDS=("$master")
     mapfile -t pids < <(echo "$master"; pgrep -P "$master")
   fi
+  idle_port=$port
+  if [ "${IDLE_HOLDER:-}" = nginx ] && [ "$s" != nginx ]; then
+    idle_port=${HOLDER_PORT:-18090}
+    bash "$NGINX_ANCHOR" start "$root" "$idle_port" "$WORKERS" >&2
+    holder_conf=/tmp/nginx-anchor-$idle_port/nginx.conf
+    sed -i -e "s/worker_rlimit_nofile [0-9]*;/worker_rlimit_nofile $fd_limit;/" \
+           -e "s/worker_connections [0-9]*;/worker_connections $((fd_limit - 100));/" \
+           -e "s/keepalive_timeout [0-9]*s;/keepalive_timeout 600s;/" "$holder_conf"
+    bash "$NGINX_ANCHOR" stop "$idle_port" >/dev/null
+    sleep 1
+    nginx -c "$holder_conf"
+    wait_http "http://127.0.0.1:$idle_port/1k.bin" || die "the holding nginx did not answer"
+    say "   the idle connections go to nginx on port $idle_port"
+  fi
   wrk -t2 -c64 -d3s "http://127.0.0.1:$port/1k.bin" > /dev/null   # warm-up
   read -r rps0 p990 <<< "$(wrk_line "$port" "$s-alone")"
   say "   alone: $rps0 req/s, p99 $p990"
@@ -164,7 +181,7 @@ for s in $SERVERS; do
   clients=()
   for c in $(seq 0 $((CLIENTS - 1))); do
     n=$(( CONNECTIONS / CLIENTS + (c < CONNECTIONS % CLIENTS ? 1 : 0) ))
-    python3 "$work/client.py" "$port" "$n" "$SOURCES" "$first_source" "$work/go" > "$OUT/client-$s-$c.txt" 2>&1 &
+    python3 "$work/client.py" "$idle_port" "$n" "$SOURCES" "$first_source" "$work/go" > "$OUT/client-$s-$c.txt" 2>&1 &
     clients+=($!)
   done
   KILL_PIDS=("${clients[@]}")
@@ -186,7 +203,7 @@ for s in $SERVERS; do
   again=$(cat "$OUT"/client-"$s"-*.txt | awk '/^again:/ { a += $2 } END { printf "again: %d of '"$CONNECTIONS"' answered 200", a }')
   say "   $again"
   {
-    echo "### $s"
+    echo "### $s${IDLE_HOLDER:+ (idle connections held by $IDLE_HOLDER)}"
     echo
     echo "- wrk -t2 -c64 alone: $rps0 req/s, p99 $p990; beside the idle connections: $rps1 req/s, p99 $p991"
     echo "- $connected; $again"
@@ -196,7 +213,8 @@ for s in $SERVERS; do
     echo
   } >> "$summary"
   if [ "$s" = nginx ]; then bash "$NGINX_ANCHOR" stop "$port" >/dev/null; sleep 1; else stop_pid "$master"; STOP_PIDS=(); fi
+  [ "$idle_port" = "$port" ] || bash "$NGINX_ANCHOR" stop "$idle_port" >/dev/null
   sleep 2
 done
-echo "Command: \`CONNECTIONS=$CONNECTIONS SERVERS='$SERVERS' WORKERS=$WORKERS bench/many-connections.sh\` at $(git -C "$repo_dir" rev-parse --short HEAD); raw: $OUT" >> "$summary"
+echo "Command: \`${IDLE_HOLDER:+IDLE_HOLDER=$IDLE_HOLDER }CONNECTIONS=$CONNECTIONS SERVERS='$SERVERS' WORKERS=$WORKERS bench/many-connections.sh\` at $(git -C "$repo_dir" rev-parse --short HEAD); raw: $OUT" >> "$summary"
 cat "$summary"

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * Logback, the foreign-function glue), written by a worker's JVM when it exits and mapped by the
  * next workers at the same address, so its pages are the same page-cache pages in every worker
  * instead of each worker's own metaspace: about -4 MiB PSS per worker (docs/architecture.md,
- * "Memory").
+ * "Class data").
  *
  * <p>The JVM makes and checks the archive itself ({@code -XX:+AutoCreateSharedArchive}, JDK 19+):
  * an archive written by another JDK or for another jar is ignored and written again at the next
