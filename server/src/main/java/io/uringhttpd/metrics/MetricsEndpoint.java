@@ -11,8 +11,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,12 +28,15 @@ import org.slf4j.LoggerFactory;
  * {@code worker="master"}, or the worker index of a single process).
  *
  * <p>Content negotiation as Prometheus does it: OpenMetrics 1.0 when the Accept header asks for
- * {@code application/openmetrics-text}, else the text format 0.0.4. Only GET and HEAD of the
- * configured path: other methods get 405 with Allow, other paths 404.
+ * {@code application/openmetrics-text}, else the text format 0.0.4. Beside the configured path,
+ * the engine page ({@link EnginePage}: / and its files) and its data, /metrics.json
+ * ({@link MetricsJson}). Only GET and HEAD: other methods get 405 with Allow, other paths 404.
  */
 public final class MetricsEndpoint implements AutoCloseable {
     static final String TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8";
     static final String OPENMETRICS_FORMAT = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    /** The engine page's data: the same aggregated slots as counters and histograms, in JSON. */
+    static final String JSON_PATH = "/metrics.json";
 
     private static final Logger log = LoggerFactory.getLogger(MetricsEndpoint.class);
 
@@ -38,10 +45,14 @@ public final class MetricsEndpoint implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gcMetrics;
     private final String path;
+    private final MetricsAggregator aggregator;
+    private final Supplier<List<WorkerStatus>> workers;
 
-    private MetricsEndpoint(EndpointSettings config, MetricsAggregator aggregator, String processLabel)
-            throws IOException {
+    private MetricsEndpoint(EndpointSettings config, MetricsAggregator aggregator, Supplier<List<WorkerStatus>> workers,
+            String processLabel) throws IOException {
         this.path = config.path();
+        this.aggregator = aggregator;
+        this.workers = workers;
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().commonTags("worker", processLabel);
         new JvmMemoryMetrics().bindTo(registry);
@@ -67,13 +78,15 @@ public final class MetricsEndpoint implements AutoCloseable {
     /**
      * Listens on {@code config.host()}:{@code config.port()} and serves {@code config.path()}.
      *
+     * @param workers      the worker processes now, for the engine page's workers table
      * @param processLabel the {@code worker} label of this JVM's own series ("master", or "0" for a single process)
      * @throws IOException when the address cannot be bound (the message names the key)
      */
-    public static MetricsEndpoint start(EndpointSettings config, MetricsAggregator aggregator, String processLabel)
-            throws IOException {
-        MetricsEndpoint endpoint = new MetricsEndpoint(config, aggregator, processLabel);
-        log.info("metrics on http://{}{}", config.listen(endpoint.port()), config.path());
+    public static MetricsEndpoint start(EndpointSettings config, MetricsAggregator aggregator,
+            Supplier<List<WorkerStatus>> workers, String processLabel) throws IOException {
+        MetricsEndpoint endpoint = new MetricsEndpoint(config, aggregator, workers, processLabel);
+        log.info("metrics on http://{}{}; engine page on http://{}/", config.listen(endpoint.port()), config.path(),
+                config.listen(endpoint.port()));
         return endpoint;
     }
 
@@ -85,7 +98,9 @@ public final class MetricsEndpoint implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String method = exchange.getRequestMethod();
-            if (!exchange.getRequestURI().getPath().equals(path)) {
+            String requestPath = exchange.getRequestURI().getPath();
+            Optional<EnginePage.Asset> asset = requestPath.equals(path) ? Optional.empty() : EnginePage.asset(requestPath);
+            if (!requestPath.equals(path) && !requestPath.equals(JSON_PATH) && asset.isEmpty()) {
                 exchange.sendResponseHeaders(404, -1);
                 return;
             }
@@ -94,24 +109,41 @@ public final class MetricsEndpoint implements AutoCloseable {
                 exchange.sendResponseHeaders(405, -1);
                 return;
             }
+            if (asset.isPresent()) {
+                exchange.getResponseHeaders().set("Content-Security-Policy", EnginePage.CONTENT_SECURITY_POLICY);
+                exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+                send(exchange, method, asset.get().contentType(), asset.get().bytes());
+                return;
+            }
+            if (requestPath.equals(JSON_PATH)) {
+                exchange.getResponseHeaders().set("Cache-Control", "no-store");
+                send(exchange, method, "application/json", MetricsJson.render(System.currentTimeMillis(),
+                        workers.get(), aggregator.collect()).getBytes(StandardCharsets.UTF_8));
+                return;
+            }
             String accept = exchange.getRequestHeaders().getFirst("Accept");
             String contentType = accept != null && accept.contains("application/openmetrics-text")
                     ? OPENMETRICS_FORMAT : TEXT_FORMAT;
             ByteArrayOutputStream body = new ByteArrayOutputStream(64 * 1024);
             registry.scrape(body, contentType);
-            exchange.getResponseHeaders().set("Content-Type", contentType);
-            if (method.equals("HEAD")) {
-                exchange.getResponseHeaders().set("Content-Length", Integer.toString(body.size()));
-                exchange.sendResponseHeaders(200, -1);
-                return;
-            }
-            exchange.sendResponseHeaders(200, body.size());
-            try (OutputStream out = exchange.getResponseBody()) {
-                body.writeTo(out);
-            }
+            send(exchange, method, contentType, body.toByteArray());
         } catch (RuntimeException e) {
-            log.warn("metrics scrape failed", e);
+            log.warn("metrics request failed", e);
             throw e;
+        }
+    }
+
+    private static void send(HttpExchange exchange, String method, String contentType, byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        if (method.equals("HEAD")) {
+            exchange.getResponseHeaders().set("Content-Length", Integer.toString(body.length));
+            exchange.sendResponseHeaders(200, -1);
+            return;
+        }
+        exchange.sendResponseHeaders(200, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
         }
     }
 

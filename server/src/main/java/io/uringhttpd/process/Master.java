@@ -5,6 +5,7 @@ import io.uringhttpd.metrics.MetricsAggregator;
 import io.uringhttpd.metrics.MetricsEndpoint;
 import io.uringhttpd.metrics.MetricsFile;
 import io.uringhttpd.metrics.SlotSnapshot;
+import io.uringhttpd.metrics.WorkerStatus;
 import io.uringhttpd.Version;
 import io.uringhttpd.config.ConfigError;
 import io.uringhttpd.config.ConfigException;
@@ -77,6 +78,10 @@ public final class Master {
     private final List<WorkerHandle> workers = new ArrayList<>();
     /** Quick deaths in a row, per worker index (reset once a worker of that index serves). */
     private final List<Integer> quickDeaths = new ArrayList<>();
+    /** Per worker index: unexpected exits followed by a new worker. */
+    private final List<Integer> restarts = new ArrayList<>();
+    /** The workers as the engine page shows them, replaced (on the event thread) whenever one starts, serves or exits. */
+    private volatile List<WorkerStatus> workerStatus = List.of();
 
     /** The configuration of the serving workers, and their generation (1 + successful reloads, roughly). */
     private ServerConfig config;
@@ -118,7 +123,8 @@ public final class Master {
                 metrics = MetricsFile.create(MetricsFile.slotsFor(config.loopsTotal()));
                 slotUsed = new boolean[metrics.slotCount()];
                 aggregator = new MetricsAggregator(metrics::snapshots);
-                endpoint = MetricsEndpoint.start(endpointSettings(config.metrics()), aggregator, "master");
+                endpoint = MetricsEndpoint.start(endpointSettings(config.metrics()), aggregator, () -> workerStatus,
+                        "master");
             }
         } catch (IOException e) {
             log.error("cannot start: {}", e.getMessage());
@@ -235,6 +241,7 @@ public final class Master {
         }
         w.ready = true;
         w.engine = engine;
+        publishWorkerStatus();
         setQuickDeaths(w.index, 0);
         log.info("{} serves: engine {}, generation {}", w, engine, w.generation);
         if (w.reopenPending) {
@@ -282,6 +289,7 @@ public final class Master {
             return;
         }
         workers.remove(w);
+        publishWorkerStatus();
         // Its loops published their last values when they stopped (a killed worker: those of its
         // last tick): folded into the totals now, before a new worker claims the slots.
         retireSlots(w.firstSlot, w.slotCount);
@@ -304,6 +312,7 @@ public final class Master {
             abandonReload(w + " exited before all new workers served (" + status.describe() + ")");
             return;
         }
+        setCount(restarts, w.index, count(restarts, w.index) + 1);
         long livedMs = System.currentTimeMillis() - w.startedMs;
         int quick = livedMs < QUICK_DEATH_MS || !w.ready ? quickDeaths(w.index) + 1 : 0;
         setQuickDeaths(w.index, quick);
@@ -440,6 +449,7 @@ public final class Master {
         w.firstSlot = firstSlot;
         w.slotCount = fds.length;
         workers.add(w);
+        publishWorkerStatus();
         log.info("{} started (engine {}, generation {})", w, workerConfig.engineOfWorker(index).configName(), gen);
         Thread.ofPlatform().daemon().name("control-" + pid).start(() -> readControl(w));
     }
@@ -613,13 +623,29 @@ public final class Master {
     }
 
     private int quickDeaths(int index) {
-        return index < quickDeaths.size() ? quickDeaths.get(index) : 0;
+        return count(quickDeaths, index);
     }
 
     private void setQuickDeaths(int index, int value) {
-        while (quickDeaths.size() <= index) {
-            quickDeaths.add(0);
+        setCount(quickDeaths, index, value);
+    }
+
+    private void publishWorkerStatus() {
+        List<WorkerStatus> now = new ArrayList<>();
+        for (WorkerHandle w : workers) {
+            now.add(new WorkerStatus(w.index, w.pid, w.engine, w.generation, w.startedMs, count(restarts, w.index), w.ready));
         }
-        quickDeaths.set(index, value);
+        workerStatus = List.copyOf(now);
+    }
+
+    private static int count(List<Integer> perIndex, int index) {
+        return index < perIndex.size() ? perIndex.get(index) : 0;
+    }
+
+    private static void setCount(List<Integer> perIndex, int index, int value) {
+        while (perIndex.size() <= index) {
+            perIndex.add(0);
+        }
+        perIndex.set(index, value);
     }
 }

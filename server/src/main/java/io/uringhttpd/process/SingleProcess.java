@@ -6,6 +6,7 @@ import io.uringhttpd.config.ServerConfig;
 import io.uringhttpd.metrics.MetricsAggregator;
 import io.uringhttpd.metrics.MetricsEndpoint;
 import io.uringhttpd.metrics.MetricsFile;
+import io.uringhttpd.metrics.WorkerStatus;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,8 +54,12 @@ public final class SingleProcess {
         MetricsEndpoint endpoint = null;
         if (metrics != null) {
             try {
+                // The workers table's one row: this process, serving as worker 0.
+                List<WorkerStatus> self = List.of(new WorkerStatus(0, ProcessHandle.current().pid(),
+                        server.loops().getFirst().engine(), 1, ProcessHandle.current().info().startInstant()
+                                .map(java.time.Instant::toEpochMilli).orElse(System.currentTimeMillis()), 0, true));
                 endpoint = MetricsEndpoint.start(Master.endpointSettings(config.metrics()),
-                        new MetricsAggregator(metrics::snapshots), "0");
+                        new MetricsAggregator(metrics::snapshots), () -> self, "0");
             } catch (IOException e) {
                 log.error("cannot start: {}", e.getMessage());
                 close(server, null, metrics);

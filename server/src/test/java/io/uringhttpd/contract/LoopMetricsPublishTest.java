@@ -175,7 +175,7 @@ class LoopMetricsPublishTest {
         ServerConfig config = TestServer.config(engine, root, dir, "uring-httpd.open-file-cache.entries=1");
         try (MetricsFile file = MetricsFile.create(4);
                 MetricsEndpoint endpoint = MetricsEndpoint.start(new EndpointSettings("127.0.0.1", 0, "/metrics"),
-                        new MetricsAggregator(file::snapshots), "0")) {
+                        new MetricsAggregator(file::snapshots), List::of, "0")) {
             Server server = Server.start(config, file);
             try {
                 try (RawHttp.Conn c = RawHttp.open(server.port())) {
@@ -247,7 +247,7 @@ class LoopMetricsPublishTest {
         ServerConfig config = TestServer.config(engine, root, dir);
         try (MetricsFile file = MetricsFile.create(4);
                 MetricsEndpoint endpoint = MetricsEndpoint.start(new EndpointSettings("127.0.0.1", 0, "/metrics"),
-                        new MetricsAggregator(file::snapshots), "0")) {
+                        new MetricsAggregator(file::snapshots), List::of, "0")) {
             Server server = Server.start(config, file);
             try {
                 long encodedBytes;
@@ -327,7 +327,7 @@ class LoopMetricsPublishTest {
                 "uring-httpd.error-pages = { 404 = \"/404.html\" }");
         try (MetricsFile file = MetricsFile.create(4);
                 MetricsEndpoint endpoint = MetricsEndpoint.start(new EndpointSettings("127.0.0.1", 0, "/metrics"),
-                        new MetricsAggregator(file::snapshots), "0")) {
+                        new MetricsAggregator(file::snapshots), List::of, "0")) {
             Server server = Server.start(config, file);
             try {
                 try (RawHttp.Conn c = RawHttp.open(server.port())) {

@@ -31,7 +31,7 @@ class MetricsEndpointTest {
         slots.add(MetricsAggregatorTest.slot(0, 1, 0, "epoll", true, 10, 2));
         slots.add(MetricsAggregatorTest.slot(1, 1, 1, "io_uring", true, 7, 3));
         EndpointSettings config = new EndpointSettings("127.0.0.1", 0, "/metrics");
-        endpoint = MetricsEndpoint.start(config, new MetricsAggregator(() -> List.copyOf(slots)), "master");
+        endpoint = MetricsEndpoint.start(config, new MetricsAggregator(() -> List.copyOf(slots)), List::of, "master");
         url = "http://127.0.0.1:" + endpoint.port() + "/metrics";
     }
 

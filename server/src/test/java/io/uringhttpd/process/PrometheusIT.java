@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -22,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -36,7 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
  * Prometheus's HTTP API as an engineer would ask it.
  */
 class PrometheusIT {
-    private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
     private static final Path PROMTOOL = Path.of("/usr/bin/promtool");
     private static final Duration STARTUP = Duration.ofSeconds(30);
 
@@ -169,36 +165,12 @@ class PrometheusIT {
 
     @Test
     void prometheusGetsSyscallsPerRequestForEachEngine() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(PROMETHEUS), "prometheus is not installed (Debian package prometheus)");
+        Assumptions.assumeTrue(Files.isExecutable(PrometheusApi.PROMETHEUS), "prometheus is not installed (Debian package prometheus)");
         startServer();
         int prometheusPort = Child.freePort();
-        Path yml = dir.resolve("prometheus.yml");
-        Files.writeString(yml, """
-                global:
-                  scrape_interval: 1s
-                scrape_configs:
-                  - job_name: uring-httpd
-                    static_configs:
-                      - targets: ["127.0.0.1:%d"]
-                """.formatted(metricsPort));
-        prometheus = Child.start(List.of(PROMETHEUS.toString(), "--config.file=" + yml,
-                        "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + prometheusPort),
-                dir, dir, "prometheus", env -> {});
+        prometheus = PrometheusApi.start(dir, metricsPort, prometheusPort);
 
-        AtomicBoolean running = new AtomicBoolean(true);
-        List<Thread> clients = new ArrayList<>();
-        // Many connections: SO_REUSEPORT hashes each to one worker, so both engines get traffic.
-        for (int i = 0; i < 16; i++) {
-            clients.add(Thread.ofPlatform().daemon().start(() -> {
-                while (running.get()) {
-                    try {
-                        keepAliveBurst(200);
-                    } catch (IOException e) {
-                        // retried with a new connection
-                    }
-                }
-            }));
-        }
+        KeepAliveLoad load = new KeepAliveLoad(port, 16);
         String query = PrometheusApi.SYSCALLS_PER_REQUEST;
         Map<String, Double> perRequest = new TreeMap<>();
         try {
@@ -225,10 +197,7 @@ class PrometheusIT {
                 assertThat(series).as("series returned for the dashboard's %s", expr).isPositive();
             }
         } finally {
-            running.set(false);
-            for (Thread t : clients) {
-                t.join(10_000);
-            }
+            load.close();
         }
         assertThat(perRequest.keySet()).containsExactly("epoll", "io_uring");
         assertThat(perRequest.values()).allSatisfy(v -> assertThat(v).isFinite().isPositive());
@@ -276,32 +245,6 @@ class PrometheusIT {
             s.getOutputStream().write("GET /index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
             s.getInputStream().readAllBytes();
-        }
-    }
-
-    /** {@code count} GETs of /favicon.png on one keep-alive connection. */
-    private void keepAliveBurst(int count) throws IOException {
-        long length = Files.size(Child.repoDir().resolve("www/favicon.png"));
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            s.setSoTimeout(10_000);
-            OutputStream out = s.getOutputStream();
-            InputStream in = s.getInputStream();
-            byte[] request = "GET /favicon.png HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-            for (int i = 0; i < count; i++) {
-                out.write(request);
-                int crlf = 0;
-                while (crlf < 4) {
-                    int b = in.read();
-                    if (b < 0) {
-                        throw new IOException("EOF");
-                    }
-                    crlf = (b == '\r' || b == '\n') ? crlf + 1 : 0;
-                }
-                if (in.readNBytes((int) length).length != length) {
-                    throw new IOException("short body");
-                }
-            }
         }
     }
 }
