@@ -205,7 +205,7 @@
 
   function renderTable(names) {
     const head = document.querySelector("#now thead tr");
-    head.replaceChildren(cell("th", "per request, by engine"));
+    head.replaceChildren(cell("th", "measure"));
     names.forEach((e) => head.appendChild(cell("th", e, { class: "engine-" + e, "data-engine": e })));
     const body = document.querySelector("#now tbody");
     body.replaceChildren();
@@ -304,6 +304,7 @@
       drawn = false;
     }
     document.body.dataset.samples = String(samples.length);
+    document.body.dataset.sampleTime = String(t);
     if (drawn) {
       document.getElementById("raw").hidden = true;
       setStatus(samples.length + " samples; rates over the last " + windowSeconds + " s; " +
