@@ -7,7 +7,9 @@
 # turn, alternating, RUNS times; the median requests/s and server CPU per request (utime+stime
 # of the whole process from /proc, per request) of each, and their ratios. On this shared VM,
 # requests/s of one 10 s run varies by ~10% (wrk is client-bound): CPU per request is the
-# steadier figure.
+# steadier figure. A third row, "page": the metrics-on server with the engine page open as well:
+# its /metrics.json fetched once a second next to the scrapes, which is what an open page asks of
+# the server (the browser's own drawing runs on the browser's machine).
 #
 #   bench/metrics-cost.sh
 #   ENGINES=io_uring LOADS=h2load RUNS=5 bench/metrics-cost.sh
@@ -73,17 +75,20 @@ for e in $ENGINES; do
       timed_load "$load" "http://127.0.0.1:${PORT[$e-$m]}/1k.bin" "$WARMUP" > /dev/null 2>&1 || true
     done
     for run in $(seq "$RUNS"); do
-      for m in off on; do
-        if [ $m = on ] && [ "$SCRAPE_EVERY" != 0 ]; then
+      for m in off on page; do
+        s=$e-$m; [ $m = page ] && s=$e-on   # the page is open on the metrics-on server
+        if [ $m != off ] && [ "$SCRAPE_EVERY" != 0 ]; then
           # On the server's CPU: what a scrape costs is charged to the server, not to the client
           # (wrk is client-bound: a curl on its CPU would lower requests/s by itself).
-          ( while :; do taskset -c "$SERVER_CPU" curl -s -o /dev/null "http://127.0.0.1:$mport/metrics"; sleep "$SCRAPE_EVERY"; done ) &
+          ( while :; do taskset -c "$SERVER_CPU" curl -s -o /dev/null "http://127.0.0.1:$mport/metrics"
+                        [ $m = page ] && taskset -c "$SERVER_CPU" curl -s -o /dev/null "http://127.0.0.1:$mport/metrics.json"
+                        sleep "$SCRAPE_EVERY"; done ) &
           scraper=$!
         fi
         raw=$OUT/$e-$load-$m-$run.txt
-        t0=$(proc_ticks "${PID[$e-$m]}")
-        timed_load "$load" "http://127.0.0.1:${PORT[$e-$m]}/1k.bin" "$DURATION" > "$raw" 2>&1 || say "warning: $load exited with $?"
-        t1=$(proc_ticks "${PID[$e-$m]}")
+        t0=$(proc_ticks "${PID[$s]}")
+        timed_load "$load" "http://127.0.0.1:${PORT[$s]}/1k.bin" "$DURATION" > "$raw" 2>&1 || say "warning: $load exited with $?"
+        t1=$(proc_ticks "${PID[$s]}")
         if [ -n "$scraper" ]; then kill "$scraper" 2>/dev/null; wait "$scraper" 2>/dev/null || true; scraper=""; fi
         read -r requests rps _ errors <<< "$(parse_load "$load" < "$raw")"
         cpu=$(awk -v t="$((t1 - t0))" -v r="$requests" -v k="$((1000000 / clk_tck))" 'BEGIN { printf "%.3f", (r > 0 ? t * k / r : 0) }')
@@ -97,15 +102,19 @@ done
 {
   echo "Metrics cost: metrics on (scraped every ${SCRAPE_EVERY}s, 0 = not scraped) against off, 1k.bin, medians of $RUNS alternating ${DURATION}s runs after a ${WARMUP}s warm-up; one event loop on CPU $SERVER_CPU, client on CPU $CLIENT_CPU; CPU per request: utime+stime of the server process."
   echo
-  echo "| engine | load | off req/s | on req/s | on/off req/s | off CPU us/req | on CPU us/req | on/off CPU |"
-  echo "|---|---|---:|---:|---:|---:|---:|---:|"
+  echo "| engine | load | metrics | off req/s | req/s | / off | off CPU us/req | CPU us/req | / off |"
+  echo "|---|---|---|---:|---:|---:|---:|---:|---:|"
   for e in $ENGINES; do
     for load in $LOADS; do
       pick() { awk -F'\t' -v e="$e" -v l="$load" -v m="$1" -v c="$2" '$1 == e && $2 == l && $3 == m { print $c }' "$rows" | median; }
-      off=$(pick off 4); on=$(pick on 4); offc=$(pick off 5); onc=$(pick on 5)
-      printf '| %s | %s | %.0f | %.0f | %s | %s | %s | %s |\n' "$e" "$load" "$off" "$on" \
-        "$(awk -v a="$on" -v b="$off" 'BEGIN { printf "%.3f", a / b }')" "$offc" "$onc" \
-        "$(awk -v a="$onc" -v b="$offc" 'BEGIN { printf "%.3f", a / b }')"
+      off=$(pick off 4); offc=$(pick off 5)
+      for m in on page; do
+        on=$(pick $m 4); onc=$(pick $m 5)
+        printf '| %s | %s | %s | %.0f | %.0f | %s | %s | %s | %s |\n' "$e" "$load" \
+          "$([ $m = on ] && echo "on, scraped" || echo "on, scraped, page open")" "$off" "$on" \
+          "$(awk -v a="$on" -v b="$off" 'BEGIN { printf "%.3f", a / b }')" "$offc" "$onc" \
+          "$(awk -v a="$onc" -v b="$offc" 'BEGIN { printf "%.3f", a / b }')"
+      done
     done
   done
   echo

@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.Properties;
 
 /**
- * The engine comparison page at / of the metrics listener (docs/metrics.md, "The engine page"):
+ * The engine comparison page at / of the metrics listener (docs/architecture.md#metrics-path, "The engine page"):
  * one HTML, one script and one style sheet of this jar, and uPlot's script and style sheet from its
  * WebJar, also in the jar. Nothing is fetched from elsewhere, which the Content-Security-Policy
  * says to the browser as well. Files are read once, on first use.

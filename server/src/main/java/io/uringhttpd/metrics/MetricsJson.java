@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * /metrics.json: the same aggregated slots the Prometheus text exposes, as one small document the
- * engine page reads every second (docs/metrics.md, "The engine page"). Raw counters, not rates:
+ * engine page reads every second (docs/architecture.md#metrics-path, "The engine page"). Raw counters, not rates:
  * the browser computes rates over its own sliding window, so the master keeps no state per viewer.
  *
  * <pre>{@code

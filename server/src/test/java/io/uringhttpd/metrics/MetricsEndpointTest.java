@@ -31,7 +31,9 @@ class MetricsEndpointTest {
         slots.add(MetricsAggregatorTest.slot(0, 1, 0, "epoll", true, 10, 2));
         slots.add(MetricsAggregatorTest.slot(1, 1, 1, "io_uring", true, 7, 3));
         EndpointSettings config = new EndpointSettings("127.0.0.1", 0, "/metrics");
-        endpoint = MetricsEndpoint.start(config, new MetricsAggregator(() -> List.copyOf(slots)), List::of, "master");
+        endpoint = MetricsEndpoint.start(config, new MetricsAggregator(() -> List.copyOf(slots)),
+                () -> List.of(new WorkerStatus(0, 4242, "epoll", 1, 1_000, 0, true),
+                        new WorkerStatus(1, 4243, "io_uring", 2, 2_000, 3, false)), "master");
         url = "http://127.0.0.1:" + endpoint.port() + "/metrics";
     }
 
@@ -61,6 +63,55 @@ class MetricsEndpointTest {
                 // The serving JVM's own figures, from Micrometer's binders.
                 .contains("jvm_memory_used_bytes{area=\"heap\"")
                 .containsPattern("jvm_threads_live_threads\\{worker=\"master\"} \\d");
+    }
+
+    @Test
+    void servesTheEnginePageFromTheJarWithARestrictiveContentSecurityPolicy() {
+        String base = url.replace("/metrics", "");
+        String html = given().get(base + "/").then().statusCode(200)
+                .header("Content-Type", equalTo("text/html; charset=utf-8"))
+                .header("Content-Security-Policy", equalTo(EnginePage.CONTENT_SECURITY_POLICY))
+                .header("X-Content-Type-Options", equalTo("nosniff"))
+                .extract().asString();
+        // Every script and style sheet it names is served here, and nothing comes from elsewhere.
+        assertThat(html).contains("src=\"page.js\"", "src=\"uPlot.iife.min.js\"", "href=\"page.css\"",
+                "href=\"uPlot.min.css\"").doesNotContain("http://", "https://", "<script>", "style=");
+        assertThat(EnginePage.CONTENT_SECURITY_POLICY).contains("default-src 'none'", "script-src 'self'")
+                .doesNotContain("unsafe");
+        given().get(base + "/page.js").then().statusCode(200).header("Content-Type", equalTo("text/javascript; charset=utf-8"))
+                .body(containsString("metrics.json"));
+        given().get(base + "/uPlot.iife.min.js").then().statusCode(200).body(containsString("uPlot"));
+        given().get(base + "/uPlot.min.css").then().statusCode(200).header("Content-Type", equalTo("text/css; charset=utf-8"));
+        given().get(base + "/page.css").then().statusCode(200);
+        given().head(base + "/").then().statusCode(200).body(emptyString());
+        given().post(base + "/").then().statusCode(405);
+        given().get(base + "/index.html").then().statusCode(404);
+        given().get(base + "/../pom.properties").then().statusCode(404);
+    }
+
+    @Test
+    void metricsJsonHasTheSameCountersAndTheWorkers() {
+        String json = given().get(url + ".json").then().statusCode(200)
+                .header("Content-Type", equalTo("application/json")).header("Cache-Control", equalTo("no-store"))
+                .extract().asString();
+        io.restassured.path.json.JsonPath doc = io.restassured.path.json.JsonPath.from(json);
+        assertThat(doc.getLong("timeMs")).isCloseTo(System.currentTimeMillis(), org.assertj.core.api.Assertions.within(60_000L));
+        assertThat(doc.getList("workers.pid", Integer.class)).containsExactly(4242, 4243);
+        assertThat(doc.getList("workers.restarts", Integer.class)).containsExactly(0, 3);
+        assertThat(doc.getList("workers.serving", Boolean.class)).containsExactly(true, false);
+        assertThat(doc.getList("series.engine", String.class)).containsExactly("epoll", "io_uring");
+        assertThat(doc.getLong("series[0].counters.uringhttpd_requests_total.2xx")).isEqualTo(10);
+        assertThat(doc.getLong("series[1].counters.uringhttpd_requests_total.2xx")).isEqualTo(7);
+        assertThat(doc.getLong("series[1].gauges.uringhttpd_connections_active")).isEqualTo(3);
+        assertThat(doc.getMap("series[0].counters.uringhttpd_syscalls_total")).containsKeys("epoll_wait", "io_uring_enter");
+        assertThat(doc.getList("series[0].histograms.uringhttpd_request_duration_seconds.counts", Integer.class)
+                .stream().mapToInt(Integer::intValue).sum()).isEqualTo(10);
+        assertThat(doc.getList("series[0].histograms.uringhttpd_request_duration_seconds.le")).last().isEqualTo("+Inf");
+        // Every counter of the schema is there, under its Prometheus name.
+        for (MetricsSchema.Series series : MetricsSchema.COUNTERS) {
+            String path = "series[0].counters." + series.name() + (series.labelKey() == null ? "" : "." + series.labelValue());
+            assertThat(doc.get(path) != null).as(path).isTrue();
+        }
     }
 
     @Test

@@ -1,5 +1,5 @@
 // The engine page: reads /metrics.json once a second, keeps the samples of the last ten minutes,
-// and computes every rate here, over the window chosen (docs/metrics.md, "The engine page").
+// and computes every rate here, over the window chosen (docs/architecture.md#metrics-path, "The engine page").
 // /metrics.json holds raw counters summed per (engine, worker); this script sums the workers of
 // each engine. No framework; uPlot (served from this jar) draws the charts, and without it the
 // numbers and the raw JSON are still shown.
