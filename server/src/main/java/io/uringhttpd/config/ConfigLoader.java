@@ -369,7 +369,7 @@ public final class ConfigLoader {
                     durationMs("shutdown-idle-grace", 0, 3_600_000, 1_000),
                     user, account("group"), workerEngines("worker-engines"),
                     javaOptions("worker-java-options"), javaOptions("master-java-options"),
-                    workerClassArchive("worker-class-archive", user));
+                    workerClassArchiveDir("worker-class-archive", user));
 
             return new ServerConfig(configFile, sets, listen, root, engine, workers.count(), workers.auto(), master,
                     loopsPerWorker, pidFile, accessLog, metrics, index, autoindex, timeouts, limits, mimeTypesFile,
@@ -1272,11 +1272,11 @@ public final class ConfigLoader {
 
         /** JVM options for worker processes: each must look like one ("-..."), so a typo is caught here. */
         /**
-         * off -> empty; auto -> worker-HASH.jsa in uring-httpd-USER of the JVM's temporary directory,
-         * HASH naming the class path and JDK (another install on the machine gets its own file),
-         * USER the user the workers run as ({@code user}, or this process's); else a path.
+         * The directory of the workers' class archive: off -> empty; auto -> uring-httpd-USER in the
+         * JVM's temporary directory, USER the user the workers run as ({@code user}, or this
+         * process's); else a path.
          */
-        private Optional<Path> workerClassArchive(String key, String user) {
+        private Optional<Path> workerClassArchiveDir(String key, String user) {
             ConfigValue v = value(key);
             String s = v == null ? "auto" : string(v, key(key));
             if (s == null || s.strip().equals("off")) {
@@ -1286,10 +1286,7 @@ public final class ConfigLoader {
                 return path(key, false);
             }
             String owner = user.isEmpty() ? System.getProperty("user.name") : user;
-            String installation = System.getProperty("java.class.path") + "\0" + System.getProperty("java.home")
-                    + "\0" + System.getProperty("java.vm.version");
-            return Optional.of(Path.of(System.getProperty("java.io.tmpdir"), "uring-httpd-" + owner,
-                    "worker-" + Integer.toHexString(installation.hashCode()) + ".jsa"));
+            return Optional.of(Path.of(System.getProperty("java.io.tmpdir"), "uring-httpd-" + owner));
         }
 
         private List<String> javaOptions(String key) {

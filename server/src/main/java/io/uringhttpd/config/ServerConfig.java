@@ -275,12 +275,12 @@ public record ServerConfig(
      * @param workerJavaOptions   uring-httpd.worker-java-options: the JVM options of worker processes
      * @param masterJavaOptions   uring-httpd.master-java-options: the JVM options the master runs with when
      *                            started without any (it executes itself again with them)
-     * @param workerClassArchive  uring-httpd.worker-class-archive: the class-data archive workers share
-     *                            (auto resolved to its file; empty = off)
+     * @param workerClassArchiveDir uring-httpd.worker-class-archive: the directory of the class-data
+     *                            archive workers share (auto resolved; empty = off)
      */
     public record Processes(long shutdownTimeoutMs, long shutdownIdleGraceMs, String user, String group,
             List<Engine> workerEngines, List<String> workerJavaOptions, List<String> masterJavaOptions,
-            Optional<Path> workerClassArchive) {
+            Optional<Path> workerClassArchiveDir) {
         public Processes {
             workerEngines = List.copyOf(workerEngines);
             workerJavaOptions = List.copyOf(workerJavaOptions);

@@ -9,13 +9,16 @@ import io.uringhttpd.sys.Privileges;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** When workers get the shared class-data archive, and when a directory is refused for it. */
+/** When workers (and the master) get the shared class-data archive, under which name, and when a directory is refused. */
 class WorkerClassArchiveTest {
+    private static final List<String> QUIET = List.of("-Xlog:cds*=off", "-Xlog:aot*=off");
+
     @TempDir
     Path dir;
 
@@ -26,36 +29,63 @@ class WorkerClassArchiveTest {
         return ConfigLoader.load(conf, List.of()).processes();
     }
 
+    private Path thisBuildsFile(String archiveDir) {
+        return dir.resolve(archiveDir).resolve(WorkerClassArchive.fileName(System.getProperty("java.class.path")));
+    }
+
     @Test
-    void aMissingDirectoryIsMadePrivateAndTheWorkersGetTheArchive() throws Exception {
-        Path file = dir.resolve("archive/w.jsa");
-        List<String> options = WorkerClassArchive.jvmOptions(processes("worker-class-archive = archive/w.jsa"));
-        assertThat(options).containsExactly("-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + file,
-                "-Xlog:cds=off");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent()))).isEqualTo("rwx------");
-        assertThat(Files.getAttribute(file.getParent(), "unix:uid")).isEqualTo(Privileges.euid());
+    void aMissingDirectoryIsMadePrivateAndTheWorkersGetThisBuildsArchive() throws Exception {
+        List<String> options = WorkerClassArchive.jvmOptions(processes("worker-class-archive = archive"));
+        assertThat(options).containsExactly("-XX:+AutoCreateSharedArchive",
+                "-XX:SharedArchiveFile=" + thisBuildsFile("archive"), QUIET.get(0), QUIET.get(1));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("archive")))).isEqualTo("rwx------");
+        assertThat(Files.getAttribute(dir.resolve("archive"), "unix:uid")).isEqualTo(Privileges.euid());
         // The next worker finds the same directory acceptable.
-        assertThat(WorkerClassArchive.jvmOptions(processes("worker-class-archive = archive/w.jsa"))).isEqualTo(options);
+        assertThat(WorkerClassArchive.jvmOptions(processes("worker-class-archive = archive"))).isEqualTo(options);
+    }
+
+    @Test
+    void aNewBuildOfTheJarGetsANewNameAndTheEarlierBuildsArchiveGoes() throws Exception {
+        Path jar = Files.writeString(dir.resolve("u.jar"), "a jar");
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(1_000_000));
+        String before = WorkerClassArchive.fileName(jar.toString());
+        assertThat(before).matches("worker-[0-9a-f]{8}-[0-9a-f]{8}\\.jsa");
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(2_000_000));
+        String rebuilt = WorkerClassArchive.fileName(jar.toString());
+        assertThat(rebuilt).isNotEqualTo(before);
+        // The same installation (class path, JDK): only the build part differs.
+        assertThat(rebuilt.substring(0, 16)).isEqualTo(before.substring(0, 16));
+        assertThat(WorkerClassArchive.fileName(dir.resolve("elsewhere.jar").toString()).substring(0, 16))
+                .isNotEqualTo(before.substring(0, 16));
+
+        Path archive = thisBuildsFile("archive");
+        String install = archive.getFileName().toString().substring(0, 16);
+        WorkerClassArchive.jvmOptions(processes("worker-class-archive = archive"));
+        Path earlier = Files.writeString(dir.resolve("archive").resolve(install + "-00000000.jsa"), "an earlier build");
+        Path otherInstall = Files.writeString(dir.resolve("archive/worker-00000000-00000000.jsa"), "another install");
+        WorkerClassArchive.jvmOptions(processes("worker-class-archive = archive"));
+        assertThat(earlier).doesNotExist();
+        assertThat(otherInstall).exists();
     }
 
     @Test
     void aDirectoryOthersCanWriteIsRefused() throws Exception {
         Path shared = Files.createDirectory(dir.resolve("shared"));
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
-        assertThat(WorkerClassArchive.jvmOptions(processes("worker-class-archive = shared/w.jsa"))).isEmpty();
+        assertThat(WorkerClassArchive.jvmOptions(processes("worker-class-archive = shared"))).isEmpty();
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwx---"));
-        assertThat(WorkerClassArchive.jvmOptions(processes("worker-class-archive = shared/w.jsa"))).isEmpty();
+        assertThat(WorkerClassArchive.jvmOptions(processes("worker-class-archive = shared"))).isEmpty();
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
-        assertThat(WorkerClassArchive.jvmOptions(processes("worker-class-archive = shared/w.jsa"))).hasSize(3);
+        assertThat(WorkerClassArchive.jvmOptions(processes("worker-class-archive = shared"))).hasSize(4);
     }
 
     @Test
     void aLinkOrAFileIsRefused() throws Exception {
         Files.createDirectory(dir.resolve("real"));
         Files.createSymbolicLink(dir.resolve("link"), dir.resolve("real"));
-        assertThat(WorkerClassArchive.jvmOptions(processes("worker-class-archive = link/w.jsa"))).isEmpty();
+        assertThat(WorkerClassArchive.jvmOptions(processes("worker-class-archive = link"))).isEmpty();
         Files.writeString(dir.resolve("plain"), "x");
-        assertThat(WorkerClassArchive.jvmOptions(processes("worker-class-archive = plain/w.jsa"))).isEmpty();
+        assertThat(WorkerClassArchive.jvmOptions(processes("worker-class-archive = plain"))).isEmpty();
     }
 
     @Test
@@ -64,33 +94,30 @@ class WorkerClassArchiveTest {
         Path theirs = Files.createDirectory(dir.resolve("theirs"), PosixFilePermissions.asFileAttribute(
                 PosixFilePermissions.fromString("rwx------")));
         Files.setAttribute(theirs, "unix:uid", 65534, LinkOption.NOFOLLOW_LINKS);
-        assertThat(WorkerClassArchive.jvmOptions(processes("worker-class-archive = theirs/w.jsa"))).isEmpty();
+        assertThat(WorkerClassArchive.jvmOptions(processes("worker-class-archive = theirs"))).isEmpty();
     }
 
     @Test
     void workersOfAnotherUserGetADirectoryOfTheirOwn() throws Exception {
         assumeTrue(Privileges.euid() == 0, "only root switches workers to another user");
         assumeTrue(Privileges.user("nobody").isPresent(), "needs the user nobody");
-        Path file = dir.resolve("for-nobody/w.jsa");
-        assertThat(WorkerClassArchive.jvmOptions(processes("user = nobody\nworker-class-archive = for-nobody/w.jsa")))
-                .contains("-XX:SharedArchiveFile=" + file);
-        assertThat(Files.getAttribute(file.getParent(), "unix:uid")).isEqualTo(Privileges.user("nobody").get().uid());
+        assertThat(WorkerClassArchive.jvmOptions(processes("user = nobody\nworker-class-archive = for-nobody")))
+                .contains("-XX:SharedArchiveFile=" + thisBuildsFile("for-nobody"));
+        assertThat(Files.getAttribute(dir.resolve("for-nobody"), "unix:uid")).isEqualTo(Privileges.user("nobody").get().uid());
     }
 
     @Test
-    void theMasterMapsAnArchiveThatExistsWhenItsWorkersRunAsItself() throws Exception {
-        Path file = dir.resolve("archive/w.jsa");
-        ServerConfig.Processes processes = processes("worker-class-archive = archive/w.jsa");
+    void theMasterMapsThisBuildsArchiveWhenItExistsAndItsWorkersRunAsItself() throws Exception {
+        ServerConfig.Processes processes = processes("worker-class-archive = archive");
         assertThat(WorkerClassArchive.masterJvmOptions(processes)).isEmpty();   // none written yet
         WorkerClassArchive.jvmOptions(processes);
-        Files.writeString(file, "written by a worker's JVM at its exit");
+        Files.writeString(thisBuildsFile("archive"), "written by a worker's JVM at its exit");
         assertThat(WorkerClassArchive.masterJvmOptions(processes))
-                .containsExactly("-XX:SharedArchiveFile=" + file, "-Xlog:cds=off");
+                .containsExactly("-XX:SharedArchiveFile=" + thisBuildsFile("archive"), QUIET.get(0), QUIET.get(1));
         assertThat(WorkerClassArchive.masterJvmOptions(processes(
-                "worker-class-archive = archive/w.jsa\nmaster-java-options = [\"-Xshare:off\"]"))).isEmpty();
+                "worker-class-archive = archive\nmaster-java-options = [\"-Xshare:off\"]"))).isEmpty();
         if (Privileges.euid() == 0) {
-            assertThat(WorkerClassArchive.masterJvmOptions(processes(
-                    "worker-class-archive = archive/w.jsa\nuser = nobody"))).isEmpty();
+            assertThat(WorkerClassArchive.masterJvmOptions(processes("worker-class-archive = archive\nuser = nobody"))).isEmpty();
         }
     }
 
@@ -98,9 +125,9 @@ class WorkerClassArchiveTest {
     void offOrClassDataChosenInWorkerJavaOptionsMeansNone() throws Exception {
         assertThat(WorkerClassArchive.jvmOptions(processes("worker-class-archive = off"))).isEmpty();
         assertThat(WorkerClassArchive.jvmOptions(processes(
-                "worker-class-archive = a/w.jsa\nworker-java-options = [\"-XX:AOTCache=/opt/u.aot\"]"))).isEmpty();
+                "worker-class-archive = a\nworker-java-options = [\"-XX:AOTCache=/opt/u.aot\"]"))).isEmpty();
         assertThat(WorkerClassArchive.jvmOptions(processes(
-                "worker-class-archive = a/w.jsa\nworker-java-options = [\"-Xshare:off\"]"))).isEmpty();
+                "worker-class-archive = a\nworker-java-options = [\"-Xshare:off\"]"))).isEmpty();
         assertThat(Files.exists(dir.resolve("a"))).isFalse();
     }
 }
