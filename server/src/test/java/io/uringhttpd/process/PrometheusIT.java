@@ -151,6 +151,14 @@ class PrometheusIT {
             awaitWhileServedStays(() -> master.children().filter(p -> p.pid() != victim.pid()).count() == 2,
                     "the killed worker is replaced");
         }, "the killed worker");
+        // The engine page's workers table: the replacement under its own pid, one restart for its index.
+        io.restassured.path.json.JsonPath doc = io.restassured.path.json.JsonPath.from(http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + metricsPort + "/metrics.json")).build(), HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(doc.getList("workers.restarts", Integer.class)).containsExactlyInAnyOrder(0, 1);
+        assertThat(doc.getList("workers.pid", Long.class)).containsExactlyInAnyOrderElementsOf(
+                ProcessHandle.of(Long.parseLong(Files.readString(dir.resolve("uring-httpd.pid")).strip())).orElseThrow()
+                        .children().map(ProcessHandle::pid).toList());
+        assertThat(doc.getList("workers.generation", Integer.class)).containsOnly(1);
     }
 
     @Test

@@ -299,7 +299,8 @@
     renderWorkers(doc);
     let drawn = false;
     try {
-      drawn = renderCharts(names);
+      // A chart needs two samples for its first rate: until then only say whether uPlot is there.
+      drawn = samples.length < 2 ? typeof uPlot !== "undefined" : renderCharts(names);
     } catch (e) {
       drawn = false;
     }
@@ -307,7 +308,7 @@
     document.body.dataset.sampleTime = String(t);
     if (drawn) {
       document.getElementById("raw").hidden = true;
-      setStatus(samples.length + " samples; rates over the last " + windowSeconds + " s; " +
+      setStatus(samples.length + (samples.length === 1 ? " sample" : " samples") + "; rates over the last " + windowSeconds + " s; " +
         names.length + " engine(s), " + doc.workers.length + " worker(s).");
     } else {
       showRaw(doc, "Charts unavailable (uPlot did not load): the numbers below, and the last sample as served.");
