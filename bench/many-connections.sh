@@ -130,6 +130,22 @@ wrk_line() {  # PORT LABEL -> "req/s p99_ms"
   awk '/^Requests\/sec:/ { r = $2 } /^ +99%/ { p = $2 } END { print r, p }' "$OUT/wrk-$2.txt"
 }
 
+# The reference nginx on PORT with its limits raised to hold the connections: worker_connections
+# and worker_rlimit_nofile at the open-file limit, keepalive_timeout 600s.
+start_holding_nginx() {
+  local port=$1 conf=/tmp/nginx-anchor-$1/nginx.conf
+  bash "$NGINX_ANCHOR" start "$root" "$port" "$WORKERS" >&2
+  sed -i -e "s/worker_rlimit_nofile [0-9]*;/worker_rlimit_nofile $fd_limit;/" \
+         -e "s/worker_connections [0-9]*;/worker_connections $((fd_limit - 100));/" \
+         -e "s/keepalive_timeout [0-9]*s;/keepalive_timeout 600s;/" "$conf"
+  # Started anew, not reloaded: a reload's old workers close their SO_REUSEPORT sockets, and what
+  # waits in those backlogs is lost.
+  bash "$NGINX_ANCHOR" stop "$port" >/dev/null
+  sleep 1
+  nginx -c "$conf"
+  wait_http "http://127.0.0.1:$port/1k.bin" || die "nginx did not answer on port $port"
+}
+
 summary=$OUT/summary.md
 : > "$summary"
 round=0
@@ -140,17 +156,7 @@ for s in $SERVERS; do
   first_source=$((round * SOURCES)); round=$((round + 1))
   if [ "$s" = nginx ]; then
     port=$NGINX_PORT
-    bash "$NGINX_ANCHOR" start "$root" "$port" "$WORKERS" >&2
-    conf=/tmp/nginx-anchor-$port/nginx.conf
-    sed -i -e "s/worker_rlimit_nofile [0-9]*;/worker_rlimit_nofile $fd_limit;/" \
-           -e "s/worker_connections [0-9]*;/worker_connections $((fd_limit - 100));/" \
-           -e "s/keepalive_timeout [0-9]*s;/keepalive_timeout 600s;/" "$conf"
-    # Started anew, not reloaded: a reload's old workers close their SO_REUSEPORT sockets, and what
-    # waits in those backlogs is lost.
-    bash "$NGINX_ANCHOR" stop "$port" >/dev/null
-    sleep 1
-    nginx -c "$conf"
-    wait_http "http://127.0.0.1:$port/1k.bin" || die "nginx did not answer"
+    start_holding_nginx "$port"
     mapfile -t pids < <(nginx_master_pid; pgrep -P "$(nginx_master_pid)")
   else
     port=$URING_PORT
@@ -163,15 +169,7 @@ for s in $SERVERS; do
   idle_port=$port
   if [ "${IDLE_HOLDER:-}" = nginx ] && [ "$s" != nginx ]; then
     idle_port=${HOLDER_PORT:-18090}
-    bash "$NGINX_ANCHOR" start "$root" "$idle_port" "$WORKERS" >&2
-    holder_conf=/tmp/nginx-anchor-$idle_port/nginx.conf
-    sed -i -e "s/worker_rlimit_nofile [0-9]*;/worker_rlimit_nofile $fd_limit;/" \
-           -e "s/worker_connections [0-9]*;/worker_connections $((fd_limit - 100));/" \
-           -e "s/keepalive_timeout [0-9]*s;/keepalive_timeout 600s;/" "$holder_conf"
-    bash "$NGINX_ANCHOR" stop "$idle_port" >/dev/null
-    sleep 1
-    nginx -c "$holder_conf"
-    wait_http "http://127.0.0.1:$idle_port/1k.bin" || die "the holding nginx did not answer"
+    start_holding_nginx "$idle_port"
     say "   the idle connections go to nginx on port $idle_port"
   fi
   wrk -t2 -c64 -d3s "http://127.0.0.1:$port/1k.bin" > /dev/null   # warm-up
