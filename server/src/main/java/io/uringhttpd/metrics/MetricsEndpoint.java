@@ -99,8 +99,11 @@ public final class MetricsEndpoint implements AutoCloseable {
         try (exchange) {
             String method = exchange.getRequestMethod();
             String requestPath = exchange.getRequestURI().getPath();
-            Optional<EnginePage.Asset> asset = requestPath.equals(path) ? Optional.empty() : EnginePage.asset(requestPath);
-            if (!requestPath.equals(path) && !requestPath.equals(JSON_PATH) && asset.isEmpty()) {
+            // The configured path wins: metrics.path = "/" (or "/metrics.json") keeps Prometheus there.
+            boolean prometheus = requestPath.equals(path);
+            boolean json = !prometheus && requestPath.equals(JSON_PATH);
+            Optional<EnginePage.Asset> asset = prometheus || json ? Optional.empty() : EnginePage.asset(requestPath);
+            if (!prometheus && !json && asset.isEmpty()) {
                 exchange.sendResponseHeaders(404, -1);
                 return;
             }
@@ -115,7 +118,7 @@ public final class MetricsEndpoint implements AutoCloseable {
                 send(exchange, method, asset.get().contentType(), asset.get().bytes());
                 return;
             }
-            if (requestPath.equals(JSON_PATH)) {
+            if (json) {
                 exchange.getResponseHeaders().set("Cache-Control", "no-store");
                 send(exchange, method, "application/json", MetricsJson.render(System.currentTimeMillis(),
                         workers.get(), aggregator.collect()).getBytes(StandardCharsets.UTF_8));

@@ -90,6 +90,17 @@ class MetricsEndpointTest {
     }
 
     @Test
+    void aMetricsPathOfSlashKeepsPrometheusThere() throws IOException {
+        try (MetricsEndpoint atRoot = MetricsEndpoint.start(new EndpointSettings("127.0.0.1", 0, "/"),
+                new MetricsAggregator(() -> List.copyOf(slots)), List::of, "master")) {
+            String base = "http://127.0.0.1:" + atRoot.port();
+            given().get(base + "/").then().statusCode(200).header("Content-Type", equalTo(MetricsEndpoint.TEXT_FORMAT));
+            given().get(base + "/page.js").then().statusCode(200);
+            given().get(base + "/metrics.json").then().statusCode(200).header("Content-Type", equalTo("application/json"));
+        }
+    }
+
+    @Test
     void metricsJsonHasTheSameCountersAndTheWorkers() {
         String json = given().get(url + ".json").then().statusCode(200)
                 .header("Content-Type", equalTo("application/json")).header("Cache-Control", equalTo("no-store"))
