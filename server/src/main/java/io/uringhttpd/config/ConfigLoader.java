@@ -1270,7 +1270,6 @@ public final class ConfigLoader {
             return s;
         }
 
-        /** JVM options for worker processes: each must look like one ("-..."), so a typo is caught here. */
         /**
          * The directory of the workers' class archive: off -> empty; auto -> uring-httpd-USER in the
          * JVM's temporary directory, USER the user the workers run as ({@code user}, or this
@@ -1289,6 +1288,7 @@ public final class ConfigLoader {
             return Optional.of(Path.of(System.getProperty("java.io.tmpdir"), "uring-httpd-" + owner));
         }
 
+        /** JVM options for worker processes: each must look like one ("-..."), so a typo is caught here. */
         private List<String> javaOptions(String key) {
             List<ConfigValue> values = stringValues(key);
             List<String> out = new ArrayList<>();
