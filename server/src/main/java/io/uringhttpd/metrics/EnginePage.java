@@ -11,7 +11,7 @@ import java.util.Properties;
  * The engine comparison page at / of the metrics listener (docs/architecture.md#metrics-path, "The engine page"):
  * one HTML, one script and one style sheet of this jar, and uPlot's script and style sheet from its
  * WebJar, also in the jar. Nothing is fetched from elsewhere, which the Content-Security-Policy
- * says to the browser as well. Files are read once, on first use.
+ * says to the browser as well.
  */
 final class EnginePage {
     /** Only this origin's scripts, styles and fetches; no inline code, no frames, no forms. */
@@ -24,19 +24,15 @@ final class EnginePage {
     private static final String PAGE = "/io/uringhttpd/metrics/page/";
     private static final String UPLOT_PROPERTIES = "/META-INF/maven/org.webjars.npm/uplot/pom.properties";
 
-    private static volatile Map<String, Asset> assets;
+    /** Read when this class is first used, i.e. at the first request that is not for /metrics. */
+    private static final Map<String, Asset> ASSETS = load();
 
     private EnginePage() {
     }
 
     /** The file served at {@code path} ("/", "/page.js", ...), if it is one of the page's. */
     static Optional<Asset> asset(String path) {
-        Map<String, Asset> all = assets;
-        if (all == null) {
-            all = load();
-            assets = all;
-        }
-        return Optional.ofNullable(all.get(path));
+        return Optional.ofNullable(ASSETS.get(path));
     }
 
     private static Map<String, Asset> load() {

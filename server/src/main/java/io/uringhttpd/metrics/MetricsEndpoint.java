@@ -85,8 +85,12 @@ public final class MetricsEndpoint implements AutoCloseable {
     public static MetricsEndpoint start(EndpointSettings config, MetricsAggregator aggregator,
             Supplier<List<WorkerStatus>> workers, String processLabel) throws IOException {
         MetricsEndpoint endpoint = new MetricsEndpoint(config, aggregator, workers, processLabel);
-        log.info("metrics on http://{}{}; engine page on http://{}/", config.listen(endpoint.port()), config.path(),
-                config.listen(endpoint.port()));
+        if (config.path().equals("/")) {
+            log.info("metrics on http://{}/", config.listen(endpoint.port()));
+        } else {
+            log.info("metrics on http://{}{}; engine page on http://{}/", config.listen(endpoint.port()), config.path(),
+                    config.listen(endpoint.port()));
+        }
         return endpoint;
     }
 

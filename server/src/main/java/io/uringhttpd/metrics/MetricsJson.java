@@ -49,7 +49,7 @@ public final class MetricsJson {
             out.append(",\"live\":").append(t.live).append(",\"counters\":");
             series(out, MetricsSchema.COUNTERS, t.counters);
             out.append(",\"gauges\":");
-            series(out, MetricsSchema.GAUGES, t.live ? t.gauges : new long[t.gauges.length]);
+            series(out, MetricsSchema.GAUGES, t.gauges);   // all 0 for a worker that is gone
             out.append(",\"histograms\":{");
             for (int h = 0; h < MetricsSchema.HISTOGRAMS.size(); h++) {
                 MetricsSchema.Histogram histogram = MetricsSchema.HISTOGRAMS.get(h);

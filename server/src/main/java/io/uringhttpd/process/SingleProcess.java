@@ -8,6 +8,7 @@ import io.uringhttpd.metrics.MetricsEndpoint;
 import io.uringhttpd.metrics.MetricsFile;
 import io.uringhttpd.metrics.WorkerStatus;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -57,7 +58,7 @@ public final class SingleProcess {
                 // The workers table's one row: this process, serving as worker 0.
                 List<WorkerStatus> self = List.of(new WorkerStatus(0, ProcessHandle.current().pid(),
                         server.loops().getFirst().engine(), 1, ProcessHandle.current().info().startInstant()
-                                .map(java.time.Instant::toEpochMilli).orElse(System.currentTimeMillis()), 0, true));
+                                .map(Instant::toEpochMilli).orElse(System.currentTimeMillis()), 0, true));
                 endpoint = MetricsEndpoint.start(Master.endpointSettings(config.metrics()),
                         new MetricsAggregator(metrics::snapshots), () -> self, "0");
             } catch (IOException e) {

@@ -35,7 +35,7 @@ final class Chromium implements AutoCloseable {
     private final AtomicInteger ids = new AtomicInteger();
     private final Map<Integer, CompletableFuture<JsonPath>> pending = new ConcurrentHashMap<>();
     /** What the page logged at warning level or above, and uncaught exceptions. */
-    final List<String> problems = new CopyOnWriteArrayList<>();
+    private final List<String> problems = new CopyOnWriteArrayList<>();
 
     private Chromium(Child process, WebSocket.Builder builder, URI page) {
         this.process = process;

@@ -100,7 +100,7 @@
   // ---- differences between two samples of one engine
   function difference(newer, older, seconds) {
     const a = newer.counters, b = older.counters;
-    const d = {
+    return {
       seconds: seconds,
       requests: requests(a) - requests(b),
       delta: (f, name) => f(a[name]) - f(b[name]),
@@ -122,7 +122,6 @@
         return quantile(q, h.le, h.counts.map((c, i) => c - g.counts[i]));
       }
     };
-    return d;
   }
 
   // As Prometheus's histogram_quantile: linear within the bucket the rank falls in.
@@ -156,8 +155,7 @@
     if (j === i) return null;
     const newer = samples[i].byEngine[engine], older = samples[j].byEngine[engine];
     if (!newer || !older) return null;
-    const d = difference(newer, older, samples[i].t - samples[j].t);
-    return d.requests > 0 || d.seconds > 0 ? d : null;
+    return difference(newer, older, samples[i].t - samples[j].t);
   }
 
   // ---- formatting
@@ -252,10 +250,11 @@
     const area = document.getElementById("charts");
     const key = names.join(",");
     const times = samples.map((s) => s.t);
+    // Each sample's window, per engine, once for all the charts.
+    const windows = names.map((e) => samples.map((s, i) => measure(i, e)));
     for (const m of MEASURES) {
       const data = [times];
-      names.forEach((e) => data.push(samples.map((s, i) => {
-        const d = measure(i, e);
+      windows.forEach((ds) => data.push(ds.map((d) => {
         const v = d ? m.per(d) : NaN;
         return isFinite(v) ? v : null;
       })));
